@@ -1,0 +1,127 @@
+/*
+ * decide.c - given the facts of an event, does a rule say park?
+ *
+ * count=N is shared by the whole followed tree, not per process: the counts
+ * live in a small MAP_SHARED file in the runtime directory named by the
+ * session (HOLD_SESSION, passed to every new image), so a fork child shares
+ * the mapping and an exec'd image maps the same file.  For fork the decision
+ * is taken in the parent before fork, so the child only parks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asf.h"
+#include "libhold.h"
+
+#define COUNTS_BYTES 4096
+
+static uint32_t rules_hash(void)
+{
+	uint32_t h = 2166136261u;
+
+	for (unsigned i = 0; i < hold_g.rules.n; i++)
+		for (const char *p = hold_g.rules.rule[i].text; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+void hold_counts_open(const char *session)
+{
+	char path[PATH_MAX];
+	struct asf_buf b;
+	void *m;
+	int fd;
+
+	asf_init(&b, path, sizeof(path));
+	asf_str(&b, hold_g.runtime_dir);
+	asf_str(&b, "/count-");
+	asf_str(&b, session);
+	asf_chr(&b, '-');
+	asf_u64(&b, rules_hash());
+	asf_cstr(&b);
+	(void)mkdir(hold_g.runtime_dir, 0700);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Zero-filled on creation, so racing creators agree without a lock. */
+	if (fd < 0 || ftruncate(fd, COUNTS_BYTES) < 0) {
+		hold_say("cannot share count= with the rest of the tree via ", path,
+			 "; counting in this process only");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	m = mmap(NULL, COUNTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m != MAP_FAILED)
+		hold_g.used = m;
+}
+
+/* Where the fire counts live: shared with the tree, else this process. */
+static uint32_t *counts(void)
+{
+	static uint32_t local[HOLD_RULES_MAX];
+
+	return hold_g.used ? hold_g.used : local;
+}
+
+/* Take one firing of rule i; 0 when its count is spent. */
+static int take(int i)
+{
+	uint32_t *used = counts();
+	uint32_t limit = hold_g.rules.rule[i].count;
+
+	if (!limit)
+		return 1;
+	return __atomic_fetch_add(&used[i], 1, __ATOMIC_RELAXED) < limit;
+}
+
+void hold_decide_refund(int i)
+{
+	uint32_t *used = counts();
+
+	if (i >= 0 && hold_g.rules.rule[i].count)
+		__atomic_fetch_sub(&used[i], 1, __ATOMIC_RELAXED);
+}
+
+int hold_decide_fork(void)
+{
+	char comm[16], *cp = NULL;
+
+	if (__builtin_expect(!(hold_g.rules.event_mask & (1u << HOLD_EV_FORK)), 1))
+		return -1;
+	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_FORK) && hold_comm(comm) == 0)
+		cp = comm;
+	for (unsigned i = 0; i < hold_g.rules.n; i++)
+		if (hold_rule_match_fork(&hold_g.rules.rule[i], cp) && take((int)i))
+			return (int)i;
+	return -1;
+}
+
+void hold_decide_exec(char **argv)
+{
+	static char exe[PATH_MAX];
+	char comm[16];
+	struct hold_exec_facts f = {
+		.path = (const char *)getauxval(AT_EXECFN),
+		.argv = argv,
+	};
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		f.exe = exe;
+	}
+	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_EXEC) && hold_comm(comm) == 0)
+		f.comm = comm;
+	for (unsigned i = 0; i < hold_g.rules.n; i++) {
+		if (hold_rule_match_exec(&hold_g.rules.rule[i], &f) && take((int)i)) {
+			hold_park_rule((int)i, "exec");
+			return;
+		}
+	}
+}

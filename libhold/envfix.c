@@ -1,0 +1,108 @@
+/*
+ * envfix.c - repair an exec environment; see envfix.h.
+ */
+#include "envfix.h"
+
+#include "asf.h"
+
+static const char LDP[] = "LD_PRELOAD=";
+#define LDP_LEN (sizeof(LDP) - 1)
+
+int hold_preload_has(const char *v, const char *lib)
+{
+	size_t n = asf_strlen(lib);
+
+	while (*v) {
+		const char *t = v;
+
+		while (*v && *v != ' ' && *v != ':')
+			v++;
+		if ((size_t)(v - t) == n) {
+			size_t i = 0;
+
+			while (i < n && t[i] == lib[i])
+				i++;
+			if (i == n)
+				return 1;
+		}
+		while (*v == ' ' || *v == ':')
+			v++;
+	}
+	return 0;
+}
+
+/* Length of "NAME=" in an entry, 0 when it has no '='. */
+static size_t name_len(const char *e)
+{
+	size_t i = 0;
+
+	while (e[i] && e[i] != '=')
+		i++;
+	return e[i] == '=' ? i + 1 : 0;
+}
+
+static int has_name(char *const *envp, const char *entry)
+{
+	size_t n = name_len(entry);
+
+	for (; envp && *envp; envp++) {
+		size_t i = 0;
+
+		while (i < n && (*envp)[i] == entry[i])
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+enum hold_envfix_result hold_envfix(const struct hold_envfix *fx, char *const *envp,
+				    char **out, size_t cap, char *pre, size_t precap)
+{
+	size_t n = 0, k = 0;
+	int changed = 0, preload_seen = 0;
+
+	for (char *const *e = envp; e && *e; e++)
+		n++;
+	if (n + fx->nsettings + 2 > cap)
+		return HOLD_ENV_TOO_BIG;
+
+	for (size_t i = 0; i < n; i++) {
+		char *e = envp[i];
+
+		if (!asf_startswith(e, LDP) || preload_seen) {
+			out[k++] = e;
+			continue;
+		}
+		/* The first LD_PRELOAD is the one ld.so reads. */
+		preload_seen = 1;
+		if (hold_preload_has(e + LDP_LEN, fx->lib)) {
+			out[k++] = e;
+			continue;
+		}
+		struct asf_buf b;
+
+		asf_init(&b, pre, precap);
+		asf_str(&b, e);
+		if (e[LDP_LEN])
+			asf_chr(&b, ':');
+		asf_str(&b, fx->lib);
+		asf_cstr(&b);
+		if (b.full)
+			return HOLD_ENV_TOO_BIG;
+		out[k++] = pre;
+		changed = 1;
+	}
+	if (!preload_seen) {
+		out[k++] = (char *)fx->preload;
+		changed = 1;
+	}
+	for (unsigned s = 0; s < fx->nsettings; s++) {
+		if (!has_name(envp, fx->settings[s])) {
+			out[k++] = (char *)fx->settings[s];
+			changed = 1;
+		}
+	}
+	out[k] = 0;
+	return changed ? HOLD_ENV_FIXED : HOLD_ENV_UNCHANGED;
+}

@@ -1,0 +1,200 @@
+/*
+ * init.c - libhold's constructor: capture hold's settings, find our own
+ * path, read the rules; then, in a new image, let decide.c park it before
+ * main and before the program's own constructors.
+ *
+ * It runs in every image of a followed tree, so it does nothing it need not:
+ * no daemon contact, no allocation, one fstat, and file reads only when a
+ * rules file is named.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "asf.h"
+#include "libhold.h"
+
+struct hold_global hold_g;
+
+static const char *env_get(char **envp, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+/* Append "NAME=value" to the settings passed on to every new image. */
+static const char *setting_add(struct asf_buf *mem, const char *name, const char *value)
+{
+	size_t start = mem->len;
+
+	if (hold_g.fx.nsettings >= HOLD_SETTINGS_MAX)
+		return NULL;
+	asf_str(mem, name);
+	asf_chr(mem, '=');
+	asf_str(mem, value);
+	asf_chr(mem, '\0');
+	if (mem->full)
+		return NULL;
+	hold_g.settings[hold_g.fx.nsettings++] = mem->p + start;
+	return mem->p + start + strlen(name) + 1;
+}
+
+static void capture_settings(char **envp, struct asf_buf *mem)
+{
+	for (char **e = envp; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		char name[64];
+
+		if (strncmp(*e, "HOLD_", 5) != 0 || !eq || (size_t)(eq - *e) >= sizeof(name))
+			continue;
+		memcpy(name, *e, (size_t)(eq - *e));
+		name[eq - *e] = '\0';
+		if (!setting_add(mem, name, eq + 1))
+			hold_say("too many or too long HOLD_* settings; ", name,
+				 " will not reach new images");
+	}
+}
+
+/* HOLD_RUNTIME_DIR, else $XDG_RUNTIME_DIR/hold, else /run/hold for root,
+ * else /tmp/hold-UID.  Kept as a setting so an image whose environment was
+ * scrubbed of XDG_RUNTIME_DIR still writes where the CLI looks. */
+static void runtime_dir(char **envp, struct asf_buf *mem)
+{
+	const char *d = env_get(envp, "HOLD_RUNTIME_DIR"), *xdg;
+	char buf[PATH_MAX];
+	struct asf_buf b;
+
+	if (d) {
+		hold_g.runtime_dir = d;
+		for (unsigned i = 0; i < hold_g.fx.nsettings; i++)
+			if (strncmp(hold_g.settings[i], "HOLD_RUNTIME_DIR=", 17) == 0)
+				hold_g.runtime_dir = hold_g.settings[i] + 17;
+		return;
+	}
+	asf_init(&b, buf, sizeof(buf));
+	xdg = env_get(envp, "XDG_RUNTIME_DIR");
+	if (xdg && xdg[0] == '/') {
+		asf_str(&b, xdg);
+		asf_str(&b, "/hold");
+	} else if (geteuid() == 0) {
+		asf_str(&b, "/run/hold");
+	} else {
+		asf_str(&b, "/tmp/hold-");
+		asf_u64(&b, geteuid());
+	}
+	hold_g.runtime_dir = setting_add(mem, "HOLD_RUNTIME_DIR", asf_cstr(&b));
+	if (!hold_g.runtime_dir)
+		hold_g.runtime_dir = "/tmp";
+}
+
+/* LD_PRELOAD may name us by a relative path; new images get the absolute one. */
+static void find_self(void)
+{
+	Dl_info info;
+	struct asf_buf b;
+
+	if (dladdr((void *)find_self, &info) && info.dli_fname && info.dli_fname[0] == '/')
+		strncpy(hold_g.lib, info.dli_fname, sizeof(hold_g.lib) - 1);
+	else if (!info.dli_fname || !realpath(info.dli_fname, hold_g.lib))
+		hold_g.lib[0] = '\0';
+	asf_init(&b, hold_g.preload, sizeof(hold_g.preload));
+	asf_str(&b, "LD_PRELOAD=");
+	asf_str(&b, hold_g.lib);
+	asf_cstr(&b);
+}
+
+static void note_stderr(void)
+{
+	struct stat st;
+
+	if (fstat(2, &st) == 0) {
+		hold_g.err_dev = st.st_dev;
+		hold_g.err_ino = st.st_ino;
+		hold_g.err_known = 1;
+	}
+}
+
+static void load_rules_file(const char *path)
+{
+	static char text[16384];
+	long n = asf_read_file(path, text, sizeof(text) - 1);
+
+	if (n < 0) {
+		hold_say("cannot read HOLD_RULES_FILE ", path,
+			 "; no rules from it (check the path and its permissions)");
+		return;
+	}
+	if ((size_t)n == sizeof(text) - 1)
+		hold_say("HOLD_RULES_FILE ", path, " is over 16 KiB; only its start is read");
+	text[n] = '\0';
+	hold_rules_parse(&hold_g.rules, text, path, hold_report_rule_error, NULL);
+}
+
+static int any_count(void)
+{
+	for (unsigned i = 0; i < hold_g.rules.n; i++)
+		if (hold_g.rules.rule[i].count)
+			return 1;
+	return 0;
+}
+
+void *hold_real(const char *name, void **slot)
+{
+	void *f = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!f) {
+		f = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(slot, f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
+
+__attribute__((constructor)) static void hold_init(int argc, char **argv, char **envp)
+{
+	static char rules_env_where[] = "HOLD_RULES";
+	struct asf_buf mem;
+	const char *s;
+
+	(void)argc;
+	note_stderr();
+	asf_init(&mem, hold_g.settings_mem, sizeof(hold_g.settings_mem));
+	capture_settings(envp, &mem);
+	runtime_dir(envp, &mem);
+	find_self();
+	hold_g.fx.lib = hold_g.lib;
+	hold_g.fx.preload = hold_g.preload;
+	hold_g.fx.settings = hold_g.settings;
+
+	if ((s = env_get(envp, "HOLD_RULES")))
+		hold_rules_parse(&hold_g.rules, s, rules_env_where, hold_report_rule_error, NULL);
+	if ((s = env_get(envp, "HOLD_RULES_FILE")) && *s)
+		load_rules_file(s);
+
+	if (any_count()) {
+		char sess[48];
+		struct asf_buf b;
+
+		s = env_get(envp, "HOLD_SESSION");
+		if (!s) {
+			asf_init(&b, sess, sizeof(sess));
+			asf_u64(&b, (uint64_t)getpid());
+			asf_chr(&b, '-');
+			asf_u64(&b, asf_now_ns(CLOCK_REALTIME));
+			s = setting_add(&mem, "HOLD_SESSION", asf_cstr(&b));
+		}
+		if (s)
+			hold_counts_open(s);
+	}
+	hold_g.ready = 1;
+	if (hold_g.rules.event_mask & (1u << HOLD_EV_EXEC))
+		hold_decide_exec(argv);
+}

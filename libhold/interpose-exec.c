@@ -1,0 +1,243 @@
+/*
+ * interpose-exec.c - the exec family, posix_spawn, system() and popen().
+ *
+ * Each one only repairs the environment it passes on (envfix.c), so the new
+ * image loads libhold with hold's settings even if the caller scrubbed them;
+ * the new image then decides and parks in its constructor (init.c).
+ *
+ * execve and friends may run in a fork or vfork child: they use stack
+ * buffers, raw system calls, and real functions resolved by the constructor.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "asf.h"
+#include "libhold.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define ARGS_MAX 65536 /* execl*: refuse absurd argument lists (E2BIG) */
+
+extern char **environ;
+
+typedef int (*execvpe_fn)(const char *, char *const[], char *const[]);
+typedef int (*fexecve_fn)(int, char *const[], char *const[]);
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+			const posix_spawnattr_t *, char *const[], char *const[]);
+typedef int (*system_fn)(const char *);
+typedef FILE *(*popen_fn)(const char *, const char *);
+
+static execvpe_fn real_execvpe;
+static fexecve_fn real_fexecve;
+
+/* Children may call these before anything else: resolve them up front, in
+ * the constructor, since dlsym takes locks a forked child must not. */
+__attribute__((constructor(101))) static void resolve(void)
+{
+	static void *a, *b;
+
+	real_execvpe = (execvpe_fn)hold_real("execvpe", &a);
+	real_fexecve = (fexecve_fn)hold_real("fexecve", &b);
+}
+
+char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre)
+{
+	if (!hold_g.ready || !hold_g.lib[0])
+		return envp;
+	switch (hold_envfix(&hold_g.fx, envp, out, HOLD_ENV_MAX, pre, HOLD_PRELOAD_MAX)) {
+	case HOLD_ENV_FIXED:
+		return out;
+	case HOLD_ENV_TOO_BIG:
+		hold_say("environment too large to add LD_PRELOAD for ", what,
+			 " (limit 1024 entries, 4 KiB LD_PRELOAD); it will not be followed");
+		return envp;
+	default:
+		return envp;
+	}
+}
+
+/* The one place every exec path ends up, with the repaired environment. */
+#define WITH_ENV(what, envp, call)                                                  \
+	do {                                                                        \
+		char *out_[HOLD_ENV_MAX], pre_[HOLD_PRELOAD_MAX];                   \
+		char *const *env_ = hold_exec_env((what), (envp), out_, pre_);      \
+		return call;                                                        \
+	} while (0)
+
+static int sys_execve(const char *path, char *const argv[], char *const envp[])
+{
+	long r = asf_sys(SYS_execve, path, argv, envp);
+
+	errno = (int)-r;
+	return -1;
+}
+
+static int missing(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	WITH_ENV(path, envp, sys_execve(path, argv, env_));
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	if (!real_execvpe)
+		return missing();
+	WITH_ENV(file, envp, real_execvpe(file, argv, env_));
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	if (!real_fexecve)
+		return missing();
+	WITH_ENV("fexecve", envp, real_fexecve(fd, argv, env_));
+}
+
+/* execl*: gather the variadic arguments into an argv on the stack (a VLA,
+ * as glibc does: these may run in a vfork child). */
+#define GATHER_ARGS(first, ap, argv, n, then_envp)                                  \
+	size_t n = 1;                                                               \
+	va_start(ap, first);                                                        \
+	while (va_arg(ap, char *) && n < ARGS_MAX)                                  \
+		n++;                                                                \
+	va_end(ap);                                                                 \
+	if (n >= ARGS_MAX) {                                                        \
+		errno = E2BIG;                                                      \
+		return -1;                                                          \
+	}                                                                           \
+	char *argv[n + 1];                                                          \
+	argv[0] = (char *)(first);                                                  \
+	va_start(ap, first);                                                        \
+	for (size_t i_ = 1; i_ <= n; i_++)                                          \
+		argv[i_] = va_arg(ap, char *);                                      \
+	then_envp;                                                                  \
+	va_end(ap)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+
+	GATHER_ARGS(arg, ap, argv, n, (void)0);
+	return execve(path, argv, environ);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+
+	GATHER_ARGS(arg, ap, argv, n, (void)0);
+	return execvpe(file, argv, environ);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	char *const *envp;
+
+	GATHER_ARGS(arg, ap, argv, n, envp = va_arg(ap, char *const *));
+	return execve(path, argv, envp);
+}
+
+/* posix_spawn runs no caller code in the child, so only exec rules apply:
+ * the spawned image parks in its constructor. */
+static int spawn_via(const char *name, void **slot, pid_t *pid, const char *path,
+		     const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+		     char *const argv[], char *const envp[])
+{
+	spawn_fn f = (spawn_fn)hold_real(name, slot);
+
+	if (!f)
+		return ENOSYS;
+	WITH_ENV(path, envp, f(pid, path, fa, attr, argv, env_));
+}
+
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+		       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	static void *slot;
+
+	return spawn_via("posix_spawn", &slot, pid, path, fa, attr, argv, envp);
+}
+
+EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	static void *slot;
+
+	return spawn_via("posix_spawnp", &slot, pid, file, fa, attr, argv, envp);
+}
+
+/* system() and popen() spawn /bin/sh through glibc's internal posix_spawn,
+ * which no interposer sees, with `environ` as it is.  If the program has
+ * scrubbed hold's variables from its own environment, put them back there
+ * (the values it started with) so the shell, and what it runs, is followed.
+ * setenv is what the program itself would call; it is not async-signal-safe
+ * and neither are system() and popen(). */
+static void restore_environ(void)
+{
+	char *out[HOLD_ENV_MAX], pre[HOLD_PRELOAD_MAX];
+	char *const *env = hold_exec_env("system/popen", environ, out, pre);
+
+	if (env == environ)
+		return;
+	for (char *const *e = env; *e; e++) {
+		char name[64];
+		size_t i = 0;
+		int present = 0;
+
+		for (char **have = environ; have && *have && !present; have++)
+			present = *have == *e;
+		if (present) /* the program's own entry, passed through */
+			continue;
+		while ((*e)[i] && (*e)[i] != '=' && i < sizeof(name) - 1) {
+			name[i] = (*e)[i];
+			i++;
+		}
+		name[i] = '\0';
+		if ((*e)[i] == '=')
+			setenv(name, *e + i + 1, 1);
+	}
+}
+
+EXPORT int system(const char *cmd)
+{
+	static void *slot;
+	system_fn f = (system_fn)hold_real("system", &slot);
+
+	if (!f)
+		return missing();
+	if (cmd)
+		restore_environ();
+	return f(cmd);
+}
+
+EXPORT FILE *popen(const char *cmd, const char *mode)
+{
+	static void *slot;
+	popen_fn f = (popen_fn)hold_real("popen", &slot);
+
+	if (!f) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	restore_environ();
+	return f(cmd, mode);
+}

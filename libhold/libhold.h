@@ -1,0 +1,78 @@
+/*
+ * libhold.h - libhold's internal interfaces.  The data path is
+ *   interpose (interpose-*.c) -> decide (decide.c) -> park (park.c)
+ *   -> report (report.c); init.c sets up what they read.
+ */
+#ifndef HOLD_LIBHOLD_H
+#define HOLD_LIBHOLD_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "envfix.h"
+#include "rules.h"
+
+#define HIDDEN __attribute__((visibility("hidden")))
+#define HOLD_SETTINGS_MAX 16
+#define HOLD_SETTINGS_MEM 8192
+
+/* Set up once by the constructor, read-only afterwards: a fork or vfork
+ * child may read it without locks. */
+struct hold_global {
+	int ready;
+	struct hold_ruleset rules;
+	struct hold_envfix fx;
+	char lib[PATH_MAX];
+	char preload[PATH_MAX + 16];
+	const char *settings[HOLD_SETTINGS_MAX];
+	char settings_mem[HOLD_SETTINGS_MEM];
+	const char *runtime_dir; /* points into settings_mem */
+	uint32_t *used;		 /* per-rule fire counts, shared by the tree */
+	uint64_t err_dev, err_ino;
+	int err_known; /* fd 2 was open at start; dev/ino identify it */
+};
+
+extern struct hold_global hold_g HIDDEN;
+
+/* decide.c */
+int hold_decide_fork(void) HIDDEN;	     /* rule index or -1; parent side */
+void hold_decide_refund(int idx) HIDDEN;     /* the fork failed */
+void hold_decide_exec(char **argv) HIDDEN;   /* constructor: park if a rule says */
+void hold_counts_open(const char *session) HIDDEN;
+
+/* park.c */
+enum hold_release {
+	HOLD_REL_GDB,
+	HOLD_REL_TIMEOUT,
+	HOLD_REL_SIGCONT,
+};
+
+struct hold_park_info {
+	const char *event; /* "fork", "exec", "here" */
+	const char *rule;  /* rule text, or hold_here()'s reason */
+	enum hold_mode mode;
+	uint64_t timeout_ns;
+};
+
+void hold_park(const struct hold_park_info *pi) HIDDEN;
+void hold_park_rule(int idx, const char *event) HIDDEN;
+
+/* report.c */
+void hold_report_parked(const struct hold_park_info *pi, int pid, int tid) HIDDEN;
+void hold_report_released(const struct hold_park_info *pi, int pid, int tid,
+			  enum hold_release by) HIDDEN;
+void hold_say(const char *a, const char *b, const char *c) HIDDEN;
+void hold_report_rule_error(void *ctx, const char *where, unsigned line,
+			    const struct hold_rule_error *err) HIDDEN;
+int hold_comm(char out[16]) HIDDEN;
+
+/* init.c: the next definition of `name` (libc's), looked up once into
+ * *slot.  Parent side only: dlsym takes locks a forked child must not. */
+void *hold_real(const char *name, void **slot) HIDDEN;
+
+/* interpose-exec.c: the environment to pass to exec instead of envp. */
+char *const *hold_exec_env(const char *what, char *const *envp, char **out,
+			   char *pre) HIDDEN;
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * park.c - hold a thread (spin) or the whole process (stop) until released.
+ *
+ * Runs in fork children, vfork children and ordinary threads alike, so it
+ * keeps the async-signal-safe rules of asf.h: raw system calls, its own
+ * stack, no locks.  The flag is a local of hold_park() so that each parked
+ * thread has its own: in gdb, `frame function hold_park` then
+ * `set var hold = 0` releases exactly that thread (the seed's trick).
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "asf.h"
+#include "hold.h"
+#include "libhold.h"
+
+#define LOOK_NS 1000000u /* look at the flag every millisecond */
+
+/* Yama ptrace_scope=1 lets a process be traced only by its ancestors; the
+ * user's gdb is not one.  Yama has no "get", so on release we go back to
+ * the default (no exception).  Without Yama the call fails harmlessly. */
+static void yama_allow(int on)
+{
+	asf_sys6(SYS_prctl, PR_SET_PTRACER, on ? (long)PR_SET_PTRACER_ANY : 0, 0, 0, 0, 0);
+}
+
+/* A stopped process cannot time itself out, so a watchdog child does: it
+ * sleeps out the timeout and exits, and its exit signal is SIGCONT, so its
+ * death is the wake-up.  Exit signal != SIGCHLD makes it a "clone" child:
+ * the program's own wait()/waitpid(-1) never see it, nor does a SIGCHLD. */
+static long watchdog_start(uint64_t timeout_ns)
+{
+	uint64_t deadline = asf_now_ns(CLOCK_MONOTONIC) + timeout_ns;
+	long pid = asf_sys6(SYS_clone, SIGCONT, 0, 0, 0, 0, 0);
+
+	if (pid != 0)
+		return pid;
+	asf_sys6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+	for (uint64_t now; (now = asf_now_ns(CLOCK_MONOTONIC)) < deadline;)
+		asf_sleep_ns(deadline - now);
+	asf_sys(SYS_exit, 0, 0, 0);
+	__builtin_unreachable();
+}
+
+static enum hold_release stop_until_continued(int pid, uint64_t timeout_ns)
+{
+	long wd = timeout_ns ? watchdog_start(timeout_ns) : 0;
+	int st;
+
+	asf_sys(SYS_kill, pid, SIGSTOP, 0);
+	if (wd <= 0)
+		return HOLD_REL_SIGCONT;
+	/* The kernel marks the watchdog a zombie before its SIGCONT can wake
+	 * us, so WNOHANG tells the two wake-ups apart without a race. */
+	if (asf_sys6(SYS_wait4, wd, (long)&st, WNOHANG | __WALL, 0, 0, 0) == wd)
+		return HOLD_REL_TIMEOUT;
+	asf_sys(SYS_kill, wd, SIGKILL, 0);
+	asf_sys6(SYS_wait4, wd, (long)&st, __WALL, 0, 0, 0);
+	return HOLD_REL_SIGCONT;
+}
+
+__attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
+{
+	volatile int hold = 1; /* gdb: set var hold = 0 */
+	int pid = asf_getpid(), tid = asf_gettid();
+	uint64_t deadline = 0;
+	enum hold_release by = HOLD_REL_GDB;
+
+	if (pi->timeout_ns)
+		deadline = asf_now_ns(CLOCK_MONOTONIC) + pi->timeout_ns;
+	yama_allow(1);
+	hold_report_parked(pi, pid, tid);
+
+	if (pi->mode == HOLD_MODE_STOP) {
+		by = stop_until_continued(pid, pi->timeout_ns);
+	} else {
+		while (hold) {
+			if (deadline && asf_now_ns(CLOCK_MONOTONIC) >= deadline) {
+				by = HOLD_REL_TIMEOUT;
+				break;
+			}
+			asf_sleep_ns(LOOK_NS);
+		}
+	}
+	yama_allow(0);
+	hold_report_released(pi, pid, tid, by);
+}
+
+void hold_park_rule(int idx, const char *event)
+{
+	const struct hold_rule *r = &hold_g.rules.rule[idx];
+	struct hold_park_info pi = {
+		.event = event,
+		.rule = r->text,
+		.mode = r->mode,
+		.timeout_ns = r->timeout_ns,
+	};
+
+	hold_park(&pi);
+}
+
+void hold_here(const char *why)
+{
+	struct hold_park_info pi = {.event = "here", .rule = why ? why : "hold_here"};
+
+	hold_park(&pi);
+}

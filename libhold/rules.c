@@ -1,0 +1,293 @@
+/*
+ * rules.c - parse and match hold rules.  See rules.h and DESIGN.md "Rules".
+ */
+#include "rules.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+static const char *const event_names[HOLD_EV_COUNT_] = {
+	[HOLD_EV_FORK] = "fork",
+	[HOLD_EV_EXEC] = "exec",
+};
+
+const char *hold_event_name(enum hold_event ev)
+{
+	return (unsigned)ev < HOLD_EV_COUNT_ ? event_names[ev] : "?";
+}
+
+const char *hold_mode_name(enum hold_mode m)
+{
+	return m == HOLD_MODE_STOP ? "stop" : "spin";
+}
+
+int hold_glob(const char *pattern, const char *s)
+{
+	return fnmatch(pattern, s, 0) == 0;
+}
+
+/* A cursor over one rule's text; `fail` records the first problem. */
+struct cur {
+	const char *s, *p, *end;
+	struct hold_rule_error *err;
+};
+
+static int fail(struct cur *c, const char *at, const char *problem)
+{
+	c->err->rule = c->s;
+	c->err->len = (size_t)(c->end - c->s);
+	c->err->col = (size_t)(at - c->s) + 1;
+	c->err->problem = problem;
+	return -1;
+}
+
+static int copy_glob(struct cur *c, const char *at, const char *v, size_t n,
+		     char *dst, const char *what_empty)
+{
+	if (n == 0)
+		return fail(c, at, what_empty);
+	if (n >= HOLD_GLOB_MAX)
+		return fail(c, at, "pattern too long (at most 199 characters)");
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int parse_count(struct cur *c, const char *v, size_t n, uint32_t *out)
+{
+	uint64_t x = 0;
+
+	if (n == 0)
+		return fail(c, v, "count needs a whole number >= 1, e.g. count=3");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return fail(c, v + i, "count needs a whole number >= 1, e.g. count=3");
+		x = x * 10 + (uint64_t)(v[i] - '0');
+		if (x > 1000000000u)
+			return fail(c, v, "count is too large (at most 1000000000)");
+	}
+	if (x == 0)
+		return fail(c, v, "count=0 would never fire; use count=1 or more, or drop the rule");
+	*out = (uint32_t)x;
+	return 0;
+}
+
+/* SECS with an optional fraction, e.g. 30, 0.5, 2.25; no exponent, no sign:
+ * parsed by hand so the locale's decimal point cannot change its meaning. */
+static int parse_timeout(struct cur *c, const char *v, size_t n, uint64_t *out)
+{
+	static const char msg[] = "timeout needs seconds > 0, e.g. timeout=30 or timeout=0.5";
+	uint64_t whole = 0, frac = 0, scale = 1000000000u;
+	size_t i = 0;
+	int digits = 0;
+
+	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++, digits++) {
+		whole = whole * 10 + (uint64_t)(v[i] - '0');
+		if (whole > 31536000u) /* a year */
+			return fail(c, v, "timeout is too large (at most 31536000 seconds)");
+	}
+	if (i < n && v[i] == '.') {
+		for (i++; i < n && v[i] >= '0' && v[i] <= '9'; i++, digits++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (uint64_t)(v[i] - '0') * scale;
+			}
+		}
+	}
+	if (i != n || digits == 0)
+		return fail(c, i < n ? v + i : v, msg);
+	*out = whole * 1000000000u + frac;
+	if (*out == 0)
+		return fail(c, v, msg);
+	return 0;
+}
+
+static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t kn,
+		     const char *v, size_t vn, unsigned *seen)
+{
+	static const char *const keys[] = {"mode", "count", "timeout", "comm", "arg"};
+	unsigned which = 0;
+
+	while (which < 5 && !(strlen(keys[which]) == kn && memcmp(keys[which], k, kn) == 0))
+		which++;
+	if (which == 5)
+		return fail(c, k, "unknown key; keys are mode, count, timeout, comm, arg");
+	if (*seen & (1u << which))
+		return fail(c, k, "key given twice; keep one");
+	*seen |= 1u << which;
+
+	switch (which) {
+	case 0:
+		if (vn == 4 && memcmp(v, "spin", 4) == 0)
+			r->mode = HOLD_MODE_SPIN;
+		else if (vn == 4 && memcmp(v, "stop", 4) == 0)
+			r->mode = HOLD_MODE_STOP;
+		else
+			return fail(c, v, "mode is spin or stop");
+		return 0;
+	case 1:
+		return parse_count(c, v, vn, &r->count);
+	case 2:
+		return parse_timeout(c, v, vn, &r->timeout_ns);
+	case 3:
+		return copy_glob(c, v, v, vn, r->comm, "comm needs a glob, e.g. comm=qemu*");
+	default:
+		if (r->event != HOLD_EV_EXEC)
+			return fail(c, k, "arg= narrows exec rules only");
+		return copy_glob(c, v, v, vn, r->arg, "arg needs a glob, e.g. arg=*foo.c");
+	}
+}
+
+static const char *find(const char *p, const char *end, char ch)
+{
+	while (p < end && *p != ch)
+		p++;
+	return p;
+}
+
+int hold_rule_parse(struct hold_rule *r, const char *s, size_t len,
+		    struct hold_rule_error *err)
+{
+	struct cur c = {.s = s, .p = s, .end = s + len, .err = err};
+	const char *ev_end = s;
+	unsigned seen = 0;
+	size_t evn;
+
+	memset(r, 0, sizeof(*r));
+	if (len >= HOLD_RULE_TEXT)
+		return fail(&c, s, "rule too long (at most 255 characters)");
+	memcpy(r->text, s, len);
+
+	while (ev_end < c.end && *ev_end != ':' && *ev_end != ',')
+		ev_end++;
+	evn = (size_t)(ev_end - s);
+	if (evn == 4 && memcmp(s, "fork", 4) == 0)
+		r->event = HOLD_EV_FORK;
+	else if (evn == 4 && memcmp(s, "exec", 4) == 0)
+		r->event = HOLD_EV_EXEC;
+	else
+		return fail(&c, s, "unknown event; events are fork and exec");
+	c.p = ev_end;
+
+	if (c.p < c.end && *c.p == ':') {
+		const char *pat = ++c.p, *pend = find(c.p, c.end, ',');
+
+		if (r->event == HOLD_EV_FORK)
+			return fail(&c, pat, "fork takes no pattern; narrow it with comm=GLOB");
+		if (copy_glob(&c, pat, pat, (size_t)(pend - pat), r->pattern,
+			      "empty pattern after ':'; write exec:GLOB or just exec") < 0)
+			return -1;
+		c.p = pend;
+	}
+
+	while (c.p < c.end) {
+		const char *k = ++c.p; /* skip ',' */
+		const char *kend = find(k, c.end, ',');
+		const char *eq = find(k, kend, '=');
+
+		if (eq == kend)
+			return fail(&c, k, "expected key=value after ','");
+		if (parse_key(&c, r, k, (size_t)(eq - k), eq + 1, (size_t)(kend - eq - 1),
+			      &seen) < 0)
+			return -1;
+		c.p = kend;
+	}
+	return 0;
+}
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text,
+			  const char *where, hold_rule_err_fn fn, void *ctx)
+{
+	unsigned refused = 0, line = 1;
+	const char *p = text;
+
+	while (*p) {
+		const char *start = p, *end;
+		unsigned this_line = line;
+
+		while (*p && *p != ';' && *p != '\n' && *p != '#')
+			p++;
+		end = p;
+		if (*p == '#')
+			while (*p && *p != '\n')
+				p++;
+		if (*p == '\n')
+			line++;
+		if (*p)
+			p++;
+
+		while (start < end && is_space(*start))
+			start++;
+		while (end > start && is_space(end[-1]))
+			end--;
+		if (start == end)
+			continue;
+
+		struct hold_rule_error err;
+		struct hold_rule *r = &rs->rule[rs->n < HOLD_RULES_MAX ? rs->n : 0];
+
+		if (rs->n >= HOLD_RULES_MAX) {
+			err = (struct hold_rule_error){start, (size_t)(end - start), 1,
+						       "too many rules (at most 32)"};
+		} else if (hold_rule_parse(r, start, (size_t)(end - start), &err) == 0) {
+			rs->event_mask |= 1u << r->event;
+			rs->n++;
+			continue;
+		}
+		refused++;
+		if (fn)
+			fn(ctx, where, strchr(text, '\n') ? this_line : 0, &err);
+	}
+	return refused;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+static int glob_path(const char *pattern, const char *path)
+{
+	return path && (hold_glob(pattern, path) || hold_glob(pattern, base_name(path)));
+}
+
+int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f)
+{
+	if (r->event != HOLD_EV_EXEC)
+		return 0;
+	if (r->pattern[0] && !glob_path(r->pattern, f->path) && !glob_path(r->pattern, f->exe))
+		return 0;
+	if (r->comm[0] && !(f->comm && hold_glob(r->comm, f->comm)))
+		return 0;
+	if (r->arg[0]) {
+		char *const *a = f->argv;
+
+		while (a && *a && !hold_glob(r->arg, *a))
+			a++;
+		if (!a || !*a)
+			return 0;
+	}
+	return 1;
+}
+
+int hold_rule_match_fork(const struct hold_rule *r, const char *comm)
+{
+	if (r->event != HOLD_EV_FORK)
+		return 0;
+	return !r->comm[0] || (comm && hold_glob(r->comm, comm));
+}
+
+int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev)
+{
+	for (unsigned i = 0; i < rs->n; i++)
+		if (rs->rule[i].event == ev && rs->rule[i].comm[0])
+			return 1;
+	return 0;
+}

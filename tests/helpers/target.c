@@ -1,0 +1,13 @@
+/* The exec target: proves it reached main, and what environment it got. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	const char *pre = getenv("LD_PRELOAD");
+
+	printf("target main reached pid=%d argc=%d preload=%s rules=%s\n", (int)getpid(), argc,
+	       pre && *pre ? "yes" : "no", getenv("HOLD_RULES") ? "yes" : "no");
+	return argc > 1 && argv[1][0] == 'x' ? 3 : 0; /* "x": exit 3, to check status */
+}

@@ -1,0 +1,281 @@
+/* Unit tests for the rule parser and matcher (libhold/rules.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rules.h"
+
+static struct hold_rule r;
+static struct hold_rule_error err;
+
+static int parse(const char *s)
+{
+	return hold_rule_parse(&r, s, strlen(s), &err);
+}
+
+/* The rule must fail at 1-based column `col` with a problem containing `what`. */
+static void refused(const char *s, size_t col, const char *what)
+{
+	assert_int_equal(parse(s), -1);
+	assert_int_equal(err.col, col);
+	assert_non_null(strstr(err.problem, what));
+	assert_int_equal(err.len, strlen(s));
+}
+
+static void test_fork_plain(void **st)
+{
+	assert_int_equal(parse("fork"), 0);
+	assert_int_equal(r.event, HOLD_EV_FORK);
+	assert_int_equal(r.mode, HOLD_MODE_SPIN);
+	assert_int_equal(r.count, 0);
+	assert_int_equal(r.timeout_ns, 0);
+	assert_string_equal(r.text, "fork");
+}
+
+static void test_exec_all_keys(void **st)
+{
+	assert_int_equal(parse("exec:*/qemu-system-*,mode=stop,count=2,timeout=1.5,comm=qemu*,arg=-name"), 0);
+	assert_int_equal(r.event, HOLD_EV_EXEC);
+	assert_string_equal(r.pattern, "*/qemu-system-*");
+	assert_int_equal(r.mode, HOLD_MODE_STOP);
+	assert_int_equal(r.count, 2);
+	assert_int_equal(r.timeout_ns, 1500000000ull);
+	assert_string_equal(r.comm, "qemu*");
+	assert_string_equal(r.arg, "-name");
+}
+
+static void test_timeout_forms(void **st)
+{
+	assert_int_equal(parse("fork,timeout=30"), 0);
+	assert_int_equal(r.timeout_ns, 30000000000ull);
+	assert_int_equal(parse("fork,timeout=0.001"), 0);
+	assert_int_equal(r.timeout_ns, 1000000ull);
+	assert_int_equal(parse("fork,timeout=.25"), 0);
+	assert_int_equal(r.timeout_ns, 250000000ull);
+	assert_int_equal(parse("fork,timeout=2."), 0);
+	assert_int_equal(r.timeout_ns, 2000000000ull);
+	/* digits past nanoseconds are dropped, not rounded into overflow */
+	assert_int_equal(parse("fork,timeout=0.0000000019"), 0);
+	assert_int_equal(r.timeout_ns, 1ull);
+	refused("fork,timeout=0", 14, "seconds > 0");
+	refused("fork,timeout=0.0", 14, "seconds > 0");
+	refused("fork,timeout=-1", 14, "seconds > 0");
+	refused("fork,timeout=1e3", 15, "seconds > 0");
+	refused("fork,timeout=.", 14, "seconds > 0");
+	refused("fork,timeout=", 14, "seconds > 0");
+	refused("fork,timeout=99999999", 14, "too large");
+}
+
+static void test_count(void **st)
+{
+	assert_int_equal(parse("fork,count=1000000000"), 0);
+	assert_int_equal(r.count, 1000000000u);
+	refused("fork,count=0", 12, "never fire");
+	refused("fork,count=3x", 13, "whole number");
+	refused("fork,count=", 12, "whole number");
+	refused("fork,count=1000000001", 12, "too large");
+}
+
+static void test_bad_events_and_shapes(void **st)
+{
+	refused("forks", 1, "unknown event");
+	refused("", 1, "unknown event");
+	refused("recv:pipe", 1, "unknown event");
+	refused("fork:x", 6, "no pattern");
+	refused("exec:", 6, "empty pattern");
+	refused("exec:/bin/*,", 13, "key=value");
+	refused("exec:/bin/*,mode", 13, "key=value");
+	refused("exec,mode=fast", 11, "spin or stop");
+	refused("exec,colour=red", 6, "unknown key");
+	refused("exec,mode=spin,mode=stop", 16, "twice");
+	refused("fork,arg=*", 6, "exec rules only");
+	refused("exec,comm=", 11, "comm needs a glob");
+}
+
+static void test_lengths(void **st)
+{
+	char big[400];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "exec:", 5);
+	refused(big, 1, "rule too long");
+	memset(big, 'b', 250);
+	memcpy(big, "exec:", 5);
+	big[250] = '\0';
+	refused(big, 6, "pattern too long");
+}
+
+static void test_exec_pattern(void **st)
+{
+	char *argv[] = {"qemu-system-x86_64", "-name", "guest=vm1", NULL};
+	struct hold_exec_facts f = {.path = "/usr/bin/qemu-system-x86_64", .argv = argv};
+
+	assert_int_equal(parse("exec:*/qemu-system-*"), 0);
+	assert_true(hold_rule_match_exec(&r, &f));
+	assert_int_equal(parse("exec:qemu-system-*"), 0); /* basename */
+	assert_true(hold_rule_match_exec(&r, &f));
+	assert_int_equal(parse("exec:/usr/bin/qemu-system-x86_64"), 0);
+	assert_true(hold_rule_match_exec(&r, &f));
+	assert_int_equal(parse("exec:*/qemu-img"), 0);
+	assert_false(hold_rule_match_exec(&r, &f));
+	assert_int_equal(parse("exec"), 0); /* no pattern: every exec */
+	assert_true(hold_rule_match_exec(&r, &f));
+	assert_false(hold_rule_match_fork(&r, "x"));
+}
+
+static void test_exec_exe_fallback(void **st)
+{
+	/* exec'd by a relative path or through a symlink: the real exe counts */
+	char *argv[] = {"vm", NULL};
+	struct hold_exec_facts f = {.path = "./vm", .exe = "/opt/q/bin/qemu-kvm", .argv = argv};
+
+	assert_int_equal(parse("exec:*/qemu-kvm"), 0);
+	assert_true(hold_rule_match_exec(&r, &f));
+	f.exe = NULL;
+	assert_false(hold_rule_match_exec(&r, &f));
+}
+
+static void test_exec_arg_and_comm(void **st)
+{
+	char *argv[] = {"cc1", "-quiet", "src/foo.c", NULL};
+	struct hold_exec_facts f = {.path = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1", .argv = argv};
+
+	assert_int_equal(parse("exec:*/cc1,arg=*foo.c"), 0);
+	assert_true(hold_rule_match_exec(&r, &f));
+	argv[2] = "src/bar.c";
+	assert_false(hold_rule_match_exec(&r, &f));
+	f.argv = NULL;
+	assert_false(hold_rule_match_exec(&r, &f));
+
+	assert_int_equal(parse("exec,comm=cc*"), 0);
+	assert_false(hold_rule_match_exec(&r, &f)); /* comm unknown: no match */
+	f.comm = "cc1";
+	assert_true(hold_rule_match_exec(&r, &f));
+	f.comm = "as";
+	assert_false(hold_rule_match_exec(&r, &f));
+}
+
+static void test_fork_comm(void **st)
+{
+	assert_int_equal(parse("fork,comm=python*"), 0);
+	assert_true(hold_rule_match_fork(&r, "python3"));
+	assert_false(hold_rule_match_fork(&r, "bash"));
+	assert_false(hold_rule_match_fork(&r, NULL));
+	assert_int_equal(parse("fork"), 0);
+	assert_true(hold_rule_match_fork(&r, NULL));
+}
+
+static void test_glob(void **st)
+{
+	assert_true(hold_glob("*", ""));
+	assert_true(hold_glob("*/cc1", "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"));
+	assert_true(hold_glob("a?c", "abc"));
+	assert_true(hold_glob("[ab]x", "bx"));
+	assert_false(hold_glob("[ab]x", "cx"));
+	assert_false(hold_glob("abc", "abcd"));
+}
+
+struct errs {
+	int n;
+	char where[64];
+	unsigned line;
+	size_t col;
+	char rule[64];
+};
+
+static void collect(void *ctx, const char *where, unsigned line, const struct hold_rule_error *e)
+{
+	struct errs *x = ctx;
+
+	x->n++;
+	strncpy(x->where, where, sizeof(x->where) - 1);
+	x->line = line;
+	x->col = e->col;
+	memset(x->rule, 0, sizeof(x->rule));
+	memcpy(x->rule, e->rule, e->len < sizeof(x->rule) - 1 ? e->len : sizeof(x->rule) - 1);
+}
+
+static void test_list_env(void **st)
+{
+	struct hold_ruleset rs = {0};
+	struct errs x = {0};
+
+	assert_int_equal(hold_rules_parse(&rs, " fork,comm=a ; ;exec:*/b,count=nope; exec:*/c ",
+					  "HOLD_RULES", collect, &x), 1);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.rule[0].text, "fork,comm=a");
+	assert_string_equal(rs.rule[1].pattern, "*/c");
+	assert_int_equal(rs.event_mask, (1u << HOLD_EV_FORK) | (1u << HOLD_EV_EXEC));
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.where, "HOLD_RULES");
+	assert_int_equal(x.line, 0);
+	assert_string_equal(x.rule, "exec:*/b,count=nope");
+	assert_int_equal(x.col, 16);
+}
+
+static void test_list_file(void **st)
+{
+	struct hold_ruleset rs = {0};
+	struct errs x = {0};
+	const char *text = "# rules for the demo\n"
+			   "exec:*/qemu-*   # the vm\n"
+			   "\n"
+			   "fork,mode=bogus\n"
+			   "fork,count=2\n";
+
+	assert_int_equal(hold_rules_parse(&rs, text, "/etc/hold.rules", collect, &x), 1);
+	assert_int_equal(rs.n, 2);
+	assert_string_equal(rs.rule[0].pattern, "*/qemu-*");
+	assert_int_equal(rs.rule[1].count, 2);
+	assert_int_equal(x.line, 4);
+	assert_string_equal(x.rule, "fork,mode=bogus");
+}
+
+static void test_list_too_many(void **st)
+{
+	struct hold_ruleset rs = {0};
+	struct errs x = {0};
+	char text[2048] = "";
+
+	for (int i = 0; i < HOLD_RULES_MAX + 3; i++)
+		strcat(text, "fork;");
+	assert_int_equal(hold_rules_parse(&rs, text, "HOLD_RULES", collect, &x), 3);
+	assert_int_equal(rs.n, HOLD_RULES_MAX);
+	assert_int_equal(x.n, 3);
+}
+
+static void test_need_comm(void **st)
+{
+	struct hold_ruleset rs = {0};
+
+	hold_rules_parse(&rs, "exec,comm=x;fork", "t", NULL, NULL);
+	assert_true(hold_rules_need_comm(&rs, HOLD_EV_EXEC));
+	assert_false(hold_rules_need_comm(&rs, HOLD_EV_FORK));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fork_plain),
+		cmocka_unit_test(test_exec_all_keys),
+		cmocka_unit_test(test_timeout_forms),
+		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_bad_events_and_shapes),
+		cmocka_unit_test(test_lengths),
+		cmocka_unit_test(test_exec_pattern),
+		cmocka_unit_test(test_exec_exe_fallback),
+		cmocka_unit_test(test_exec_arg_and_comm),
+		cmocka_unit_test(test_fork_comm),
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_list_env),
+		cmocka_unit_test(test_list_file),
+		cmocka_unit_test(test_list_too_many),
+		cmocka_unit_test(test_need_comm),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
