@@ -9,7 +9,7 @@
 #include <time.h>
 
 #if defined(__x86_64__)
-long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
+__attribute__((hot)) long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
 	long ret;
 	register long r10 __asm__("r10") = d;
@@ -26,7 +26,7 @@ long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
 #include <unistd.h>
 /* Portable fallback: glibc's syscall() is a thin trampoline but sets errno;
  * save and restore it so a vfork child leaves its parent's errno alone. */
-long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
+__attribute__((hot)) long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
 	int saved = errno;
 	long ret = syscall(nr, a, b, c, d, e, f);
@@ -38,7 +38,7 @@ long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
 }
 #endif
 
-void asf_init(struct asf_buf *b, char *mem, size_t cap)
+__attribute__((hot)) void asf_init(struct asf_buf *b, char *mem, size_t cap)
 {
 	b->p = mem;
 	b->len = 0;
@@ -48,7 +48,7 @@ void asf_init(struct asf_buf *b, char *mem, size_t cap)
 		mem[0] = '\0';
 }
 
-void asf_mem(struct asf_buf *b, const char *s, size_t n)
+__attribute__((hot)) void asf_mem(struct asf_buf *b, const char *s, size_t n)
 {
 	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 
@@ -60,17 +60,17 @@ void asf_mem(struct asf_buf *b, const char *s, size_t n)
 	b->len += n;
 }
 
-void asf_str(struct asf_buf *b, const char *s)
+__attribute__((hot)) void asf_str(struct asf_buf *b, const char *s)
 {
 	asf_mem(b, s, asf_strlen(s));
 }
 
-void asf_chr(struct asf_buf *b, char c)
+__attribute__((hot)) void asf_chr(struct asf_buf *b, char c)
 {
 	asf_mem(b, &c, 1);
 }
 
-void asf_u64(struct asf_buf *b, uint64_t v)
+__attribute__((hot)) void asf_u64(struct asf_buf *b, uint64_t v)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
@@ -82,7 +82,7 @@ void asf_u64(struct asf_buf *b, uint64_t v)
 	asf_mem(b, tmp + i, sizeof(tmp) - i);
 }
 
-void asf_i64(struct asf_buf *b, int64_t v)
+__attribute__((hot)) void asf_i64(struct asf_buf *b, int64_t v)
 {
 	if (v < 0) {
 		asf_chr(b, '-');
@@ -92,7 +92,7 @@ void asf_i64(struct asf_buf *b, int64_t v)
 	}
 }
 
-void asf_secs(struct asf_buf *b, uint64_t ns, int digits)
+__attribute__((hot)) void asf_secs(struct asf_buf *b, uint64_t ns, int digits)
 {
 	uint64_t frac = ns % 1000000000u;
 
@@ -107,7 +107,7 @@ void asf_secs(struct asf_buf *b, uint64_t ns, int digits)
 	}
 }
 
-const char *asf_cstr(struct asf_buf *b)
+__attribute__((hot)) const char *asf_cstr(struct asf_buf *b)
 {
 	if (b->cap == 0)
 		return "";
@@ -119,7 +119,7 @@ const char *asf_cstr(struct asf_buf *b)
 	return b->p;
 }
 
-size_t asf_strlen(const char *s)
+__attribute__((hot)) size_t asf_strlen(const char *s)
 {
 	size_t n = 0;
 
@@ -128,7 +128,7 @@ size_t asf_strlen(const char *s)
 	return n;
 }
 
-int asf_startswith(const char *s, const char *prefix)
+__attribute__((hot)) int asf_startswith(const char *s, const char *prefix)
 {
 	while (*prefix)
 		if (*s++ != *prefix++)
@@ -136,7 +136,7 @@ int asf_startswith(const char *s, const char *prefix)
 	return 1;
 }
 
-int asf_write_all(int fd, const char *s, size_t n)
+__attribute__((hot)) int asf_write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
 		long w = asf_sys(SYS_write, fd, s, n);
@@ -151,7 +151,7 @@ int asf_write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-long asf_read_file(const char *path, char *buf, size_t cap)
+__attribute__((hot)) long asf_read_file(const char *path, char *buf, size_t cap)
 {
 	long fd = asf_sys6(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
 	size_t got = 0;
@@ -182,7 +182,7 @@ uint64_t asf_now_ns(int clock)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void asf_sleep_ns(uint64_t ns)
+__attribute__((hot)) void asf_sleep_ns(uint64_t ns)
 {
 	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
 			      .tv_nsec = (long)(ns % 1000000000u)};
@@ -190,12 +190,12 @@ void asf_sleep_ns(uint64_t ns)
 	asf_sys(SYS_nanosleep, &ts, 0, 0);
 }
 
-int asf_getpid(void)
+__attribute__((hot)) int asf_getpid(void)
 {
 	return (int)asf_sys(SYS_getpid, 0, 0, 0);
 }
 
-int asf_gettid(void)
+__attribute__((hot)) int asf_gettid(void)
 {
 	return (int)asf_sys(SYS_gettid, 0, 0, 0);
 }

@@ -70,7 +70,7 @@ static uint32_t *counts(void)
 }
 
 /* Take one firing of rule i; 0 when its count is spent. */
-static int take(int i)
+static HOT int take(int i)
 {
 	uint32_t *used = counts();
 	uint32_t limit = hold_g.rules.rule[i].count;
@@ -102,10 +102,9 @@ int hold_decide_fork(void)
 	return -1;
 }
 
-void hold_decide_exec(char **argv)
+HOT void hold_decide_exec(char **argv)
 {
-	static char exe[PATH_MAX];
-	char comm[16];
+	char exe[PATH_MAX], comm[16];
 	struct hold_exec_facts f = {
 		.path = (const char *)getauxval(AT_EXECFN),
 		.argv = argv,

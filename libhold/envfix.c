@@ -8,7 +8,7 @@
 static const char LDP[] = "LD_PRELOAD=";
 #define LDP_LEN (sizeof(LDP) - 1)
 
-int hold_preload_has(const char *v, const char *lib)
+__attribute__((hot)) int hold_preload_has(const char *v, const char *lib)
 {
 	size_t n = asf_strlen(lib);
 
@@ -32,7 +32,7 @@ int hold_preload_has(const char *v, const char *lib)
 }
 
 /* Length of "NAME=" in an entry, 0 when it has no '='. */
-static size_t name_len(const char *e)
+__attribute__((hot)) static size_t name_len(const char *e)
 {
 	size_t i = 0;
 
@@ -41,7 +41,7 @@ static size_t name_len(const char *e)
 	return e[i] == '=' ? i + 1 : 0;
 }
 
-static int has_name(char *const *envp, const char *entry)
+__attribute__((hot)) static int has_name(char *const *envp, const char *entry)
 {
 	size_t n = name_len(entry);
 

@@ -21,7 +21,7 @@
 
 struct hold_global hold_g;
 
-static const char *env_get(char **envp, const char *name)
+static HOT const char *env_get(char **envp, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -32,7 +32,7 @@ static const char *env_get(char **envp, const char *name)
 }
 
 /* Append "NAME=value" to the settings passed on to every new image. */
-static const char *setting_add(struct asf_buf *mem, const char *name, const char *value)
+static HOT const char *setting_add(struct asf_buf *mem, const char *name, const char *value)
 {
 	size_t start = mem->len;
 
@@ -48,7 +48,7 @@ static const char *setting_add(struct asf_buf *mem, const char *name, const char
 	return mem->p + start + strlen(name) + 1;
 }
 
-static void capture_settings(char **envp, struct asf_buf *mem)
+static HOT void capture_settings(char **envp, struct asf_buf *mem)
 {
 	for (char **e = envp; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
@@ -67,7 +67,7 @@ static void capture_settings(char **envp, struct asf_buf *mem)
 /* HOLD_RUNTIME_DIR, else $XDG_RUNTIME_DIR/hold, else /run/hold for root,
  * else /tmp/hold-UID.  Kept as a setting so an image whose environment was
  * scrubbed of XDG_RUNTIME_DIR still writes where the CLI looks. */
-static void runtime_dir(char **envp, struct asf_buf *mem)
+static HOT void runtime_dir(char **envp, struct asf_buf *mem)
 {
 	const char *d = env_get(envp, "HOLD_RUNTIME_DIR"), *xdg;
 	char buf[PATH_MAX];
@@ -96,23 +96,27 @@ static void runtime_dir(char **envp, struct asf_buf *mem)
 		hold_g.runtime_dir = "/tmp";
 }
 
-/* LD_PRELOAD may name us by a relative path; new images get the absolute one. */
-static void find_self(void)
+/* LD_PRELOAD may name us by a relative path; new images get the absolute
+ * one, as the first entry of the arena: "LD_PRELOAD=<lib>". */
+static HOT void find_self(struct asf_buf *mem)
 {
+	char real[PATH_MAX];
 	Dl_info info;
-	struct asf_buf b;
+	const char *lib = NULL;
 
-	if (dladdr((void *)find_self, &info) && info.dli_fname && info.dli_fname[0] == '/')
-		strncpy(hold_g.lib, info.dli_fname, sizeof(hold_g.lib) - 1);
-	else if (!info.dli_fname || !realpath(info.dli_fname, hold_g.lib))
-		hold_g.lib[0] = '\0';
-	asf_init(&b, hold_g.preload, sizeof(hold_g.preload));
-	asf_str(&b, "LD_PRELOAD=");
-	asf_str(&b, hold_g.lib);
-	asf_cstr(&b);
+	if (dladdr((void *)find_self, &info) && info.dli_fname) {
+		lib = info.dli_fname;
+		if (lib[0] != '/')
+			lib = realpath(lib, real);
+	}
+	hold_g.fx.preload = mem->p + mem->len;
+	asf_str(mem, "LD_PRELOAD=");
+	hold_g.fx.lib = mem->p + mem->len;
+	asf_str(mem, lib ? lib : "");
+	asf_chr(mem, '\0');
 }
 
-static void note_stderr(void)
+static HOT void note_stderr(void)
 {
 	struct stat st;
 
@@ -139,7 +143,7 @@ static void load_rules_file(const char *path)
 	hold_rules_parse(&hold_g.rules, text, path, hold_report_rule_error, NULL);
 }
 
-static int any_count(void)
+static HOT int any_count(void)
 {
 	for (unsigned i = 0; i < hold_g.rules.n; i++)
 		if (hold_g.rules.rule[i].count)
@@ -147,7 +151,7 @@ static int any_count(void)
 	return 0;
 }
 
-void *hold_real(const char *name, void **slot)
+HOT void *hold_real(const char *name, void **slot)
 {
 	void *f = __atomic_load_n(slot, __ATOMIC_RELAXED);
 
@@ -158,7 +162,7 @@ void *hold_real(const char *name, void **slot)
 	return f;
 }
 
-__attribute__((constructor)) static void hold_init(int argc, char **argv, char **envp)
+__attribute__((constructor)) static HOT void hold_init(int argc, char **argv, char **envp)
 {
 	static char rules_env_where[] = "HOLD_RULES";
 	struct asf_buf mem;
@@ -166,13 +170,13 @@ __attribute__((constructor)) static void hold_init(int argc, char **argv, char *
 
 	(void)argc;
 	note_stderr();
-	asf_init(&mem, hold_g.settings_mem, sizeof(hold_g.settings_mem));
+	asf_init(&mem, hold_g.mem, sizeof(hold_g.mem));
+	find_self(&mem);
 	capture_settings(envp, &mem);
 	runtime_dir(envp, &mem);
-	find_self();
-	hold_g.fx.lib = hold_g.lib;
-	hold_g.fx.preload = hold_g.preload;
 	hold_g.fx.settings = hold_g.settings;
+	hold_g.execvpe = hold_real("execvpe", &hold_g.execvpe);
+	hold_g.fexecve = hold_real("fexecve", &hold_g.fexecve);
 
 	if ((s = env_get(envp, "HOLD_RULES")))
 		hold_rules_parse(&hold_g.rules, s, rules_env_where, hold_report_rule_error, NULL);

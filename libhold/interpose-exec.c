@@ -31,22 +31,14 @@ typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t 
 typedef int (*system_fn)(const char *);
 typedef FILE *(*popen_fn)(const char *, const char *);
 
-static execvpe_fn real_execvpe;
-static fexecve_fn real_fexecve;
-
-/* Children may call these before anything else: resolve them up front, in
- * the constructor, since dlsym takes locks a forked child must not. */
-__attribute__((constructor(101))) static void resolve(void)
-{
-	static void *a, *b;
-
-	real_execvpe = (execvpe_fn)hold_real("execvpe", &a);
-	real_fexecve = (fexecve_fn)hold_real("fexecve", &b);
-}
+/* Children may call these first: init.c resolves them up front, since
+ * dlsym takes locks a forked child must not. */
+#define real_execvpe ((execvpe_fn)hold_g.execvpe)
+#define real_fexecve ((fexecve_fn)hold_g.fexecve)
 
 char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre)
 {
-	if (!hold_g.ready || !hold_g.lib[0])
+	if (!hold_g.ready || !hold_g.fx.lib[0])
 		return envp;
 	switch (hold_envfix(&hold_g.fx, envp, out, HOLD_ENV_MAX, pre, HOLD_PRELOAD_MAX)) {
 	case HOLD_ENV_FIXED:

@@ -15,22 +15,26 @@
 
 #define HIDDEN __attribute__((visibility("hidden")))
 #define HOLD_SETTINGS_MAX 16
-#define HOLD_SETTINGS_MEM 8192
+#define HOLD_SETTINGS_MEM (8192 + PATH_MAX)
+/* On the constructor path: grouped in .text.hot so a new image faults in
+ * as few of libhold's code pages as it can. */
+#define HOT __attribute__((hot))
 
 /* Set up once by the constructor, read-only afterwards: a fork or vfork
  * child may read it without locks. */
 struct hold_global {
+	/* Small fields first and the rule table last: every followed image
+	 * pays a page fault per page it touches here, so keep them few. */
 	int ready;
-	struct hold_ruleset rules;
-	struct hold_envfix fx;
-	char lib[PATH_MAX];
-	char preload[PATH_MAX + 16];
-	const char *settings[HOLD_SETTINGS_MAX];
-	char settings_mem[HOLD_SETTINGS_MEM];
-	const char *runtime_dir; /* points into settings_mem */
-	uint32_t *used;		 /* per-rule fire counts, shared by the tree */
-	uint64_t err_dev, err_ino;
 	int err_known; /* fd 2 was open at start; dev/ino identify it */
+	uint64_t err_dev, err_ino;
+	const char *runtime_dir; /* points into mem */
+	uint32_t *used;		 /* per-rule fire counts, shared by the tree */
+	void *execvpe, *fexecve; /* libc's, resolved before any child needs them */
+	struct hold_envfix fx;	 /* fx.lib and fx.preload point into mem */
+	const char *settings[HOLD_SETTINGS_MAX];
+	char mem[HOLD_SETTINGS_MEM]; /* "LD_PRELOAD=<lib>\0HOLD_X=...\0..." */
+	struct hold_ruleset rules;
 };
 
 extern struct hold_global hold_g HIDDEN;

@@ -11,17 +11,17 @@ static const char *const event_names[HOLD_EV_COUNT_] = {
 	[HOLD_EV_EXEC] = "exec",
 };
 
-const char *hold_event_name(enum hold_event ev)
+__attribute__((hot)) const char *hold_event_name(enum hold_event ev)
 {
 	return (unsigned)ev < HOLD_EV_COUNT_ ? event_names[ev] : "?";
 }
 
-const char *hold_mode_name(enum hold_mode m)
+__attribute__((hot)) const char *hold_mode_name(enum hold_mode m)
 {
 	return m == HOLD_MODE_STOP ? "stop" : "spin";
 }
 
-int hold_glob(const char *pattern, const char *s)
+__attribute__((hot)) int hold_glob(const char *pattern, const char *s)
 {
 	return fnmatch(pattern, s, 0) == 0;
 }
@@ -32,7 +32,7 @@ struct cur {
 	struct hold_rule_error *err;
 };
 
-static int fail(struct cur *c, const char *at, const char *problem)
+__attribute__((hot)) static int fail(struct cur *c, const char *at, const char *problem)
 {
 	c->err->rule = c->s;
 	c->err->len = (size_t)(c->end - c->s);
@@ -53,7 +53,7 @@ static int copy_glob(struct cur *c, const char *at, const char *v, size_t n,
 	return 0;
 }
 
-static int parse_count(struct cur *c, const char *v, size_t n, uint32_t *out)
+__attribute__((hot)) static int parse_count(struct cur *c, const char *v, size_t n, uint32_t *out)
 {
 	uint64_t x = 0;
 
@@ -74,7 +74,7 @@ static int parse_count(struct cur *c, const char *v, size_t n, uint32_t *out)
 
 /* SECS with an optional fraction, e.g. 30, 0.5, 2.25; no exponent, no sign:
  * parsed by hand so the locale's decimal point cannot change its meaning. */
-static int parse_timeout(struct cur *c, const char *v, size_t n, uint64_t *out)
+__attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size_t n, uint64_t *out)
 {
 	static const char msg[] = "timeout needs seconds > 0, e.g. timeout=30 or timeout=0.5";
 	uint64_t whole = 0, frac = 0, scale = 1000000000u;
@@ -138,7 +138,7 @@ static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t k
 	}
 }
 
-static const char *find(const char *p, const char *end, char ch)
+__attribute__((hot)) static const char *find(const char *p, const char *end, char ch)
 {
 	while (p < end && *p != ch)
 		p++;
@@ -195,7 +195,7 @@ int hold_rule_parse(struct hold_rule *r, const char *s, size_t len,
 	return 0;
 }
 
-static int is_space(char ch)
+__attribute__((hot)) static int is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
@@ -246,19 +246,19 @@ unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text,
 	return refused;
 }
 
-static const char *base_name(const char *path)
+__attribute__((hot)) static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
 	return slash ? slash + 1 : path;
 }
 
-static int glob_path(const char *pattern, const char *path)
+__attribute__((hot)) static int glob_path(const char *pattern, const char *path)
 {
 	return path && (hold_glob(pattern, path) || hold_glob(pattern, base_name(path)));
 }
 
-int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f)
+__attribute__((hot)) int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f)
 {
 	if (r->event != HOLD_EV_EXEC)
 		return 0;
@@ -277,14 +277,14 @@ int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts
 	return 1;
 }
 
-int hold_rule_match_fork(const struct hold_rule *r, const char *comm)
+__attribute__((hot)) int hold_rule_match_fork(const struct hold_rule *r, const char *comm)
 {
 	if (r->event != HOLD_EV_FORK)
 		return 0;
 	return !r->comm[0] || (comm && hold_glob(r->comm, comm));
 }
 
-int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev)
+__attribute__((hot)) int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev)
 {
 	for (unsigned i = 0; i < rs->n; i++)
 		if (rs->rule[i].event == ev && rs->rule[i].comm[0])

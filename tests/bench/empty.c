@@ -1,0 +1,2 @@
+/* The floor of any LD_PRELOAD tool: a library with nothing in it. */
+int hold_bench_empty;

@@ -1,0 +1,49 @@
+# lib.sh - shared helpers for hold's end-to-end tests (sourced, POSIX sh).
+# Automake's harness sets HOLD_TOP_BUILDDIR, HOLD_TOP_SRCDIR, HOLD_LIB, GDB.
+set -u
+B=${HOLD_TOP_BUILDDIR:?run through make check}
+H=$B/tests/helpers
+T=$(mktemp -d "${TMPDIR:-/tmp}/hold-test.XXXXXX")
+HOLD_RUNTIME_DIR=$T/run
+export HOLD_RUNTIME_DIR
+unset HOLD_RULES HOLD_RULES_FILE HOLD_SESSION
+PIDS=""
+
+cleanup() {
+	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+ok() { echo "ok - $*"; }
+
+# Wait (up to $2 seconds, default 10) until the command in $1 succeeds.
+until_true() {
+	_n=$(( ${2:-10} * 50 ))
+	while ! eval "$1"; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		sleep 0.02
+	done
+}
+
+# park records currently in the runtime directory
+records() { ls "$HOLD_RUNTIME_DIR" 2>/dev/null | grep '^park-' || true; }
+nrecords() { records | wc -l; }
+# the value of KEY in a park record file
+field() { sed -n "s/^$2=//p" "$HOLD_RUNTIME_DIR/$1"; }
+# pid named by the only/first park record
+record_pid() { records | head -n 1 | sed 's/^park-\([0-9]*\)-.*/\1/'; }
+
+state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
+
+need_gdb() { [ -n "${GDB:-}" ] && [ -x "$GDB" ] || skip "gdb is not installed (apt-get install gdb)"; }
+
+# run a command under libhold: preload RULES COMMAND...
+preload() {
+	_rules=$1
+	shift
+	env LD_PRELOAD="$HOLD_LIB" HOLD_RULES="$_rules" "$@"
+}
