@@ -199,6 +199,17 @@ static void write_record(const struct hold_park_info *pi, int pid, int tid, cons
 	asf_sys(SYS_rename, tmp, path, 0);
 }
 
+/* "hold: pid N" or "hold: pid N thread T" */
+static void put_who(struct asf_buf *b, int pid, int tid)
+{
+	asf_str(b, "hold: pid ");
+	asf_u64(b, (uint64_t)pid);
+	if (tid != pid) {
+		asf_str(b, " thread ");
+		asf_u64(b, (uint64_t)tid);
+	}
+}
+
 void hold_report_parked(const struct hold_park_info *pi, int pid, int tid)
 {
 	char mem[1024], comm[16];
@@ -209,12 +220,7 @@ void hold_report_parked(const struct hold_park_info *pi, int pid, int tid)
 	write_record(pi, pid, tid, comm);
 
 	asf_init(&b, mem, sizeof(mem) - 1);
-	asf_str(&b, "hold: pid ");
-	asf_u64(&b, (uint64_t)pid);
-	if (tid != pid) {
-		asf_str(&b, " thread ");
-		asf_u64(&b, (uint64_t)tid);
-	}
+	put_who(&b, pid, tid);
 	asf_str(&b, " (");
 	asf_str(&b, comm);
 	asf_str(&b, ") parked at ");
@@ -255,12 +261,7 @@ void hold_report_released(const struct hold_park_info *pi, int pid, int tid,
 	asf_sys(SYS_unlink, path, 0, 0);
 
 	asf_init(&b, mem, sizeof(mem) - 1);
-	asf_str(&b, "hold: pid ");
-	asf_u64(&b, (uint64_t)pid);
-	if (tid != pid) {
-		asf_str(&b, " thread ");
-		asf_u64(&b, (uint64_t)tid);
-	}
+	put_who(&b, pid, tid);
 	asf_str(&b, " released (");
 	asf_str(&b, why[by]);
 	asf_str(&b, ")");

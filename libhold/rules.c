@@ -3,7 +3,6 @@
  */
 #include "rules.h"
 
-#include <fnmatch.h>
 #include <string.h>
 
 static const char *const event_names[HOLD_EV_COUNT_] = {
@@ -21,9 +20,58 @@ __attribute__((hot)) const char *hold_mode_name(enum hold_mode m)
 	return m == HOLD_MODE_STOP ? "stop" : "spin";
 }
 
-__attribute__((hot)) int hold_glob(const char *pattern, const char *s)
+/* One bracket expression at p ("[...]"): does it take c?  Sets *end past
+ * it; a '[' with no closing ']' is a literal, as in fnmatch. */
+static int bracket(const char *p, char c, const char **end)
 {
-	return fnmatch(pattern, s, 0) == 0;
+	const char *q = p + 1;
+	int neg = *q == '!' || *q == '^', hit = 0;
+
+	if (neg)
+		q++;
+	do {
+		char lo = *q, hi = lo;
+
+		if (!lo)
+			return *end = p + 1, c == '[';
+		if (q[1] == '-' && q[2] && q[2] != ']') {
+			hi = q[2];
+			q += 2;
+		}
+		hit |= lo <= c && c <= hi;
+		q++;
+	} while (*q != ']');
+	*end = q + 1;
+	return hit != neg;
+}
+
+/* fnmatch(3) without flags, written out: it runs in every followed image's
+ * constructor, where libc's fnmatch costs two more page faults, and it must
+ * be async-signal-safe.  `*` crosses '/'; backtracks only to the last '*'. */
+__attribute__((hot)) int hold_glob(const char *p, const char *s)
+{
+	const char *star = NULL, *resume = NULL, *next = NULL;
+
+	while (*s) {
+		if (*p == '*') {
+			star = ++p;
+			resume = s;
+			continue;
+		}
+		if (*p == '[' ? bracket(p, *s, &next)
+			      : (*p == '?' || (*p == '\\' && p[1] ? *++p == *s : *p == *s))) {
+			p = *p == '[' ? next : p + 1;
+			s++;
+		} else if (star) {
+			p = star;
+			s = ++resume;
+		} else {
+			return 0;
+		}
+	}
+	while (*p == '*')
+		p++;
+	return *p == '\0';
 }
 
 /* A cursor over one rule's text; `fail` records the first problem. */

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <fnmatch.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -177,6 +178,37 @@ static void test_glob(void **st)
 	assert_true(hold_glob("[ab]x", "bx"));
 	assert_false(hold_glob("[ab]x", "cx"));
 	assert_false(hold_glob("abc", "abcd"));
+	assert_false(hold_glob("", "a"));
+	assert_true(hold_glob("", ""));
+	assert_true(hold_glob("**a", "a"));
+	assert_true(hold_glob("*a*b*c", "xxaybbzc"));
+	assert_false(hold_glob("*a*b*c", "xxaybbz"));
+	assert_true(hold_glob("q*-x86_64", "qemu-system-x86_64"));
+	assert_true(hold_glob("[a-c]z", "bz"));
+	assert_false(hold_glob("[a-c]z", "dz"));
+	assert_true(hold_glob("[!a-c]z", "dz"));
+	assert_false(hold_glob("[!a-c]z", "az"));
+	assert_true(hold_glob("[^a]", "b"));
+	assert_true(hold_glob("[]]", "]"));
+	assert_true(hold_glob("[a-]", "-"));
+	assert_true(hold_glob("a[b", "a[b")); /* unclosed: literal */
+	assert_true(hold_glob("\\*", "*"));
+	assert_false(hold_glob("\\*", "x"));
+	assert_true(hold_glob("?", "/"));
+}
+
+/* The matcher must agree with fnmatch(3) (no flags) on what users write. */
+static void test_glob_vs_fnmatch(void **st)
+{
+	static const char *const pats[] = {"*", "*/cc1", "*qemu*", "q?emu", "[a-z]*.c", "*.[ch]",
+					   "[!x]*", "a*b?c*", "*/usr/*/bin", "\\?x", "**", "a[b"};
+	static const char *const strs[] = {"", "/usr/lib/gcc/cc1", "qemu-system", "qqemu", "foo.c",
+					   "x.h", "xyz", "aXbYcZ", "/usr/local/bin", "?x", "a[b",
+					   "cc1", "ab?c"};
+
+	for (size_t i = 0; i < sizeof(pats) / sizeof(*pats); i++)
+		for (size_t j = 0; j < sizeof(strs) / sizeof(*strs); j++)
+			assert_int_equal(hold_glob(pats[i], strs[j]), fnmatch(pats[i], strs[j], 0) == 0);
 }
 
 struct errs {
@@ -271,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_exec_arg_and_comm),
 		cmocka_unit_test(test_fork_comm),
 		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_glob_vs_fnmatch),
 		cmocka_unit_test(test_list_env),
 		cmocka_unit_test(test_list_file),
 		cmocka_unit_test(test_list_too_many),
