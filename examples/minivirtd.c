@@ -30,8 +30,8 @@ static void *rpc_worker(void *arg)
 		exit(1);
 	}
 	req[strcspn(req, "\n")] = '\0';
-	dprintf(cmd_pipe[1], "%s\n", req);			  /* hand to main */
-	n = read(reply_pipe[0], reply, sizeof(reply) - 1);	  /* wait for it */
+	dprintf(cmd_pipe[1], "%s\n", req);                 /* hand to main */
+	n = read(reply_pipe[0], reply, sizeof(reply) - 1); /* wait for it */
 	send(c, reply, n > 0 ? (size_t)n : 0, 0);
 	close(c);
 	return NULL;

@@ -56,8 +56,8 @@ __attribute__((hot)) static int has_name(char *const *envp, const char *entry)
 	return 0;
 }
 
-enum hold_envfix_result hold_envfix(const struct hold_envfix *fx, char *const *envp,
-				    char **out, size_t cap, char *pre, size_t precap)
+enum hold_envfix_result hold_envfix(const struct hold_envfix *fx, char *const *envp, char **out,
+				    size_t cap, char *pre, size_t precap)
 {
 	size_t n = 0, k = 0;
 	int changed = 0, preload_seen = 0;

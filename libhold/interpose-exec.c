@@ -19,7 +19,7 @@
 #include "asf.h"
 #include "libhold.h"
 
-#define EXPORT __attribute__((visibility("default")))
+#define EXPORT   __attribute__((visibility("default")))
 #define ARGS_MAX 65536 /* execl*: refuse absurd argument lists (E2BIG) */
 
 extern char **environ;
@@ -53,11 +53,11 @@ char *const *hold_exec_env(const char *what, char *const *envp, char **out, char
 }
 
 /* The one place every exec path ends up, with the repaired environment. */
-#define WITH_ENV(what, envp, call)                                                  \
-	do {                                                                        \
-		char *out_[HOLD_ENV_MAX], pre_[HOLD_PRELOAD_MAX];                   \
-		char *const *env_ = hold_exec_env((what), (envp), out_, pre_);      \
-		return call;                                                        \
+#define WITH_ENV(what, envp, call)                                             \
+	do {                                                                   \
+		char *out_[HOLD_ENV_MAX], pre_[HOLD_PRELOAD_MAX];              \
+		char *const *env_ = hold_exec_env((what), (envp), out_, pre_); \
+		return call;                                                   \
 	} while (0)
 
 static int sys_execve(const char *path, char *const argv[], char *const envp[])
@@ -105,22 +105,22 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 
 /* execl*: gather the variadic arguments into an argv on the stack (a VLA,
  * as glibc does: these may run in a vfork child). */
-#define GATHER_ARGS(first, ap, argv, n, then_envp)                                  \
-	size_t n = 1;                                                               \
-	va_start(ap, first);                                                        \
-	while (va_arg(ap, char *) && n < ARGS_MAX)                                  \
-		n++;                                                                \
-	va_end(ap);                                                                 \
-	if (n >= ARGS_MAX) {                                                        \
-		errno = E2BIG;                                                      \
-		return -1;                                                          \
-	}                                                                           \
-	char *argv[n + 1];                                                          \
-	argv[0] = (char *)(first);                                                  \
-	va_start(ap, first);                                                        \
-	for (size_t i_ = 1; i_ <= n; i_++)                                          \
-		argv[i_] = va_arg(ap, char *);                                      \
-	then_envp;                                                                  \
+#define GATHER_ARGS(first, ap, argv, n, then_envp) \
+	size_t n = 1;                              \
+	va_start(ap, first);                       \
+	while (va_arg(ap, char *) && n < ARGS_MAX) \
+		n++;                               \
+	va_end(ap);                                \
+	if (n >= ARGS_MAX) {                       \
+		errno = E2BIG;                     \
+		return -1;                         \
+	}                                          \
+	char *argv[n + 1];                         \
+	argv[0] = (char *)(first);                 \
+	va_start(ap, first);                       \
+	for (size_t i_ = 1; i_ <= n; i_++)         \
+		argv[i_] = va_arg(ap, char *);     \
+	then_envp;                                 \
 	va_end(ap)
 
 EXPORT int execl(const char *path, const char *arg, ...)

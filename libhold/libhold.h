@@ -13,7 +13,7 @@
 #include "envfix.h"
 #include "rules.h"
 
-#define HIDDEN __attribute__((visibility("hidden")))
+#define HIDDEN            __attribute__((visibility("hidden")))
 #define HOLD_SETTINGS_MAX 16
 #define HOLD_SETTINGS_MEM (8192 + PATH_MAX)
 /* On the constructor path: grouped in .text.hot so a new image faults in
@@ -29,9 +29,9 @@ struct hold_global {
 	int err_known; /* fd 2 was open at start; dev/ino identify it */
 	uint64_t err_dev, err_ino;
 	const char *runtime_dir; /* points into mem */
-	uint32_t *used;		 /* per-rule fire counts, shared by the tree */
+	uint32_t *used;          /* per-rule fire counts, shared by the tree */
 	void *execvpe, *fexecve; /* libc's, resolved before any child needs them */
-	struct hold_envfix fx;	 /* fx.lib and fx.preload point into mem */
+	struct hold_envfix fx;   /* fx.lib and fx.preload point into mem */
 	const char *settings[HOLD_SETTINGS_MAX];
 	char mem[HOLD_SETTINGS_MEM]; /* "LD_PRELOAD=<lib>\0HOLD_X=...\0..." */
 	struct hold_ruleset rules;
@@ -40,9 +40,9 @@ struct hold_global {
 extern struct hold_global hold_g HIDDEN;
 
 /* decide.c */
-int hold_decide_fork(void) HIDDEN;	     /* rule index or -1; parent side */
-void hold_decide_refund(int idx) HIDDEN;     /* the fork failed */
-void hold_decide_exec(char **argv) HIDDEN;   /* constructor: park if a rule says */
+int hold_decide_fork(void) HIDDEN;         /* rule index or -1; parent side */
+void hold_decide_refund(int idx) HIDDEN;   /* the fork failed */
+void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says */
 void hold_counts_open(const char *session) HIDDEN;
 
 /* park.c */
@@ -76,7 +76,6 @@ int hold_comm(char out[16]) HIDDEN;
 void *hold_real(const char *name, void **slot) HIDDEN;
 
 /* interpose-exec.c: the environment to pass to exec instead of envp. */
-char *const *hold_exec_env(const char *what, char *const *envp, char **out,
-			   char *pre) HIDDEN;
+char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre) HIDDEN;
 
 #endif

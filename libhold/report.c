@@ -174,8 +174,8 @@ static void write_record(const struct hold_park_info *pi, int pid, int tid, cons
 	put_kv(&b, "mode", hold_mode_name(pi->mode));
 	put_kv(&b, "rule", pi->rule);
 	put_kv(&b, "comm", comm);
-	n = asf_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe,
-		     sizeof(exe) - 1, 0, 0);
+	n = asf_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe, sizeof(exe) - 1,
+		     0, 0);
 	exe[n > 0 ? n : 0] = '\0';
 	put_kv(&b, "exe", exe);
 	asf_str(&b, "argv=");
@@ -191,7 +191,8 @@ static void write_record(const struct hold_park_info *pi, int pid, int tid, cons
 		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
 	if (fd < 0) {
 		hold_say("cannot write the park record in ", hold_g.runtime_dir,
-			 "; hold ls will not list this park (set HOLD_RUNTIME_DIR to a writable directory)");
+			 "; hold ls will not list this park (set HOLD_RUNTIME_DIR to a writable "
+			 "directory)");
 		return;
 	}
 	asf_write_all((int)fd, b.p, b.len);
@@ -244,8 +245,7 @@ void hold_report_parked(const struct hold_park_info *pi, int pid, int tid)
 	emit(&b);
 }
 
-void hold_report_released(const struct hold_park_info *pi, int pid, int tid,
-			  enum hold_release by)
+void hold_report_released(const struct hold_park_info *pi, int pid, int tid, enum hold_release by)
 {
 	static const char *const why[] = {
 		[HOLD_REL_GDB] = "hold = 0",

@@ -89,8 +89,8 @@ __attribute__((hot)) static int fail(struct cur *c, const char *at, const char *
 	return -1;
 }
 
-static int copy_glob(struct cur *c, const char *at, const char *v, size_t n,
-		     char *dst, const char *what_empty)
+static int copy_glob(struct cur *c, const char *at, const char *v, size_t n, char *dst,
+		     const char *what_empty)
 {
 	if (n == 0)
 		return fail(c, at, what_empty);
@@ -115,7 +115,8 @@ __attribute__((hot)) static int parse_count(struct cur *c, const char *v, size_t
 			return fail(c, v, "count is too large (at most 1000000000)");
 	}
 	if (x == 0)
-		return fail(c, v, "count=0 would never fire; use count=1 or more, or drop the rule");
+		return fail(c, v,
+			    "count=0 would never fire; use count=1 or more, or drop the rule");
 	*out = (uint32_t)x;
 	return 0;
 }
@@ -150,8 +151,8 @@ __attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size
 	return 0;
 }
 
-static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t kn,
-		     const char *v, size_t vn, unsigned *seen)
+static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t kn, const char *v,
+		     size_t vn, unsigned *seen)
 {
 	static const char *const keys[] = {"mode", "count", "timeout", "comm", "arg"};
 	unsigned which = 0;
@@ -193,8 +194,7 @@ __attribute__((hot)) static const char *find(const char *p, const char *end, cha
 	return p;
 }
 
-int hold_rule_parse(struct hold_rule *r, const char *s, size_t len,
-		    struct hold_rule_error *err)
+int hold_rule_parse(struct hold_rule *r, const char *s, size_t len, struct hold_rule_error *err)
 {
 	struct cur c = {.s = s, .p = s, .end = s + len, .err = err};
 	const char *ev_end = s;
@@ -235,8 +235,8 @@ int hold_rule_parse(struct hold_rule *r, const char *s, size_t len,
 
 		if (eq == kend)
 			return fail(&c, k, "expected key=value after ','");
-		if (parse_key(&c, r, k, (size_t)(eq - k), eq + 1, (size_t)(kend - eq - 1),
-			      &seen) < 0)
+		if (parse_key(&c, r, k, (size_t)(eq - k), eq + 1, (size_t)(kend - eq - 1), &seen) <
+		    0)
 			return -1;
 		c.p = kend;
 	}
@@ -248,8 +248,8 @@ __attribute__((hot)) static int is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r';
 }
 
-unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text,
-			  const char *where, hold_rule_err_fn fn, void *ctx)
+unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text, const char *where,
+			  hold_rule_err_fn fn, void *ctx)
 {
 	unsigned refused = 0, line = 1;
 	const char *p = text;
@@ -306,7 +306,8 @@ __attribute__((hot)) static int glob_path(const char *pattern, const char *path)
 	return path && (hold_glob(pattern, path) || hold_glob(pattern, base_name(path)));
 }
 
-__attribute__((hot)) int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f)
+__attribute__((hot)) int hold_rule_match_exec(const struct hold_rule *r,
+					      const struct hold_exec_facts *f)
 {
 	if (r->event != HOLD_EV_EXEC)
 		return 0;

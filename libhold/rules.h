@@ -14,13 +14,9 @@
 
 #define HOLD_RULES_MAX 32
 #define HOLD_RULE_TEXT 256
-#define HOLD_GLOB_MAX 200
+#define HOLD_GLOB_MAX  200
 
-enum hold_event {
-	HOLD_EV_FORK,
-	HOLD_EV_EXEC,
-	HOLD_EV_COUNT_
-};
+enum hold_event { HOLD_EV_FORK, HOLD_EV_EXEC, HOLD_EV_COUNT_ };
 
 enum hold_mode {
 	HOLD_MODE_SPIN,
@@ -30,8 +26,8 @@ enum hold_mode {
 struct hold_rule {
 	enum hold_event event;
 	enum hold_mode mode;
-	uint32_t count;	       /* fire this many times; 0 = no limit */
-	uint64_t timeout_ns;   /* release by itself after; 0 = never */
+	uint32_t count;              /* fire this many times; 0 = no limit */
+	uint64_t timeout_ns;         /* release by itself after; 0 = never */
 	char pattern[HOLD_GLOB_MAX]; /* exec: glob on path or basename; "" = any */
 	char comm[HOLD_GLOB_MAX];    /* "" = any */
 	char arg[HOLD_GLOB_MAX];     /* exec only; "" = any */
@@ -58,14 +54,13 @@ typedef void (*hold_rule_err_fn)(void *ctx, const char *where, unsigned line,
 				 const struct hold_rule_error *err);
 
 /* Parse one rule from s[0..len).  0 on success, else -1 with *err filled. */
-int hold_rule_parse(struct hold_rule *r, const char *s, size_t len,
-		    struct hold_rule_error *err);
+int hold_rule_parse(struct hold_rule *r, const char *s, size_t len, struct hold_rule_error *err);
 
 /* Parse `text`: rules separated by ';' or newlines; '#' starts a comment
  * that runs to the end of the line.  Good rules are appended to rs; each bad
  * one is reported through `fn` and skipped.  Returns the number refused. */
-unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text,
-			  const char *where, hold_rule_err_fn fn, void *ctx);
+unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text, const char *where,
+			  hold_rule_err_fn fn, void *ctx);
 
 const char *hold_event_name(enum hold_event ev);
 const char *hold_mode_name(enum hold_mode m);
@@ -75,14 +70,13 @@ int hold_glob(const char *pattern, const char *s);
 
 /* The facts of an exec, as the new image sees them. */
 struct hold_exec_facts {
-	const char *path;	  /* as passed to exec (AT_EXECFN) */
-	const char *exe;	  /* /proc/self/exe, or NULL if not read */
-	const char *comm;	  /* NULL if no rule needs it */
+	const char *path; /* as passed to exec (AT_EXECFN) */
+	const char *exe;  /* /proc/self/exe, or NULL if not read */
+	const char *comm; /* NULL if no rule needs it */
 	char *const *argv;
 };
 
-int hold_rule_match_exec(const struct hold_rule *r,
-			 const struct hold_exec_facts *f);
+int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f);
 int hold_rule_match_fork(const struct hold_rule *r, const char *comm);
 /* Does any rule of this event need the process name?  (Saves a syscall.) */
 int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev);

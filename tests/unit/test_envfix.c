@@ -40,7 +40,8 @@ static void test_scrubbed(void **st)
 {
 	char *envp[] = {"PATH=/bin", NULL};
 
-	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_FIXED);
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_FIXED);
 	assert_int_equal(count(out), 4);
 	assert_string_equal(out[0], "PATH=/bin");
 	assert_int_equal(has(out, "LD_PRELOAD=/usr/lib/libhold.so"), 1);
@@ -52,9 +53,11 @@ static void test_empty_and_null(void **st)
 {
 	char *envp[] = {NULL};
 
-	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_FIXED);
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_FIXED);
 	assert_int_equal(count(out), 3);
-	assert_int_equal(hold_envfix(&fx, NULL, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_FIXED);
+	assert_int_equal(hold_envfix(&fx, NULL, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_FIXED);
 	assert_int_equal(count(out), 3);
 }
 
@@ -64,14 +67,16 @@ static void test_complete_is_unchanged(void **st)
 			"HOLD_RUNTIME_DIR=/run/x", NULL};
 
 	/* the caller's own HOLD_RULES wins: no duplicate, no override */
-	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_UNCHANGED);
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_UNCHANGED);
 }
 
 static void test_merge_preload(void **st)
 {
 	char *envp[] = {"LD_PRELOAD=/opt/asan.so", "HOLD_RULES=a", "HOLD_RUNTIME_DIR=b", NULL};
 
-	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_FIXED);
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_FIXED);
 	assert_int_equal(count(out), 3);
 	assert_string_equal(out[0], "LD_PRELOAD=/opt/asan.so:/usr/lib/libhold.so");
 	assert_ptr_equal(out[0], pre);
@@ -81,7 +86,8 @@ static void test_empty_preload_value(void **st)
 {
 	char *envp[] = {"LD_PRELOAD=", NULL};
 
-	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_FIXED);
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_FIXED);
 	assert_string_equal(out[0], "LD_PRELOAD=/usr/lib/libhold.so");
 	assert_int_equal(count(out), 3);
 }
@@ -104,9 +110,11 @@ static void test_too_big(void **st)
 
 	for (int i = 0; i < HOLD_ENV_MAX; i++)
 		envp[i] = "X=1";
-	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_TOO_BIG);
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_TOO_BIG);
 	/* a merged LD_PRELOAD that does not fit its buffer */
-	assert_int_equal(hold_envfix(&fx, one, out, HOLD_ENV_MAX, small, sizeof(small)), HOLD_ENV_TOO_BIG);
+	assert_int_equal(hold_envfix(&fx, one, out, HOLD_ENV_MAX, small, sizeof(small)),
+			 HOLD_ENV_TOO_BIG);
 }
 
 static void test_only_first_preload_counts(void **st)
@@ -114,7 +122,8 @@ static void test_only_first_preload_counts(void **st)
 	char *envp[] = {"LD_PRELOAD=/usr/lib/libhold.so", "LD_PRELOAD=/other.so", "HOLD_RULES=1",
 			"HOLD_RUNTIME_DIR=2", NULL};
 
-	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)), HOLD_ENV_UNCHANGED);
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_UNCHANGED);
 }
 
 int main(void)

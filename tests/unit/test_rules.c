@@ -38,7 +38,9 @@ static void test_fork_plain(void **st)
 
 static void test_exec_all_keys(void **st)
 {
-	assert_int_equal(parse("exec:*/qemu-system-*,mode=stop,count=2,timeout=1.5,comm=qemu*,arg=-name"), 0);
+	assert_int_equal(
+		parse("exec:*/qemu-system-*,mode=stop,count=2,timeout=1.5,comm=qemu*,arg=-name"),
+		0);
 	assert_int_equal(r.event, HOLD_EV_EXEC);
 	assert_string_equal(r.pattern, "*/qemu-system-*");
 	assert_int_equal(r.mode, HOLD_MODE_STOP);
@@ -200,15 +202,17 @@ static void test_glob(void **st)
 /* The matcher must agree with fnmatch(3) (no flags) on what users write. */
 static void test_glob_vs_fnmatch(void **st)
 {
-	static const char *const pats[] = {"*", "*/cc1", "*qemu*", "q?emu", "[a-z]*.c", "*.[ch]",
-					   "[!x]*", "a*b?c*", "*/usr/*/bin", "\\?x", "**", "a[b"};
-	static const char *const strs[] = {"", "/usr/lib/gcc/cc1", "qemu-system", "qqemu", "foo.c",
-					   "x.h", "xyz", "aXbYcZ", "/usr/local/bin", "?x", "a[b",
-					   "cc1", "ab?c"};
+	static const char *const pats[] = {"*",           "*/cc1",  "*qemu*", "q?emu",
+					   "[a-z]*.c",    "*.[ch]", "[!x]*",  "a*b?c*",
+					   "*/usr/*/bin", "\\?x",   "**",     "a[b"};
+	static const char *const strs[] = {
+		"",       "/usr/lib/gcc/cc1", "qemu-system", "qqemu", "foo.c", "x.h", "xyz",
+		"aXbYcZ", "/usr/local/bin",   "?x",          "a[b",   "cc1",   "ab?c"};
 
 	for (size_t i = 0; i < sizeof(pats) / sizeof(*pats); i++)
 		for (size_t j = 0; j < sizeof(strs) / sizeof(*strs); j++)
-			assert_int_equal(hold_glob(pats[i], strs[j]), fnmatch(pats[i], strs[j], 0) == 0);
+			assert_int_equal(hold_glob(pats[i], strs[j]),
+					 fnmatch(pats[i], strs[j], 0) == 0);
 }
 
 struct errs {
@@ -237,7 +241,8 @@ static void test_list_env(void **st)
 	struct errs x = {0};
 
 	assert_int_equal(hold_rules_parse(&rs, " fork,comm=a ; ;exec:*/b,count=nope; exec:*/c ",
-					  "HOLD_RULES", collect, &x), 1);
+					  "HOLD_RULES", collect, &x),
+			 1);
 	assert_int_equal(rs.n, 2);
 	assert_string_equal(rs.rule[0].text, "fork,comm=a");
 	assert_string_equal(rs.rule[1].pattern, "*/c");
