@@ -1,5 +1,5 @@
 # An execve with envp {"PATH=/bin", NULL} under an exec rule: the new image
-# is parked before main; gdb sets `break main`, releases with
+# is parked before its own constructors and main; gdb sets `break main`, releases with
 # `set var hold = 0`, continues, and hits main; the program completes.
 . "$(dirname "$0")/lib.sh"
 need_gdb
@@ -8,12 +8,12 @@ env LD_PRELOAD="$HOLD_LIB" HOLD_RULES='exec:*/target' "$H/scrub_exec" "$H/target
 pid=$!
 PIDS=$pid
 until_true '[ -e "$HOLD_RUNTIME_DIR/park-$pid-$pid" ]' || fail "no park record for $pid"
-[ -s "$T/out" ] && fail "target ran main before it was released: $(cat "$T/out")"
+[ -s "$T/out" ] && fail "target ran its constructor or main before release: $(cat "$T/out")"
 [ "$(field "park-$pid-$pid" event)" = exec ] || fail "record event is not exec"
 [ "$(field "park-$pid-$pid" rule)" = 'exec:*/target' ] || fail "record rule wrong"
 grep -qx "hold: pid $pid (target) parked at exec by rule 'exec:\*/target'; attach: gdb -p $pid" "$T/err" ||
 	fail "stderr line missing or wrong: $(cat "$T/err")"
-ok "parked before main, announced on stderr and in the runtime directory"
+ok "parked before its constructors and main, announced on stderr and in the runtime directory"
 
 "$GDB" -q -nx -p "$pid" -batch -ex 'break main' -ex 'frame function hold_park' \
 	-ex 'set var hold = 0' -ex continue -ex 'info frame' >"$T/gdb" 2>&1

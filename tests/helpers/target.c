@@ -1,7 +1,15 @@
-/* The exec target: proves it reached main, and what environment it got. */
+/* The exec target: proves it reached main, and what environment it got.
+ * Its constructor writes straight to fd 1, so a test sees it run at once:
+ * libhold must park the image before it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+__attribute__((constructor)) static void early(void)
+{
+	if (write(1, "target constructor ran\n", 23) < 0)
+		_exit(99);
+}
 
 int main(int argc, char **argv)
 {
