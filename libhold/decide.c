@@ -88,7 +88,7 @@ void hold_decide_refund(int i)
 		__atomic_fetch_sub(&used[i], 1, __ATOMIC_RELAXED);
 }
 
-int hold_decide_fork(void)
+HOT int hold_decide_fork(void)
 {
 	char comm[16], *cp = NULL;
 
@@ -109,7 +109,8 @@ HOT void hold_decide_exec(char **argv)
 		.path = (const char *)getauxval(AT_EXECFN),
 		.argv = argv,
 	};
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	long n = asf_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe,
+			  sizeof(exe) - 1, 0, 0);
 
 	if (n > 0) {
 		exe[n] = '\0';

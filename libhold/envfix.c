@@ -56,12 +56,32 @@ __attribute__((hot)) static int has_name(char *const *envp, const char *entry)
 	return 0;
 }
 
-enum hold_envfix_result hold_envfix(const struct hold_envfix *fx, char *const *envp, char **out,
-				    size_t cap, char *pre, size_t precap)
+/* Read-only: does envp lack libhold in its (first) LD_PRELOAD, or any
+ * setting?  Most execs lack nothing, and then a fork child writes nothing:
+ * every page it touched would be a copy-on-write fault. */
+static __attribute__((hot)) int complete(const struct hold_envfix *fx, char *const *envp)
+{
+	char *const *e = envp;
+
+	while (e && *e && !asf_startswith(*e, LDP))
+		e++;
+	if (!e || !*e || !hold_preload_has(*e + LDP_LEN, fx->lib))
+		return 0;
+	for (unsigned s = 0; s < fx->nsettings; s++)
+		if (!has_name(envp, fx->settings[s]))
+			return 0;
+	return 1;
+}
+
+__attribute__((hot)) enum hold_envfix_result
+hold_envfix(const struct hold_envfix *fx, char *const *envp, char **out, size_t cap, char *pre,
+	    size_t precap)
 {
 	size_t n = 0, k = 0;
 	int changed = 0, preload_seen = 0;
 
+	if (complete(fx, envp))
+		return HOLD_ENV_UNCHANGED;
 	for (char *const *e = envp; e && *e; e++)
 		n++;
 	if (n + fx->nsettings + 2 > cap)

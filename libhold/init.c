@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,11 +119,11 @@ static HOT void find_self(struct asf_buf *mem)
 
 static HOT void note_stderr(void)
 {
-	struct stat st;
+	struct statx sx;
 
-	if (fstat(2, &st) == 0) {
-		hold_g.err_dev = st.st_dev;
-		hold_g.err_ino = st.st_ino;
+	if (asf_sys6(SYS_statx, 2, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&sx, 0) == 0) {
+		hold_g.err_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+		hold_g.err_ino = sx.stx_ino;
 		hold_g.err_known = 1;
 	}
 }
@@ -151,7 +152,7 @@ static HOT int any_count(void)
 	return 0;
 }
 
-HOT void *hold_real(const char *name, void **slot)
+void *hold_real(const char *name, void **slot)
 {
 	void *f = __atomic_load_n(slot, __ATOMIC_RELAXED);
 
@@ -164,7 +165,6 @@ HOT void *hold_real(const char *name, void **slot)
 
 __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, char **envp)
 {
-	static char rules_env_where[] = "HOLD_RULES";
 	struct asf_buf mem;
 	const char *s;
 
@@ -175,11 +175,9 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 	capture_settings(envp, &mem);
 	runtime_dir(envp, &mem);
 	hold_g.fx.settings = hold_g.settings;
-	hold_g.execvpe = hold_real("execvpe", &hold_g.execvpe);
-	hold_g.fexecve = hold_real("fexecve", &hold_g.fexecve);
 
 	if ((s = env_get(envp, "HOLD_RULES")))
-		hold_rules_parse(&hold_g.rules, s, rules_env_where, hold_report_rule_error, NULL);
+		hold_rules_parse(&hold_g.rules, s, "HOLD_RULES", hold_report_rule_error, NULL);
 	if ((s = env_get(envp, "HOLD_RULES_FILE")) && *s)
 		load_rules_file(s);
 

@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,19 +26,12 @@
 
 extern char **environ;
 
-typedef int (*execvpe_fn)(const char *, char *const[], char *const[]);
-typedef int (*fexecve_fn)(int, char *const[], char *const[]);
 typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
 			const posix_spawnattr_t *, char *const[], char *const[]);
 typedef int (*system_fn)(const char *);
 typedef FILE *(*popen_fn)(const char *, const char *);
 
-/* Children may call these first: init.c resolves them up front, since
- * dlsym takes locks a forked child must not. */
-#define real_execvpe ((execvpe_fn)hold_g.execvpe)
-#define real_fexecve ((fexecve_fn)hold_g.fexecve)
-
-char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre)
+HOT char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre)
 {
 	if (!hold_g.ready || !hold_g.fx.lib[0])
 		return envp;
@@ -60,7 +55,7 @@ char *const *hold_exec_env(const char *what, char *const *envp, char **out, char
 		return call;                                                   \
 	} while (0)
 
-static int sys_execve(const char *path, char *const argv[], char *const envp[])
+static HOT int sys_execve(const char *path, char *const argv[], char *const envp[])
 {
 	long r = asf_sys(SYS_execve, path, argv, envp);
 
@@ -68,13 +63,7 @@ static int sys_execve(const char *path, char *const argv[], char *const envp[])
 	return -1;
 }
 
-static int missing(void)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
-EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+EXPORT HOT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	WITH_ENV(path, envp, sys_execve(path, argv, env_));
 }
@@ -84,23 +73,107 @@ EXPORT int execv(const char *path, char *const argv[])
 	return execve(path, argv, environ);
 }
 
-EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+/* glibc's execvpe, written out with raw system calls: it runs in fork and
+ * vfork children, where a call into libc's would need dlsym (locks) first.
+ * Same search: PATH from the caller's own environment (default
+ * /bin:/usr/bin), an empty element is ".", EACCES is remembered, ENOEXEC
+ * runs the file with /bin/sh. */
+static int run_sh(const char *path, char *const argv[], char *const envp[])
 {
-	if (!real_execvpe)
-		return missing();
-	WITH_ENV(file, envp, real_execvpe(file, argv, env_));
+	size_t n = 0;
+
+	while (argv[n])
+		n++;
+	char *sh[n + 2];
+
+	sh[0] = "/bin/sh";
+	sh[1] = (char *)path;
+	for (size_t i = 1; i <= n; i++)
+		sh[i + 1] = argv[i];
+	return sys_execve(sh[0], sh, envp);
 }
 
-EXPORT int execvp(const char *file, char *const argv[])
+static int search_path(const char *file, char *const argv[], char *const envp[])
+{
+	const char *path = "/bin:/usr/bin";
+	size_t flen = asf_strlen(file);
+	int eacces = 0;
+
+	for (char **e = environ; e && *e; e++)
+		if (asf_startswith(*e, "PATH="))
+			path = *e + 5;
+	for (const char *p = path;; p++) {
+		const char *dir = p;
+		char buf[PATH_MAX];
+		struct asf_buf b;
+
+		while (*p && *p != ':')
+			p++;
+		asf_init(&b, buf, sizeof(buf));
+		asf_mem(&b, p == dir ? "." : dir, p == dir ? 1 : (size_t)(p - dir));
+		asf_chr(&b, '/');
+		asf_mem(&b, file, flen);
+		asf_cstr(&b);
+		if (!b.full) {
+			sys_execve(buf, argv, envp);
+			if (errno == ENOEXEC)
+				return run_sh(buf, argv, envp);
+			if (errno == EACCES)
+				eacces = 1;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE &&
+				 errno != ENODEV && errno != ETIMEDOUT && errno != ELOOP &&
+				 errno != ENAMETOOLONG)
+				return -1;
+		}
+		if (!*p)
+			break;
+	}
+	errno = eacces ? EACCES : ENOENT;
+	return -1;
+}
+
+EXPORT HOT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	char *out[HOLD_ENV_MAX], pre[HOLD_PRELOAD_MAX];
+	char *const *env = hold_exec_env(file, envp, out, pre);
+
+	if (!*file) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (__builtin_strchr(file, '/')) {
+		sys_execve(file, argv, env);
+		return errno == ENOEXEC ? run_sh(file, argv, env) : -1;
+	}
+	return search_path(file, argv, env);
+}
+
+EXPORT HOT int execvp(const char *file, char *const argv[])
 {
 	return execvpe(file, argv, environ);
 }
 
+/* glibc's fexecve: execveat(AT_EMPTY_PATH), else through /proc/self/fd. */
 EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	if (!real_fexecve)
-		return missing();
-	WITH_ENV("fexecve", envp, real_fexecve(fd, argv, env_));
+	char *out[HOLD_ENV_MAX], pre[HOLD_PRELOAD_MAX], path[32];
+	char *const *env = hold_exec_env("fexecve", envp, out, pre);
+	struct asf_buf b;
+	long r;
+
+	if (fd < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	r = asf_sys6(SYS_execveat, fd, (long)"", (long)argv, (long)env, AT_EMPTY_PATH, 0);
+	if (r != -ENOSYS) {
+		errno = (int)-r;
+		return -1;
+	}
+	asf_init(&b, path, sizeof(path));
+	asf_str(&b, "/proc/self/fd/");
+	asf_u64(&b, (uint64_t)fd);
+	return sys_execve(asf_cstr(&b), argv, env);
 }
 
 /* execl*: gather the variadic arguments into an argv on the stack (a VLA,
@@ -214,8 +287,10 @@ EXPORT int system(const char *cmd)
 	static void *slot;
 	system_fn f = (system_fn)hold_real("system", &slot);
 
-	if (!f)
-		return missing();
+	if (!f) {
+		errno = ENOSYS;
+		return -1;
+	}
 	if (cmd)
 		restore_environ();
 	return f(cmd);

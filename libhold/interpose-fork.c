@@ -17,7 +17,7 @@
 
 typedef pid_t (*fork_fn)(void);
 
-static pid_t fork_via(const char *name, void **slot)
+static HOT pid_t fork_via(const char *name, void **slot)
 {
 	fork_fn f = (fork_fn)hold_real(name, slot);
 	int idx;

@@ -30,7 +30,6 @@ struct hold_global {
 	uint64_t err_dev, err_ino;
 	const char *runtime_dir; /* points into mem */
 	uint32_t *used;          /* per-rule fire counts, shared by the tree */
-	void *execvpe, *fexecve; /* libc's, resolved before any child needs them */
 	struct hold_envfix fx;   /* fx.lib and fx.preload point into mem */
 	const char *settings[HOLD_SETTINGS_MAX];
 	char mem[HOLD_SETTINGS_MEM]; /* "LD_PRELOAD=<lib>\0HOLD_X=...\0..." */

@@ -182,6 +182,8 @@ static void write_record(const struct hold_park_info *pi, int pid, int tid, cons
 	put_cmdline(&b);
 	asf_chr(&b, '\n');
 
+	if (!hold_g.runtime_dir) /* hold_here() before our constructor ran */
+		return;
 	asf_init(&tp, tmp, sizeof(tmp));
 	record_path(&tp, "/.", pid, tid);
 	asf_init(&pp, path, sizeof(path));
@@ -256,9 +258,11 @@ void hold_report_released(const struct hold_park_info *pi, int pid, int tid, enu
 	struct asf_buf b, pp;
 
 	(void)pi;
-	asf_init(&pp, path, sizeof(path));
-	record_path(&pp, "/", pid, tid);
-	asf_sys(SYS_unlink, path, 0, 0);
+	if (hold_g.runtime_dir) {
+		asf_init(&pp, path, sizeof(path));
+		record_path(&pp, "/", pid, tid);
+		asf_sys(SYS_unlink, path, 0, 0);
+	}
 
 	asf_init(&b, mem, sizeof(mem) - 1);
 	put_who(&b, pid, tid);

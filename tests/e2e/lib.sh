@@ -45,5 +45,5 @@ need_gdb() { [ -n "${GDB:-}" ] && [ -x "$GDB" ] || skip "gdb is not installed (a
 preload() {
 	_rules=$1
 	shift
-	env LD_PRELOAD="$HOLD_LIB" HOLD_RULES="$_rules" "$@"
+	/usr/bin/env LD_PRELOAD="$HOLD_LIB" HOLD_RULES="$_rules" "$@"
 }

@@ -48,3 +48,24 @@ preload 'fork,mode=stop' "$H/spawner" posix_spawn "$H/target" >"$T/out" 2>"$T/er
 grep -q 'target main reached' "$T/out" || fail "posix_spawn: target did not run"
 grep -q 'parked' "$T/err" && fail "posix_spawn child parked under a fork rule"
 ok "posix_spawn: a fork rule does not apply"
+
+# execvp/execlp search PATH as glibc does (libhold does the search itself,
+# with raw system calls, since it may run in a vfork child): a bare name is
+# found through PATH, a same-named file without execute permission earlier
+# in PATH is skipped, and a script without #! is run by /bin/sh.
+mkdir -p "$T/noexec" "$T/bin"
+printf 'not a program\n' >"$T/noexec/target"
+ln -s "$H/target" "$T/bin/target"
+printf 'echo script without shebang ran\n' >"$T/bin/plainscript"
+chmod +x "$T/bin/plainscript"
+for how in execvp execlp; do
+	PATH="$T/noexec:$T/bin:/usr/bin:/bin" preload 'exec:*/nomatch' \
+		"$H/spawner" $how target >"$T/out" 2>"$T/err" || fail "$how: spawner failed"
+	grep -q 'target main reached.*preload=yes' "$T/out" || fail "$how: PATH search failed: $(cat "$T/out" "$T/err")"
+	PATH="$T/bin:/usr/bin:/bin" preload 'exec:*/nomatch' \
+		"$H/spawner" $how plainscript >"$T/out" 2>"$T/err" || fail "$how: spawner failed"
+	grep -qx 'script without shebang ran' "$T/out" || fail "$how: ENOEXEC fallback: $(cat "$T/out" "$T/err")"
+	PATH="$T/noexec" preload 'exec:*/nomatch' "$H/spawner" $how target >"$T/out" 2>"$T/err"
+	grep -q "^$how: Permission denied" "$T/err" || fail "$how: EACCES not reported: $(cat "$T/err")"
+	ok "$how: PATH search, EACCES skip and error, ENOEXEC via /bin/sh"
+done
