@@ -3,11 +3,13 @@
 # Workload 1: 2000 fork+exec of /bin/true.  Workload 2: building a small C
 # project with make -j2.  Each runs alternately (a) bare, (b) under an empty
 # preloaded library (the floor any LD_PRELOAD tool pays: one more DSO per
-# image) and (c) under libhold with rules that never match, ROUNDS times;
-# medians and ratios are printed.  Alternation spreads machine noise evenly.
+# image) and (c) under libhold with rules that never match, ROUNDS times in
+# a rotating order; medians and ratios are printed.  Alternation spreads
+# machine noise evenly; rotation keeps any variant from always running
+# after the same one.
 set -eu
 B=$1 S=$2
-ROUNDS=${ROUNDS:-11}
+ROUNDS=${ROUNDS:-12}
 N=${N:-2000}
 W=$(mktemp -d "${TMPDIR:-/tmp}/hold-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
@@ -40,7 +42,9 @@ bench() {
 	shift
 	: >"$W/a" && : >"$W/b" && : >"$W/c"
 	for r in $(seq "$ROUNDS"); do
-		for v in a b c; do
+		# rotate the order each round so no variant always follows another
+		case $((r % 3)) in 0) order="a b c" ;; 1) order="b c a" ;; *) order="c a b" ;; esac
+		for v in $order; do
 			"$@" prepare
 			run $v "$@" go >>"$W/$v"
 		done
