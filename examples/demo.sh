@@ -10,7 +10,7 @@ B=$(cd "$1" && pwd)
 LIB=$B/libhold/.libs/libhold.so
 W=$(mktemp -d "${TMPDIR:-/tmp}/hold-demo.XXXXXX")
 export HOLD_RUNTIME_DIR=$W/run
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
