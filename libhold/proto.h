@@ -1,0 +1,115 @@
+/*
+ * proto.h - the one protocol between libhold, holdd and the hold CLI.
+ *
+ * A message is a header and a list of fields, all little-endian:
+ *
+ *   u32 length (of the whole message, header included)
+ *   u16 version (HOLD_PROTO_VERSION)
+ *   u16 type (enum hold_msg_type)
+ *   then fields:  u16 tag, u16 length, value
+ *
+ * Numbers are 8-byte fields; strings are bytes without a NUL.  Unknown tags
+ * are skipped (new optional fields need no version bump); a new meaning for
+ * an old tag does.  Nothing here says who sent a message: holdd takes the
+ * peer's pid and uid from SO_PEERCRED/SCM_CREDENTIALS, never from a field.
+ *
+ * The encoder is async-signal-safe (a parked fork child uses it): caller's
+ * buffer, no allocation.  The decoder never reads past the bytes it is
+ * given and points into them instead of copying.
+ */
+#ifndef HOLD_PROTO_H
+#define HOLD_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HOLD_PROTO_VERSION 1
+#define HOLD_MSG_HDR 8
+#define HOLD_MSG_MAX 8192 /* larger is malformed */
+#define HOLD_MSG_ARGS 64  /* exec argv entries carried; the rest are cut */
+
+enum hold_msg_type {
+	HOLD_MSG_HELLO = 1, /* first on a connection: VERSION, START */
+	HOLD_MSG_FORK,	    /* CHILD */
+	HOLD_MSG_EXEC,	    /* PATH, ARG... */
+	HOLD_MSG_PARK,	    /* TID, EVENT, RULE, MODE [, TIMEOUT_NS, SINCE_NS] */
+	HOLD_MSG_RELEASED,  /* TID, BY */
+	HOLD_MSG_RELEASE,   /* holdd -> parked thread: TID */
+	HOLD_MSG_ERROR,	    /* TEXT */
+	HOLD_MSG_TYPE_END_
+};
+
+enum hold_field {
+	HOLD_F_VERSION = 1,
+	HOLD_F_START,	   /* field 22 of /proc/PID/stat */
+	HOLD_F_CHILD,
+	HOLD_F_TID,
+	HOLD_F_MODE,	   /* enum hold_mode */
+	HOLD_F_TIMEOUT_NS,
+	HOLD_F_SINCE_NS,
+	HOLD_F_BY,	   /* enum hold_release */
+	HOLD_F_NUM_END_,   /* tags below are numbers, from here strings */
+	HOLD_F_PATH = 32,
+	HOLD_F_ARG,	   /* repeatable */
+	HOLD_F_EVENT,
+	HOLD_F_RULE,
+	HOLD_F_TEXT,
+	HOLD_F_STR_END_
+};
+
+#define HOLD_F_NUMS (HOLD_F_NUM_END_)
+#define HOLD_F_STRS (HOLD_F_STR_END_ - HOLD_F_PATH)
+
+enum hold_proto_err {
+	HOLD_PROTO_OK = 0,
+	HOLD_PROTO_SHORT,     /* fewer bytes than a header or than its length */
+	HOLD_PROTO_TOO_LARGE, /* length over HOLD_MSG_MAX or the buffer */
+	HOLD_PROTO_VERSION_MISMATCH,
+	HOLD_PROTO_BAD_TYPE,
+	HOLD_PROTO_BAD_FIELD, /* overruns the message, or a number not 8 bytes */
+	HOLD_PROTO_DUPLICATE, /* a non-repeatable field twice */
+	HOLD_PROTO_MISSING,   /* a field the type requires is absent */
+	HOLD_PROTO_ERR_END_
+};
+
+struct hold_str {
+	const char *p; /* into the decoded buffer; not NUL-terminated */
+	uint16_t len;
+};
+
+struct hold_msg {
+	uint16_t type;
+	uint64_t have; /* 1 << tag for each numeric or string field present */
+	uint64_t num[HOLD_F_NUMS];
+	struct hold_str str[HOLD_F_STRS];
+	struct hold_str arg[HOLD_MSG_ARGS];
+	unsigned nargs, args_cut; /* ARG fields kept, and dropped past the cap */
+};
+
+/* Encoding into the caller's buffer. */
+struct hold_enc {
+	char *p;
+	size_t len, cap;
+	int full;
+};
+
+void hold_enc_start(struct hold_enc *e, char *buf, size_t cap, enum hold_msg_type type);
+void hold_enc_num(struct hold_enc *e, enum hold_field tag, uint64_t v);
+void hold_enc_str(struct hold_enc *e, enum hold_field tag, const char *s);
+void hold_enc_mem(struct hold_enc *e, enum hold_field tag, const void *p, size_t n);
+/* The message's length, or 0 if it did not fit (nothing usable was made). */
+size_t hold_enc_finish(struct hold_enc *e);
+
+/* Stream framing: how long is the message at the start of buf[0..n)?
+ * 0 = need more bytes; < 0 = -enum hold_proto_err (close the connection). */
+long hold_msg_frame(const void *buf, size_t n);
+/* Decode one whole message; 0 or an enum hold_proto_err. */
+int hold_msg_decode(struct hold_msg *m, const void *buf, size_t n);
+const char *hold_proto_strerror(int err);
+
+static inline int hold_msg_has(const struct hold_msg *m, enum hold_field f)
+{
+	return (m->have >> f) & 1;
+}
+
+#endif
