@@ -32,6 +32,18 @@ static HOT const char *env_get(char **envp, const char *name)
 	return NULL;
 }
 
+/* A captured HOLD_* setting's value: capture_settings() has already made the
+ * one pass over the environment the constructor needs for them. */
+static HOT const char *setting_get(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (unsigned i = 0; i < hold_g.fx.nsettings; i++)
+		if (strncmp(hold_g.settings[i], name, n) == 0 && hold_g.settings[i][n] == '=')
+			return hold_g.settings[i] + n + 1;
+	return NULL;
+}
+
 /* Append "NAME=value" to the settings passed on to every new image. */
 static HOT const char *setting_add(struct asf_buf *mem, const char *name, const char *value)
 {
@@ -70,17 +82,12 @@ static HOT void capture_settings(char **envp, struct asf_buf *mem)
  * scrubbed of XDG_RUNTIME_DIR still writes where the CLI looks. */
 static HOT void runtime_dir(char **envp, struct asf_buf *mem)
 {
-	const char *d = env_get(envp, "HOLD_RUNTIME_DIR"), *xdg;
+	const char *xdg;
 	char buf[PATH_MAX];
 	struct asf_buf b;
 
-	if (d) {
-		hold_g.runtime_dir = d;
-		for (unsigned i = 0; i < hold_g.fx.nsettings; i++)
-			if (strncmp(hold_g.settings[i], "HOLD_RUNTIME_DIR=", 17) == 0)
-				hold_g.runtime_dir = hold_g.settings[i] + 17;
+	if ((hold_g.runtime_dir = setting_get("HOLD_RUNTIME_DIR")))
 		return;
-	}
 	asf_init(&b, buf, sizeof(buf));
 	xdg = env_get(envp, "XDG_RUNTIME_DIR");
 	if (xdg && xdg[0] == '/') {
@@ -176,16 +183,16 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 	runtime_dir(envp, &mem);
 	hold_g.fx.settings = hold_g.settings;
 
-	if ((s = env_get(envp, "HOLD_RULES")))
+	if ((s = setting_get("HOLD_RULES")))
 		hold_rules_parse(&hold_g.rules, s, "HOLD_RULES", hold_report_rule_error, NULL);
-	if ((s = env_get(envp, "HOLD_RULES_FILE")) && *s)
+	if ((s = setting_get("HOLD_RULES_FILE")) && *s)
 		load_rules_file(s);
 
 	if (any_count()) {
 		char sess[48];
 		struct asf_buf b;
 
-		s = env_get(envp, "HOLD_SESSION");
+		s = setting_get("HOLD_SESSION");
 		if (!s) {
 			asf_init(&b, sess, sizeof(sess));
 			asf_u64(&b, (uint64_t)getpid());

@@ -284,6 +284,8 @@ unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text, const char 
 						       "too many rules (at most 32)"};
 		} else if (hold_rule_parse(r, start, (size_t)(end - start), &err) == 0) {
 			rs->event_mask |= 1u << r->event;
+			if (r->comm[0])
+				rs->comm_mask |= 1u << r->event;
 			rs->n++;
 			continue;
 		}
@@ -331,12 +333,4 @@ __attribute__((hot)) int hold_rule_match_fork(const struct hold_rule *r, const c
 	if (r->event != HOLD_EV_FORK)
 		return 0;
 	return !r->comm[0] || (comm && hold_glob(r->comm, comm));
-}
-
-__attribute__((hot)) int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev)
-{
-	for (unsigned i = 0; i < rs->n; i++)
-		if (rs->rule[i].event == ev && rs->rule[i].comm[0])
-			return 1;
-	return 0;
 }

@@ -37,6 +37,7 @@ struct hold_rule {
 struct hold_ruleset {
 	unsigned n;
 	unsigned event_mask; /* 1 << enum hold_event, for a one-branch "any?" */
+	unsigned comm_mask;  /* 1 << event for events with a comm= rule */
 	struct hold_rule rule[HOLD_RULES_MAX];
 };
 
@@ -79,6 +80,9 @@ struct hold_exec_facts {
 int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f);
 int hold_rule_match_fork(const struct hold_rule *r, const char *comm);
 /* Does any rule of this event need the process name?  (Saves a syscall.) */
-int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev);
+static inline int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev)
+{
+	return (rs->comm_mask >> ev) & 1;
+}
 
 #endif
