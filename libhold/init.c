@@ -104,6 +104,25 @@ static HOT void runtime_dir(char **envp, struct asf_buf *mem)
 		hold_g.runtime_dir = "/tmp";
 }
 
+/* HOLD_SOCKET, else RUNTIME_DIR/holdd.sock: where holdd listens. */
+static HOT void socket_path(void)
+{
+	const char *s = setting_get("HOLD_SOCKET");
+	struct asf_buf b;
+
+	asf_init(&b, hold_g.sock, sizeof(hold_g.sock));
+	if (s) {
+		asf_str(&b, s);
+	} else {
+		asf_str(&b, hold_g.runtime_dir);
+		asf_str(&b, "/holdd.sock");
+	}
+	if (b.full) /* sun_path holds 107 bytes: no daemon for us, say so once */
+		hold_say("holdd's socket path is too long: ", hold_g.sock,
+			 "...; set HOLD_SOCKET to a path under 100 bytes");
+	hold_g.sock[b.full ? 0 : b.len] = '\0';
+}
+
 /* LD_PRELOAD may name us by a relative path; new images get the absolute
  * one, as the first entry of the arena: "LD_PRELOAD=<lib>". */
 static HOT void find_self(struct asf_buf *mem)
@@ -181,6 +200,7 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 	find_self(&mem);
 	capture_settings(envp, &mem);
 	runtime_dir(envp, &mem);
+	socket_path();
 	hold_g.fx.settings = hold_g.settings;
 
 	if ((s = setting_get("HOLD_RULES")))
@@ -204,6 +224,7 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 			hold_counts_open(s);
 	}
 	hold_g.ready = 1;
+	hold_daemon_exec(argv);
 	if (hold_g.rules.event_mask & (1u << HOLD_EV_EXEC))
 		hold_decide_exec(argv);
 }

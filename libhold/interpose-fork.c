@@ -33,6 +33,8 @@ static HOT pid_t fork_via(const char *name, void **slot)
 		hold_park_rule(idx, "fork");
 	else if (pid < 0)
 		hold_decide_refund(idx);
+	else if (pid > 0)
+		hold_daemon_fork(pid);
 	return pid;
 }
 

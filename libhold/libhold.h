@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "envfix.h"
+#include "proto.h"
 #include "rules.h"
 
 #define HIDDEN            __attribute__((visibility("hidden")))
@@ -29,6 +30,7 @@ struct hold_global {
 	int err_known; /* fd 2 was open at start; dev/ino identify it */
 	uint64_t err_dev, err_ino;
 	const char *runtime_dir; /* points into mem */
+	char sock[108];          /* holdd's stream socket; datagrams go to sock.events */
 	uint32_t *used;          /* per-rule fire counts, shared by the tree */
 	struct hold_envfix fx;   /* fx.lib and fx.preload point into mem */
 	const char *settings[HOLD_SETTINGS_MAX];
@@ -45,11 +47,6 @@ void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says *
 void hold_counts_open(const char *session) HIDDEN;
 
 /* park.c */
-enum hold_release {
-	HOLD_REL_GDB,
-	HOLD_REL_TIMEOUT,
-	HOLD_REL_SIGCONT,
-};
 
 struct hold_park_info {
 	const char *event; /* "fork", "exec", "here" */
@@ -58,17 +55,48 @@ struct hold_park_info {
 	uint64_t timeout_ns;
 };
 
+/* A parked thread's stream connection to holdd (report-daemon.c). */
+struct hold_conn {
+	int fd; /* -1: none; retry at retry_ns */
+	uint64_t dev, ino;
+	uint64_t retry_ns;
+	unsigned rlen;
+	char rbuf[256];
+};
+
+/* Everything known about one park, gathered once on the parked thread's
+ * stack: the spool record, the stderr line and holdd's PARK all use it. */
+struct hold_parked {
+	const struct hold_park_info *pi;
+	int pid, tid, ppid;
+	uint64_t start, since_ns;
+	char comm[16];
+	char exe[PATH_MAX];
+	char cmd[1024]; /* /proc/self/cmdline: NUL-separated */
+	long cmdlen;
+	struct hold_conn conn;
+};
+
 void hold_park(const struct hold_park_info *pi) HIDDEN;
 void hold_park_rule(int idx, const char *event) HIDDEN;
 
-/* report.c */
-void hold_report_parked(const struct hold_park_info *pi, int pid, int tid) HIDDEN;
-void hold_report_released(const struct hold_park_info *pi, int pid, int tid,
-			  enum hold_release by) HIDDEN;
+/* report.c: stderr and the spool record; then report-daemon.c for holdd */
+void hold_report_parked(struct hold_parked *p) HIDDEN;
+void hold_report_released(struct hold_parked *p, enum hold_by by) HIDDEN;
 void hold_say(const char *a, const char *b, const char *c) HIDDEN;
 void hold_report_rule_error(void *ctx, const char *where, unsigned line,
 			    const struct hold_rule_error *err) HIDDEN;
 int hold_comm(char out[16]) HIDDEN;
+
+/* report-daemon.c: holdd's side of things.  fork and exec go as datagrams
+ * and cost nothing when no holdd listens; a parked thread keeps a stream
+ * connection through which holdd can release it. */
+void hold_daemon_fork(int child) HIDDEN;
+void hold_daemon_exec(char **argv) HIDDEN;
+void hold_daemon_announce(struct hold_parked *p) HIDDEN;
+/* Wait up to ns for holdd; 1 if it released this thread. */
+int hold_daemon_wait(struct hold_parked *p, uint64_t ns) HIDDEN;
+void hold_daemon_released(struct hold_parked *p, enum hold_by by) HIDDEN;
 
 /* init.c: the next definition of `name` (libc's), looked up once into
  * *slot.  Parent side only: dlsym takes locks a forked child must not. */

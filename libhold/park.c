@@ -45,48 +45,54 @@ static long watchdog_start(uint64_t timeout_ns)
 	__builtin_unreachable();
 }
 
-static enum hold_release stop_until_continued(int pid, uint64_t timeout_ns)
+static enum hold_by stop_until_continued(int pid, uint64_t timeout_ns)
 {
 	long wd = timeout_ns ? watchdog_start(timeout_ns) : 0;
 	int st;
 
 	asf_sys(SYS_kill, pid, SIGSTOP, 0);
 	if (wd <= 0)
-		return HOLD_REL_SIGCONT;
+		return HOLD_BY_SIGCONT;
 	/* The kernel marks the watchdog a zombie before its SIGCONT can wake
 	 * us, so WNOHANG tells the two wake-ups apart without a race. */
 	if (asf_sys6(SYS_wait4, wd, (long)&st, WNOHANG | __WALL, 0, 0, 0) == wd)
-		return HOLD_REL_TIMEOUT;
+		return HOLD_BY_TIMEOUT;
 	asf_sys(SYS_kill, wd, SIGKILL, 0);
 	asf_sys6(SYS_wait4, wd, (long)&st, __WALL, 0, 0, 0);
-	return HOLD_REL_SIGCONT;
+	return HOLD_BY_SIGCONT;
 }
 
+/* The flag stays a local of this frame, and the loop stays here too: an
+ * inlined helper would be a frame of its own in gdb, where `hold` is not
+ * in scope.  Between looks the thread waits on holdd's connection, so
+ * `hold release` wakes it at once. */
 __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 {
 	volatile int hold = 1; /* gdb: set var hold = 0 */
-	int pid = asf_getpid(), tid = asf_gettid();
+	struct hold_parked p = {.pi = pi, .pid = asf_getpid(), .tid = asf_gettid()};
 	uint64_t deadline = 0;
-	enum hold_release by = HOLD_REL_GDB;
+	enum hold_by by = HOLD_BY_GDB;
 
 	if (pi->timeout_ns)
 		deadline = asf_now_ns(CLOCK_MONOTONIC) + pi->timeout_ns;
 	yama_allow(1);
-	hold_report_parked(pi, pid, tid);
-
+	hold_report_parked(&p);
 	if (pi->mode == HOLD_MODE_STOP) {
-		by = stop_until_continued(pid, pi->timeout_ns);
+		by = stop_until_continued(p.pid, pi->timeout_ns);
 	} else {
 		while (hold) {
 			if (deadline && asf_now_ns(CLOCK_MONOTONIC) >= deadline) {
-				by = HOLD_REL_TIMEOUT;
+				by = HOLD_BY_TIMEOUT;
 				break;
 			}
-			asf_sleep_ns(LOOK_NS);
+			if (hold_daemon_wait(&p, LOOK_NS)) {
+				by = HOLD_BY_DAEMON;
+				break;
+			}
 		}
 	}
 	yama_allow(0);
-	hold_report_released(pi, pid, tid, by);
+	hold_report_released(&p, by);
 }
 
 void hold_park_rule(int idx, const char *event)

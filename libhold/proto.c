@@ -13,8 +13,11 @@ static const uint64_t required[HOLD_MSG_TYPE_END_] = {
 	[HOLD_MSG_EXEC] = F(HOLD_F_PATH),
 	[HOLD_MSG_PARK] = F(HOLD_F_TID) | F(HOLD_F_EVENT) | F(HOLD_F_RULE) | F(HOLD_F_MODE),
 	[HOLD_MSG_RELEASED] = F(HOLD_F_TID) | F(HOLD_F_BY),
-	[HOLD_MSG_RELEASE] = F(HOLD_F_TID),
 	[HOLD_MSG_ERROR] = F(HOLD_F_TEXT),
+	[HOLD_MSG_PARKED] = F(HOLD_F_PID) | F(HOLD_F_TID),
+	[HOLD_MSG_NODE] = F(HOLD_F_PID),
+	[HOLD_MSG_DONE] = F(HOLD_F_COUNT),
+	[HOLD_MSG_EXIT] = F(HOLD_F_PID),
 };
 
 static void put_le(char *p, uint64_t v, int n)

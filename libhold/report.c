@@ -115,12 +115,13 @@ static void make_dirs(const char *dir)
 
 /* Field 22 of /proc/self/stat: with the pid it names this process for good,
  * so a reader can tell a stale record from a live park after pid reuse. */
-static void put_starttime(struct asf_buf *b)
+static uint64_t read_starttime(void)
 {
 	char st[1024];
 	long n = asf_read_file("/proc/self/stat", st, sizeof(st) - 1);
 	long i = n;
 	int field = 2;
+	uint64_t v = 0;
 
 	while (i > 0 && st[i - 1] != ')')
 		i--;
@@ -128,18 +129,26 @@ static void put_starttime(struct asf_buf *b)
 		if (st[i] == ' ')
 			field++;
 	while (i < n && st[i] >= '0' && st[i] <= '9')
-		asf_chr(b, st[i++]);
+		v = v * 10 + (uint64_t)(st[i++] - '0');
+	return v;
 }
 
-static void put_cmdline(struct asf_buf *b)
+static void gather(struct hold_parked *p)
 {
-	char cmd[1024];
-	long n = asf_read_file("/proc/self/cmdline", cmd, sizeof(cmd));
+	long n;
 
-	while (n > 0 && cmd[n - 1] == '\0')
+	p->ppid = (int)asf_sys(SYS_getppid, 0, 0, 0);
+	p->start = read_starttime();
+	p->since_ns = asf_now_ns(CLOCK_REALTIME);
+	if (hold_comm(p->comm) < 0)
+		p->comm[0] = '\0';
+	n = asf_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)p->exe,
+		     sizeof(p->exe) - 1, 0, 0);
+	p->exe[n > 0 ? n : 0] = '\0';
+	n = asf_read_file("/proc/self/cmdline", p->cmd, sizeof(p->cmd));
+	while (n > 0 && p->cmd[n - 1] == '\0')
 		n--;
-	for (long i = 0; i < n; i++)
-		asf_chr(b, cmd[i] == '\0' || cmd[i] == '\n' ? ' ' : cmd[i]);
+	p->cmdlen = n > 0 ? n : 0;
 }
 
 static void put_kv(struct asf_buf *b, const char *k, const char *v)
@@ -150,44 +159,42 @@ static void put_kv(struct asf_buf *b, const char *k, const char *v)
 	asf_chr(b, '\n');
 }
 
-static void write_record(const struct hold_park_info *pi, int pid, int tid, const char *comm)
+static void write_record(const struct hold_parked *p)
 {
-	char body[4096], exe[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	char body[4096], tmp[PATH_MAX], path[PATH_MAX];
 	struct asf_buf b, tp, pp;
-	long n, fd;
+	long fd;
 
 	asf_init(&b, body, sizeof(body));
 	asf_str(&b, "pid=");
-	asf_u64(&b, (uint64_t)pid);
+	asf_u64(&b, (uint64_t)p->pid);
 	asf_str(&b, "\ntid=");
-	asf_u64(&b, (uint64_t)tid);
+	asf_u64(&b, (uint64_t)p->tid);
 	asf_str(&b, "\nppid=");
-	asf_u64(&b, (uint64_t)asf_sys(SYS_getppid, 0, 0, 0));
+	asf_u64(&b, (uint64_t)p->ppid);
 	asf_str(&b, "\nstart=");
-	put_starttime(&b);
+	asf_u64(&b, p->start);
 	asf_str(&b, "\nsince=");
-	asf_secs(&b, asf_now_ns(CLOCK_REALTIME), 3);
+	asf_secs(&b, p->since_ns, 3);
 	asf_str(&b, "\ntimeout=");
-	asf_secs(&b, pi->timeout_ns, 3);
+	asf_secs(&b, p->pi->timeout_ns, 3);
 	asf_chr(&b, '\n');
-	put_kv(&b, "event", pi->event);
-	put_kv(&b, "mode", hold_mode_name(pi->mode));
-	put_kv(&b, "rule", pi->rule);
-	put_kv(&b, "comm", comm);
-	n = asf_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe, sizeof(exe) - 1,
-		     0, 0);
-	exe[n > 0 ? n : 0] = '\0';
-	put_kv(&b, "exe", exe);
+	put_kv(&b, "event", p->pi->event);
+	put_kv(&b, "mode", hold_mode_name(p->pi->mode));
+	put_kv(&b, "rule", p->pi->rule);
+	put_kv(&b, "comm", p->comm);
+	put_kv(&b, "exe", p->exe);
 	asf_str(&b, "argv=");
-	put_cmdline(&b);
+	for (long i = 0; i < p->cmdlen; i++)
+		asf_chr(&b, p->cmd[i] == '\0' || p->cmd[i] == '\n' ? ' ' : p->cmd[i]);
 	asf_chr(&b, '\n');
 
 	if (!hold_g.runtime_dir) /* hold_here() before our constructor ran */
 		return;
 	asf_init(&tp, tmp, sizeof(tmp));
-	record_path(&tp, "/.", pid, tid);
+	record_path(&tp, "/.", p->pid, p->tid);
 	asf_init(&pp, path, sizeof(path));
-	record_path(&pp, "/", pid, tid);
+	record_path(&pp, "/", p->pid, p->tid);
 	make_dirs(hold_g.runtime_dir);
 	fd = asf_sys6(SYS_openat, AT_FDCWD, (long)tmp,
 		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
@@ -213,19 +220,19 @@ static void put_who(struct asf_buf *b, int pid, int tid)
 	}
 }
 
-void hold_report_parked(const struct hold_park_info *pi, int pid, int tid)
+void hold_report_parked(struct hold_parked *p)
 {
-	char mem[1024], comm[16];
+	const struct hold_park_info *pi = p->pi;
+	char mem[1024];
 	struct asf_buf b;
 
-	if (hold_comm(comm) < 0)
-		comm[0] = '\0';
-	write_record(pi, pid, tid, comm);
+	gather(p);
+	write_record(p);
 
 	asf_init(&b, mem, sizeof(mem) - 1);
-	put_who(&b, pid, tid);
+	put_who(&b, p->pid, p->tid);
 	asf_str(&b, " (");
-	asf_str(&b, comm);
+	asf_str(&b, p->comm);
 	asf_str(&b, ") parked at ");
 	asf_str(&b, pi->event);
 	asf_str(&b, " by rule '");
@@ -237,35 +244,44 @@ void hold_report_parked(const struct hold_park_info *pi, int pid, int tid)
 		asf_str(&b, "s");
 	}
 	if (pi->mode == HOLD_MODE_STOP) {
-		asf_str(&b, " (stopped); attach: gdb -p ");
-		asf_u64(&b, (uint64_t)pid);
-		asf_str(&b, "; release: kill -CONT ");
+		asf_str(&b, " (stopped); attach: hold attach ");
+		asf_u64(&b, (uint64_t)p->pid);
+		asf_str(&b, "; release: hold release ");
+		asf_u64(&b, (uint64_t)p->pid);
+		asf_str(&b, " or kill -CONT ");
+		asf_u64(&b, (uint64_t)p->pid);
 	} else {
-		asf_str(&b, "; attach: gdb -p ");
+		asf_str(&b, "; attach: hold attach ");
+		asf_u64(&b, (uint64_t)p->pid);
+		if (p->tid != p->pid) {
+			asf_chr(&b, '/');
+			asf_u64(&b, (uint64_t)p->tid);
+		}
 	}
-	asf_u64(&b, (uint64_t)pid);
 	emit(&b);
+	hold_daemon_announce(p);
 }
 
-void hold_report_released(const struct hold_park_info *pi, int pid, int tid, enum hold_release by)
+void hold_report_released(struct hold_parked *p, enum hold_by by)
 {
-	static const char *const why[] = {
-		[HOLD_REL_GDB] = "hold = 0",
-		[HOLD_REL_TIMEOUT] = "timeout",
-		[HOLD_REL_SIGCONT] = "SIGCONT",
+	static const char *const why[HOLD_BY_END_] = {
+		[HOLD_BY_GDB] = "hold = 0",
+		[HOLD_BY_TIMEOUT] = "timeout",
+		[HOLD_BY_SIGCONT] = "SIGCONT",
+		[HOLD_BY_DAEMON] = "hold release",
 	};
 	char mem[256], path[PATH_MAX];
 	struct asf_buf b, pp;
 
-	(void)pi;
+	hold_daemon_released(p, by);
 	if (hold_g.runtime_dir) {
 		asf_init(&pp, path, sizeof(path));
-		record_path(&pp, "/", pid, tid);
+		record_path(&pp, "/", p->pid, p->tid);
 		asf_sys(SYS_unlink, path, 0, 0);
 	}
 
 	asf_init(&b, mem, sizeof(mem) - 1);
-	put_who(&b, pid, tid);
+	put_who(&b, p->pid, p->tid);
 	asf_str(&b, " released (");
 	asf_str(&b, why[by]);
 	asf_str(&b, ")");

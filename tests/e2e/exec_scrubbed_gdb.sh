@@ -11,7 +11,7 @@ until_true '[ -e "$HOLD_RUNTIME_DIR/park-$pid-$pid" ]' || fail "no park record f
 [ -s "$T/out" ] && fail "target ran its constructor or main before release: $(cat "$T/out")"
 [ "$(field "park-$pid-$pid" event)" = exec ] || fail "record event is not exec"
 [ "$(field "park-$pid-$pid" rule)" = 'exec:*/target' ] || fail "record rule wrong"
-grep -qx "hold: pid $pid (target) parked at exec by rule 'exec:\*/target'; attach: gdb -p $pid" "$T/err" ||
+grep -qx "hold: pid $pid (target) parked at exec by rule 'exec:\*/target'; attach: hold attach $pid" "$T/err" ||
 	fail "stderr line missing or wrong: $(cat "$T/err")"
 ok "parked before its constructors and main, announced on stderr and in the runtime directory"
 

@@ -8,7 +8,7 @@ until_true '[ "$(nrecords)" = 1 ]' || fail "no park record"
 pid=$(record_pid)
 until_true '[ "$(state "$pid")" = T ]' 5 || fail "parked process state is $(state "$pid"), not T"
 [ "$(field "park-$pid-$pid" mode)" = stop ] || fail "record mode is not stop"
-grep -q "release: kill -CONT $pid" "$T/err" || fail "stderr does not say how to release"
+grep -q "release: hold release $pid or kill -CONT $pid" "$T/err" || fail "stderr does not say how to release"
 kill -CONT "$pid"
 wait "$PIDS" || fail "spawner failed"
 grep -q 'target main reached' "$T/out" || fail "target did not run after SIGCONT"

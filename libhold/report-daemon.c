@@ -1,0 +1,267 @@
+/*
+ * report-daemon.c - libhold's side of the protocol with holdd (proto.h).
+ *
+ * fork and exec are datagrams to SOCKET.events: fire and forget, never
+ * blocking (MSG_DONTWAIT), and the kernel attaches the sender's pid and uid
+ * (SCM_CREDENTIALS), so no process needs a connection of its own.  When no
+ * holdd listens they cost one failed sendto.
+ *
+ * A parked thread opens a stream connection to SOCKET, says HELLO and PARK,
+ * and waits on it between looks at its hold flag: holdd's RELEASE wakes it
+ * at once.  The connection is the program's guest: its fd is O_CLOEXEC and
+ * moved high, and before every read libhold checks it is still the socket
+ * it opened (the program may close or dup2 over any fd).  If holdd goes
+ * away the thread stays parked and reconnects every 200 ms, announcing
+ * itself again.  Everything here is async-signal-safe (asf.h).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/auxv.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "asf.h"
+#include "libhold.h"
+
+#define RETRY_NS   200000000u /* reconnect to a restarted holdd this often */
+#define HIGH_FD    512        /* out of the way of dup2(x, 0..2) and friends */
+#define EXEC_BYTES 2048       /* an exec report stays a small datagram */
+#define ARG_BYTES  256        /* each argv element is cut to this */
+
+static socklen_t addr_of(struct sockaddr_un *a, const char *suffix)
+{
+	struct asf_buf b;
+
+	a->sun_family = AF_UNIX;
+	asf_init(&b, a->sun_path, sizeof(a->sun_path));
+	asf_str(&b, hold_g.sock);
+	asf_str(&b, suffix);
+	if (b.full || !hold_g.sock[0])
+		return 0;
+	asf_cstr(&b);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b.len + 1);
+}
+
+static void send_datagram(const char *msg, size_t n)
+{
+	struct sockaddr_un a;
+	socklen_t alen = addr_of(&a, ".events");
+	long fd;
+
+	if (!n || !alen)
+		return;
+	fd = asf_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	asf_sys6(SYS_sendto, fd, (long)msg, (long)n, MSG_DONTWAIT | MSG_NOSIGNAL, (long)&a, alen);
+	asf_sys(SYS_close, fd, 0, 0);
+}
+
+void hold_daemon_fork(int child)
+{
+	char buf[64];
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FORK);
+	hold_enc_num(&e, HOLD_F_CHILD, (uint64_t)child);
+	send_datagram(buf, hold_enc_finish(&e));
+}
+
+/* Add argv elements, each cut to ARG_BYTES, while they fit in `room`. */
+static void enc_args_vec(struct hold_enc *e, char *const *argv, size_t room)
+{
+	for (unsigned i = 0; argv && argv[i] && i < HOLD_MSG_ARGS; i++) {
+		size_t n = asf_strlen(argv[i]);
+
+		if (n > ARG_BYTES)
+			n = ARG_BYTES;
+		if (e->len + 4 + n > room)
+			break;
+		hold_enc_mem(e, HOLD_F_ARG, argv[i], n);
+	}
+}
+
+HOT void hold_daemon_exec(char **argv)
+{
+	char buf[EXEC_BYTES];
+	const char *path = (const char *)getauxval(AT_EXECFN);
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
+	hold_enc_mem(&e, HOLD_F_PATH, path ? path : "", path ? asf_strlen(path) : 0);
+	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)asf_sys(SYS_getppid, 0, 0, 0));
+	enc_args_vec(&e, argv, sizeof(buf));
+	send_datagram(buf, hold_enc_finish(&e));
+}
+
+static int fd_identity(long fd, uint64_t *dev, uint64_t *ino)
+{
+	struct statx sx;
+
+	if (asf_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&sx, 0) < 0)
+		return -1;
+	*dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	*ino = sx.stx_ino;
+	return 0;
+}
+
+static int still_ours(const struct hold_conn *c)
+{
+	uint64_t dev, ino;
+
+	return fd_identity(c->fd, &dev, &ino) == 0 && dev == c->dev && ino == c->ino;
+}
+
+/* Forget the connection; close it only if the fd is still ours. */
+static void drop(struct hold_conn *c, int ours)
+{
+	if (ours)
+		asf_sys(SYS_close, c->fd, 0, 0);
+	c->fd = -1;
+	c->rlen = 0;
+	c->retry_ns = asf_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
+}
+
+static long connect_stream(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen = addr_of(&a, "");
+	long fd, high;
+
+	if (!alen)
+		return -1;
+	fd = asf_sys(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (asf_sys(SYS_connect, fd, &a, alen) < 0) {
+		asf_sys(SYS_close, fd, 0, 0);
+		return -1;
+	}
+	high = asf_sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, HIGH_FD);
+	if (high >= 0) {
+		asf_sys(SYS_close, fd, 0, 0);
+		fd = high;
+	}
+	return fd;
+}
+
+static void enc_cmdline(struct hold_enc *e, const struct hold_parked *p, size_t room)
+{
+	for (long i = 0; i < p->cmdlen;) {
+		size_t n = asf_strlen(p->cmd + i);
+
+		if (e->len + 4 + (n > ARG_BYTES ? ARG_BYTES : n) > room)
+			break;
+		hold_enc_mem(e, HOLD_F_ARG, p->cmd + i, n > ARG_BYTES ? ARG_BYTES : n);
+		i += (long)n + 1;
+	}
+}
+
+static size_t enc_park(char *buf, size_t cap, const struct hold_parked *p)
+{
+	struct hold_enc e;
+	size_t n;
+
+	hold_enc_start(&e, buf, cap, HOLD_MSG_HELLO);
+	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
+	n = hold_enc_finish(&e);
+	hold_enc_start(&e, buf + n, cap - n, HOLD_MSG_PARK);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
+	hold_enc_str(&e, HOLD_F_EVENT, p->pi->event);
+	hold_enc_str(&e, HOLD_F_RULE, p->pi->rule);
+	hold_enc_num(&e, HOLD_F_MODE, (uint64_t)p->pi->mode);
+	hold_enc_num(&e, HOLD_F_TIMEOUT_NS, p->pi->timeout_ns);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, p->since_ns);
+	hold_enc_num(&e, HOLD_F_START, p->start);
+	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
+	hold_enc_str(&e, HOLD_F_COMM, p->comm);
+	hold_enc_str(&e, HOLD_F_PATH, p->exe);
+	enc_cmdline(&e, p, cap - n - 64);
+	return n + hold_enc_finish(&e);
+}
+
+void hold_daemon_announce(struct hold_parked *p)
+{
+	struct hold_conn *c = &p->conn;
+	char buf[4096];
+	size_t n = enc_park(buf, sizeof(buf), p);
+
+	c->fd = (int)connect_stream();
+	c->rlen = 0;
+	if (c->fd < 0) {
+		c->retry_ns = asf_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
+		return;
+	}
+	if (fd_identity(c->fd, &c->dev, &c->ino) < 0 ||
+	    asf_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0) != (long)n)
+		drop(c, 1);
+}
+
+/* Consume what holdd sent; 1 if it released this thread. */
+static int take_messages(struct hold_parked *p)
+{
+	struct hold_conn *c = &p->conn;
+	long n = asf_sys(SYS_read, c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
+	struct hold_msg m;
+	long len;
+
+	if (n <= 0) { /* holdd went away (or the fd did): park on, reconnect */
+		drop(c, 1);
+		return 0;
+	}
+	c->rlen += (unsigned)n;
+	while ((len = hold_msg_frame(c->rbuf, c->rlen)) > 0) {
+		if (hold_msg_decode(&m, c->rbuf, (size_t)len) == HOLD_PROTO_OK &&
+		    m.type == HOLD_MSG_RELEASE)
+			return 1;
+		c->rlen -= (unsigned)len;
+		for (unsigned i = 0; i < c->rlen; i++)
+			c->rbuf[i] = c->rbuf[i + (unsigned)len];
+	}
+	if (len < 0 || c->rlen == sizeof(c->rbuf))
+		drop(c, 1);
+	return 0;
+}
+
+int hold_daemon_wait(struct hold_parked *p, uint64_t ns)
+{
+	struct hold_conn *c = &p->conn;
+	struct timespec ts = {0, (long)ns};
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+
+	if (c->fd < 0) {
+		asf_sleep_ns(ns);
+		if (asf_now_ns(CLOCK_MONOTONIC) >= c->retry_ns)
+			hold_daemon_announce(p);
+		return 0;
+	}
+	if (asf_sys6(SYS_ppoll, (long)&pfd, 1, (long)&ts, 0, 0, 0) <= 0)
+		return 0;
+	if ((pfd.revents & POLLNVAL) || !still_ours(c)) {
+		drop(c, 0); /* the program closed or reused our fd: not ours to close */
+		return 0;
+	}
+	return take_messages(p);
+}
+
+void hold_daemon_released(struct hold_parked *p, enum hold_by by)
+{
+	struct hold_conn *c = &p->conn;
+	char buf[64];
+	struct hold_enc e;
+	size_t n;
+
+	if (c->fd < 0 || !still_ours(c))
+		return;
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASED);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
+	hold_enc_num(&e, HOLD_F_BY, (uint64_t)by);
+	n = hold_enc_finish(&e);
+	asf_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0);
+	asf_sys(SYS_close, c->fd, 0, 0);
+	c->fd = -1;
+}
