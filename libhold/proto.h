@@ -24,9 +24,9 @@
 #include <stdint.h>
 
 #define HOLD_PROTO_VERSION 1
-#define HOLD_MSG_HDR 8
-#define HOLD_MSG_MAX 8192 /* larger is malformed */
-#define HOLD_MSG_ARGS 64  /* exec argv entries carried; the rest are cut */
+#define HOLD_MSG_HDR       8
+#define HOLD_MSG_MAX       8192 /* larger is malformed */
+#define HOLD_MSG_ARGS      64   /* exec argv entries carried; the rest are cut */
 
 enum hold_msg_type {
 	/* any client, first on a stream connection */
@@ -35,20 +35,20 @@ enum hold_msg_type {
 	HOLD_MSG_FORK, /* CHILD */
 	HOLD_MSG_EXEC, /* PATH, ARG..., PPID */
 	/* a parked thread <-> holdd, on its own stream connection */
-	HOLD_MSG_PARK,	   /* TID, EVENT, RULE, MODE, START, SINCE_NS [, TIMEOUT_NS, PPID,
+	HOLD_MSG_PARK,     /* TID, EVENT, RULE, MODE, START, SINCE_NS [, TIMEOUT_NS, PPID,
 			      PATH, COMM, ARG...] */
 	HOLD_MSG_RELEASED, /* TID, BY */
 	HOLD_MSG_RELEASE,  /* holdd -> thread: TID; CLI -> holdd: PID [, TID] or FLAGS=ALL */
 	/* holdd -> any client */
 	HOLD_MSG_ERROR, /* TEXT */
 	/* the CLI's requests and holdd's answers */
-	HOLD_MSG_LIST,	 /* -> PARKED..., DONE */
+	HOLD_MSG_LIST,   /* -> PARKED..., DONE */
 	HOLD_MSG_PARKED, /* PID, TID, UID, ... as PARK */
-	HOLD_MSG_TREE,	 /* [PID] -> NODE..., DONE */
-	HOLD_MSG_NODE,	 /* PID, PARENT, UID, FLAGS, SINCE_NS [, EXIT_NS, PATH, COMM, ARG...] */
-	HOLD_MSG_WAIT,	 /* [TEXT = glob] -> PARKED when one matches */
-	HOLD_MSG_STATS,	 /* -> STATS: COUNT (events), NODES */
-	HOLD_MSG_DONE,	 /* COUNT */
+	HOLD_MSG_TREE,   /* [PID] -> NODE..., DONE */
+	HOLD_MSG_NODE,   /* PID, PARENT, UID, FLAGS, SINCE_NS [, EXIT_NS, PATH, COMM, ARG...] */
+	HOLD_MSG_WAIT,   /* [TEXT = glob] -> PARKED when one matches */
+	HOLD_MSG_STATS,  /* -> STATS: COUNT (events), NODES */
+	HOLD_MSG_DONE,   /* COUNT */
 	/* holdd's journal only */
 	HOLD_MSG_EXIT, /* PID, SINCE_NS */
 	HOLD_MSG_TYPE_END_
@@ -62,10 +62,11 @@ enum hold_field {
 	HOLD_F_MODE, /* enum hold_mode */
 	HOLD_F_TIMEOUT_NS,
 	HOLD_F_SINCE_NS, /* CLOCK_REALTIME */
-	HOLD_F_BY,	 /* enum hold_by */
+	HOLD_F_BY,       /* enum hold_by */
 	HOLD_F_PID,
 	HOLD_F_PPID,
-	HOLD_F_PARENT, /* the recorded parent, which outlives re-parenting */
+	HOLD_F_PARENT, /* NODE: the recorded parent's pid, which outlives re-parenting;
+			  in a journal snapshot, the parent's position in it */
 	HOLD_F_UID,
 	HOLD_F_FLAGS,
 	HOLD_F_COUNT,
@@ -83,19 +84,19 @@ enum hold_field {
 
 /* Who released a parked thread (HOLD_F_BY). */
 enum hold_by {
-	HOLD_BY_GDB,	 /* its hold flag was cleared: gdb's `set var hold = 0` */
+	HOLD_BY_GDB,     /* its hold flag was cleared: gdb's `set var hold = 0` */
 	HOLD_BY_TIMEOUT, /* the rule's timeout= ran out */
 	HOLD_BY_SIGCONT, /* a stopped process was continued */
-	HOLD_BY_DAEMON,	 /* holdd, asked by `hold release` */
+	HOLD_BY_DAEMON,  /* holdd, asked by `hold release` */
 	HOLD_BY_END_
 };
 
 /* HOLD_F_FLAGS */
-#define HOLD_FL_ALL	   1u /* RELEASE: every park the caller may release */
-#define HOLD_FL_EXITED	   2u /* NODE */
+#define HOLD_FL_ALL        1u /* RELEASE: every park the caller may release */
+#define HOLD_FL_EXITED     2u /* NODE */
 #define HOLD_FL_REPARENTED 4u /* NODE: its parent exited first (double fork) */
-#define HOLD_FL_EXECED	   8u /* NODE: PATH is an exec'd image, not the parent's */
-#define HOLD_FL_PARKED	   16u
+#define HOLD_FL_EXECED     8u /* NODE: PATH is an exec'd image, not the parent's */
+#define HOLD_FL_PARKED     16u
 
 #define HOLD_F_NUMS (HOLD_F_NUM_END_)
 #define HOLD_F_STRS (HOLD_F_STR_END_ - HOLD_F_PATH)

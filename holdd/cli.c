@@ -1,0 +1,365 @@
+/*
+ * cli.c - what the hold CLI's verbs share: talking to holdd, finding
+ * libhold and holdd, errors and output.
+ */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "rules.h"
+#include "spool.h"
+
+const char *cli_verb = "";
+
+int cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hold %s: ", cli_verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_usage(const struct cmd_entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "hold %s: ", e->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: hold %s %s\n", e->name, e->usage);
+	return EXIT_USAGE;
+}
+
+void cli_help(const struct cmd_entry *e)
+{
+	printf("usage: hold %s %s\n\n%s", e->name, e->usage, e->help);
+}
+
+/* --- holdd ---------------------------------------------------------------- */
+
+int client_open(struct client *c)
+{
+	const char *path = hold_socket_path();
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char buf[64];
+	struct hold_enc e;
+
+	c->inlen = 0;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(a.sun_path, path);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int err = errno;
+
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		errno = err;
+		return -1;
+	}
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
+	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
+	return client_send(c, buf, hold_enc_finish(&e));
+}
+
+void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+int client_send(struct client *c, const char *msg, size_t n)
+{
+	return n && send(c->fd, msg, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
+}
+
+int client_next(struct client *c, struct hold_msg *m, int timeout_ms)
+{
+	static size_t consumed;
+	long len;
+
+	/* drop the message handed out last time */
+	memmove(c->in, c->in + consumed, c->inlen - consumed);
+	c->inlen -= consumed;
+	consumed = 0;
+	while ((len = hold_msg_frame(c->in, c->inlen)) == 0) {
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		ssize_t n;
+		int r = poll(&p, 1, timeout_ms);
+
+		if (r == 0)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
+		if (n <= 0)
+			return -1;
+		c->inlen += (size_t)n;
+	}
+	if (len < 0 || hold_msg_decode(m, c->in, (size_t)len) != HOLD_PROTO_OK)
+		return -1;
+	consumed = (size_t)len;
+	return 1;
+}
+
+int client_no_daemon(void)
+{
+	return cli_fail(EXIT_USAGE,
+			"no holdd answers at %s (%s); start one with `holdd`, or run the "
+			"program with `hold run`, which starts one",
+			hold_socket_path(), strerror(errno));
+}
+
+/* --- finding our pieces ---------------------------------------------------- */
+
+static const char *exe_dir(void)
+{
+	static char dir[PATH_MAX];
+	ssize_t n;
+
+	if (!dir[0]) {
+		n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+		dir[n > 0 ? n : 0] = '\0';
+		if (strrchr(dir, '/'))
+			*strrchr(dir, '/') = '\0';
+	}
+	return dir;
+}
+
+static const char *first_existing(const char *env, const char *const *cands, size_t n)
+{
+	static char buf[2][PATH_MAX];
+	static int turn;
+	const char *v = getenv(env);
+	char *out = buf[turn++ & 1];
+
+	if (v && *v)
+		return v;
+	for (size_t i = 0; i < n; i++) {
+		if (access(cands[i], R_OK) == 0 && realpath(cands[i], out))
+			return out;
+	}
+	return cands[n - 1];
+}
+
+const char *cli_libhold_path(void)
+{
+	char build[PATH_MAX + 64], here[PATH_MAX + 64];
+	const char *cands[3] = {build, here, HOLD_LIBDIR "/libhold.so"};
+
+	/* from the build tree: holdd/hold beside libhold/.libs/libhold.so */
+	snprintf(build, sizeof(build), "%s/../libhold/.libs/libhold.so", exe_dir());
+	snprintf(here, sizeof(here), "%s/../lib/libhold.so", exe_dir());
+	return first_existing("HOLD_LIB", cands, 3);
+}
+
+const char *cli_holdd_path(void)
+{
+	char here[PATH_MAX + 64];
+	const char *cands[2] = {here, HOLD_BINDIR "/holdd"};
+
+	snprintf(here, sizeof(here), "%s/holdd", exe_dir());
+	return first_existing("HOLDD", cands, 2);
+}
+
+static void rule_error(void *ctx, const char *where, unsigned line,
+		       const struct hold_rule_error *err)
+{
+	int *bad = ctx;
+
+	(*bad)++;
+	fprintf(stderr, "hold %s: bad rule '%.*s' (%s, column %zu): %s\n", cli_verb, (int)err->len,
+		err->rule, where, err->col, err->problem);
+	(void)line;
+}
+
+int cli_collect_rules(const struct cmd_entry *self, char *rules, size_t cap, const char *rule)
+{
+	size_t n = strlen(rules);
+
+	if (n + strlen(rule) + 2 > cap)
+		return cli_usage(self, "too many rules (%zu bytes at most)", cap);
+	snprintf(rules + n, cap - n, "%s%s", n ? ";" : "", rule);
+	return 0;
+}
+
+int cli_rules_ok(const char *rules)
+{
+	static struct hold_ruleset rs;
+	int bad = 0;
+
+	memset(&rs, 0, sizeof(rs));
+	hold_rules_parse(&rs, rules, "--rule", rule_error, &bad);
+	return bad == 0;
+}
+
+/* --- output ---------------------------------------------------------------- */
+
+void json_str(FILE *f, const char *s, size_t n)
+{
+	fputc('"', f);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+uint64_t cli_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void fmt_held(char *buf, size_t n, uint64_t since_ns)
+{
+	uint64_t now = cli_now_ns(), s = now > since_ns ? (now - since_ns) / 1000000000ull : 0;
+
+	if (s < 60)
+		snprintf(buf, n, "%llus", (unsigned long long)s);
+	else if (s < 3600)
+		snprintf(buf, n, "%llum%02llus", (unsigned long long)s / 60,
+			 (unsigned long long)s % 60);
+	else
+		snprintf(buf, n, "%lluh%02llum", (unsigned long long)s / 3600,
+			 (unsigned long long)s / 60 % 60);
+}
+
+int parse_target(const char *s, int *pid, int *tid)
+{
+	char *end;
+	long p = strtol(s, &end, 10), t = 0;
+
+	if (end == s || p <= 0)
+		return -1;
+	if (*end == '/') {
+		const char *ts = end + 1;
+
+		t = strtol(ts, &end, 10);
+		if (end == ts || t <= 0)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	*pid = (int)p;
+	*tid = (int)t;
+	return 0;
+}
+
+const char *mstr(const struct hold_msg *m, enum hold_field f)
+{
+	static char buf[4][PATH_MAX];
+	static int turn;
+	char *out = buf[turn++ & 3];
+	const struct hold_str *s = &m->str[f - HOLD_F_PATH];
+
+	if (!hold_msg_has(m, f)) {
+		out[0] = '\0';
+		return out;
+	}
+	snprintf(out, PATH_MAX, "%.*s", (int)s->len, s->p);
+	return out;
+}
+
+void margv(const struct hold_msg *m, unsigned first, char *out, size_t cap, size_t width)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (unsigned i = first; i < m->nargs && n + 1 < cap; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s%.*s", i > first ? " " : "",
+				      (int)m->arg[i].len, m->arg[i].p);
+	if (n >= cap)
+		n = cap - 1;
+	if (width && n > width && width > 3) {
+		memcpy(out + width - 3, "...", 4);
+	}
+}
+
+/* --- what is parked ---------------------------------------------------------- */
+
+static void row_from_msg(struct spool_rec *r, const struct hold_msg *m)
+{
+	memset(r, 0, sizeof(*r));
+	r->pid = (int)m->num[HOLD_F_PID];
+	r->tid = (int)m->num[HOLD_F_TID];
+	r->ppid = (int)m->num[HOLD_F_PPID];
+	r->start = m->num[HOLD_F_START];
+	r->since_ns = m->num[HOLD_F_SINCE_NS];
+	r->timeout_ns = m->num[HOLD_F_TIMEOUT_NS];
+	snprintf(r->event, sizeof(r->event), "%s", mstr(m, HOLD_F_EVENT));
+	snprintf(r->mode, sizeof(r->mode), "%s",
+		 hold_mode_name((enum hold_mode)m->num[HOLD_F_MODE]));
+	snprintf(r->comm, sizeof(r->comm), "%s", mstr(m, HOLD_F_COMM));
+	snprintf(r->rule, sizeof(r->rule), "%s", mstr(m, HOLD_F_RULE));
+	snprintf(r->exe, sizeof(r->exe), "%s", mstr(m, HOLD_F_PATH));
+	margv(m, 0, r->argv, sizeof(r->argv), 0);
+}
+
+int cli_parks(struct spool_rec **rows, int *from_spool)
+{
+	struct client c;
+	struct hold_msg m;
+	char buf[64];
+	struct hold_enc e;
+	int n = 0, cap = 0, r;
+
+	*rows = NULL;
+	*from_spool = 0;
+	if (client_open(&c) < 0) {
+		*from_spool = 1;
+		n = spool_read(hold_runtime_dir(), rows);
+		return n < 0 ? 0 : n; /* no directory: nothing was ever parked here */
+	}
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LIST);
+	client_send(&c, buf, hold_enc_finish(&e));
+	while ((r = client_next(&c, &m, 10000)) == 1 && m.type == HOLD_MSG_PARKED) {
+		if (n == cap) {
+			struct spool_rec *nr =
+				realloc(*rows, sizeof(**rows) * (size_t)(cap = cap * 2 + 8));
+
+			if (!nr)
+				break;
+			*rows = nr;
+		}
+		row_from_msg(&(*rows)[n++], &m);
+	}
+	client_close(&c);
+	if (r != 1 || m.type != HOLD_MSG_DONE) {
+		free(*rows);
+		*rows = NULL;
+		return cli_fail(-1, "holdd did not answer the list request (%s)",
+				r == 1 && m.type == HOLD_MSG_ERROR ? mstr(&m, HOLD_F_TEXT)
+								   : "connection closed");
+	}
+	return n;
+}

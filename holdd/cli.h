@@ -1,0 +1,76 @@
+/*
+ * cli.h - the hold CLI: one file per verb (cmd-*.c), each with a
+ * descriptor listed in hold.c's table, and the helpers they share
+ * (cli.c: talking to holdd, finding libhold and holdd, output).
+ */
+#ifndef HOLD_CLI_H
+#define HOLD_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "proto.h"
+
+/* Exit codes: 0 done, 1 nothing found or timed out, 2 usage or environment. */
+enum { EXIT_DONE = 0, EXIT_NONE = 1, EXIT_USAGE = 2 };
+
+struct cmd_entry {
+	const char *name;
+	const char *usage; /* after "hold NAME " */
+	const char *help;  /* what it does, then its options */
+	int (*exec)(const struct cmd_entry *self, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_run_entry, cmd_env_entry, cmd_ls_entry, cmd_tree_entry,
+	cmd_wait_entry, cmd_attach_entry, cmd_release_entry;
+
+/* Errors: "hold VERB: ..." on stderr; usage errors add the usage line. */
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage(const struct cmd_entry *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_help(const struct cmd_entry *e);
+extern const char *cli_verb;
+
+/* A connection to holdd. */
+struct client {
+	int fd;
+	size_t inlen;
+	char in[HOLD_MSG_MAX * 2];
+};
+
+/* Connect and say HELLO; -1 if no holdd answers (errno from connect). */
+int client_open(struct client *c);
+void client_close(struct client *c);
+int client_send(struct client *c, const char *msg, size_t n);
+/* Next message into m (pointing into c->in until the next call): 1, or 0
+ * on timeout (ms, -1 = none), or -1 if holdd closed or sent garbage. */
+int client_next(struct client *c, struct hold_msg *m, int timeout_ms);
+/* The error to print when no holdd answers. */
+int client_no_daemon(void);
+
+/* Absolute paths of libhold.so and holdd for this hold binary. */
+const char *cli_libhold_path(void);
+const char *cli_holdd_path(void);
+/* Check rules as libhold would parse them; prints libhold's message. */
+int cli_rules_ok(const char *rules);
+
+/* Append -r RULE to a ';'-separated HOLD_RULES value; 0 or EXIT_USAGE. */
+int cli_collect_rules(const struct cmd_entry *self, char *rules, size_t cap, const char *rule);
+
+/* Output helpers */
+void json_str(FILE *f, const char *s, size_t n);
+void fmt_held(char *buf, size_t n, uint64_t since_ns);
+uint64_t cli_now_ns(void);
+/* "PID" or "PID/TID" */
+int parse_target(const char *s, int *pid, int *tid);
+/* A field as a NUL-terminated string in a static rotating buffer. */
+const char *mstr(const struct hold_msg *m, enum hold_field f);
+/* argv fields from `first` on, joined with spaces, trimmed to width (0: no limit). */
+void margv(const struct hold_msg *m, unsigned first, char *out, size_t cap, size_t width);
+
+/* What is parked: from holdd, else from the spool records (*from_spool
+ * set).  Rows are malloc'd; the count, or -1 (message printed). */
+struct spool_rec;
+int cli_parks(struct spool_rec **rows, int *from_spool);
+#endif

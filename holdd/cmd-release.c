@@ -1,0 +1,92 @@
+/*
+ * cmd-release.c - hold release: let parked threads run on.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "spool.h"
+
+/* Without holdd, only stopped processes can be released (by SIGCONT);
+ * a spinning thread needs its connection or gdb. */
+static int release_from_spool(int pid, int tid, int all)
+{
+	struct spool_rec *r;
+	int from_spool, n = cli_parks(&r, &from_spool), done = 0, spinning = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!all && (r[i].pid != pid || (tid && r[i].tid != tid)))
+			continue;
+		if (strcmp(r[i].mode, "stop") == 0 && kill(r[i].pid, SIGCONT) == 0)
+			done++;
+		else
+			spinning++;
+	}
+	free(r);
+	if (spinning) {
+		fprintf(stderr,
+			"hold release: %d spinning thread(s) can be released only through "
+			"holdd (they reconnect to a new one within a second) or with gdb (hold "
+			"attach)\n",
+			spinning);
+		return client_no_daemon();
+	}
+	if (!done && !all)
+		return cli_fail(EXIT_NONE, "pid %d is not parked (hold ls lists what is)", pid);
+	printf("released %d\n", done);
+	return EXIT_DONE;
+}
+
+static int cmd_release(const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{"all", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	int all = 0, pid = 0, tid = 0, c, r;
+	struct client cl;
+	struct hold_msg m;
+	char buf[128];
+	struct hold_enc e;
+
+	while ((c = getopt_long(argc, argv, "+ah", longs, NULL)) != -1) {
+		if (c == 'a')
+			all = 1;
+		else if (c == 'h')
+			return cli_help(self), EXIT_DONE;
+		else
+			return cli_usage(self, "unknown option");
+	}
+	if (all == (optind < argc) || argc - optind > 1)
+		return cli_usage(self, "name one PID[/TID], or --all");
+	if (!all && parse_target(argv[optind], &pid, &tid) < 0)
+		return cli_usage(self, "'%s' is not PID or PID/TID", argv[optind]);
+	if (client_open(&cl) < 0)
+		return release_from_spool(pid, tid, all);
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
+	if (all)
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_ALL);
+	else
+		hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
+	if (tid)
+		hold_enc_num(&e, HOLD_F_TID, (uint64_t)tid);
+	client_send(&cl, buf, hold_enc_finish(&e));
+	r = client_next(&cl, &m, 10000);
+	client_close(&cl);
+	if (r == 1 && m.type == HOLD_MSG_ERROR)
+		return cli_fail(EXIT_NONE, "%s", mstr(&m, HOLD_F_TEXT));
+	if (r != 1 || m.type != HOLD_MSG_DONE)
+		return cli_fail(EXIT_USAGE, "holdd did not answer");
+	printf("released %llu\n", (unsigned long long)m.num[HOLD_F_COUNT]);
+	return all && m.num[HOLD_F_COUNT] == 0 ? EXIT_NONE : EXIT_DONE;
+}
+
+const struct cmd_entry cmd_release_entry = {
+	.name = "release",
+	.usage = "PID[/TID] | --all",
+	.help = "Release parked threads: all of PID's, one thread of it, or all of yours\n"
+		"(everyone's, for root).  holdd wakes a spinning thread through its\n"
+		"connection at once; a stopped process gets SIGCONT.  Prints how many.\n"
+		"Exit status 1 when nothing matched.\n",
+	.exec = cmd_release,
+};

@@ -1,0 +1,136 @@
+/*
+ * cmd-run.c - hold run: run a program under hold.
+ *
+ * hold run becomes the program (exec), so the program's exit status,
+ * signals and terminal are its own.  When no holdd answers it first starts
+ * a private one on the usual socket, which stops once this process (now
+ * the program) has exited and nothing is parked.  That holdd is
+ * double-forked away: the program never sees it as a child.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "paths.h"
+
+static void start_holdd_child(int ready, pid_t owner, const char *log)
+{
+	char fd[16], pid[16];
+	const char *holdd = cli_holdd_path();
+
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	snprintf(fd, sizeof(fd), "%d", ready);
+	snprintf(pid, sizeof(pid), "%d", (int)owner);
+	int null = open("/dev/null", O_RDWR);
+
+	dup2(null, 0);
+	dup2(null, 1);
+	execl(holdd, "holdd", "--socket", hold_socket_path(), "--exit-with", pid, "--ready-fd", fd,
+	      "--log-file", log, (char *)NULL);
+	dprintf(2, "hold run: cannot run %s: %s\n", holdd, strerror(errno));
+	_exit(127);
+}
+
+static int start_private_holdd(void)
+{
+	char log[4200], ch;
+	int p[2], st;
+	pid_t kid;
+	struct pollfd pf;
+
+	if (hold_mkdirs(hold_runtime_dir(), 0700) < 0)
+		return cli_fail(EXIT_USAGE, "cannot create %s: %s (set HOLD_RUNTIME_DIR)",
+				hold_runtime_dir(), strerror(errno));
+	snprintf(log, sizeof(log), "%s/holdd.log", hold_runtime_dir());
+	if (pipe(p) < 0)
+		return cli_fail(EXIT_USAGE, "pipe: %s", strerror(errno));
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	if ((kid = fork()) == 0) {
+		close(p[0]);
+		start_holdd_child(p[1], getppid(), log);
+	}
+	close(p[1]);
+	waitpid(kid, &st, 0);
+	pf = (struct pollfd){.fd = p[0], .events = POLLIN};
+	if (poll(&pf, 1, 10000) != 1 || read(p[0], &ch, 1) != 1) {
+		close(p[0]);
+		return cli_fail(EXIT_USAGE, "the private holdd did not start; its log is %s", log);
+	}
+	close(p[0]);
+	return 0;
+}
+
+/* LD_PRELOAD gets libhold first; the program's own preloads stay. */
+static void put_env(const char *rules)
+{
+	const char *lib = cli_libhold_path(), *old = getenv("LD_PRELOAD");
+	char pre[8192];
+
+	if (old && *old && !strstr(old, lib))
+		snprintf(pre, sizeof(pre), "%s:%s", lib, old);
+	else
+		snprintf(pre, sizeof(pre), "%s", old && strstr(old, lib) ? old : lib);
+	setenv("LD_PRELOAD", pre, 1);
+	if (rules[0])
+		setenv("HOLD_RULES", rules, 1);
+	setenv("HOLD_SOCKET", hold_socket_path(), 1);
+}
+
+static int cmd_run(const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{"rule", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	char rules[4096] = "";
+	struct client cl;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+r:h", longs, NULL)) != -1) {
+		if (c == 'r') {
+			if (cli_collect_rules(self, rules, sizeof(rules), optarg))
+				return EXIT_USAGE;
+		} else if (c == 'h') {
+			return cli_help(self), EXIT_DONE;
+		} else {
+			return cli_usage(self, "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(self, "name the program to run");
+	if (rules[0] && !cli_rules_ok(rules))
+		return EXIT_USAGE;
+	if (access(cli_libhold_path(), R_OK) != 0)
+		return cli_fail(EXIT_USAGE, "libhold is not at %s (set HOLD_LIB to its path)",
+				cli_libhold_path());
+	/* getenv first: hold_socket_path() reads HOLD_SOCKET, and the private
+	 * holdd must listen where the program will report */
+	if (client_open(&cl) == 0)
+		client_close(&cl);
+	else if (start_private_holdd() != 0)
+		return EXIT_USAGE;
+	put_env(rules);
+	execvp(argv[optind], argv + optind);
+	cli_fail(127, "cannot run %s: %s", argv[optind], strerror(errno));
+	return 127;
+}
+
+const struct cmd_entry cmd_run_entry = {
+	.name = "run",
+	.usage = "[-r RULE]... [--] CMD [ARGS]",
+	.help = "Run CMD under hold: libhold preloaded, the rules in HOLD_RULES, reports to\n"
+		"holdd.  When no holdd answers, starts a private one (its log is\n"
+		"RUNTIME_DIR/holdd.log) that lives as long as CMD or anything it parked.\n"
+		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n"
+		"\n"
+		"  -r, --rule RULE  e.g. 'exec:*/qemu-system-*' or 'fork,comm=worker*'\n"
+		"                   (repeatable; see README.md for the rule language)\n",
+	.exec = cmd_run,
+};

@@ -1,0 +1,311 @@
+/*
+ * holdd.c - the hold daemon: start-up.
+ *
+ * Listens where libhold and the CLI look (paths.h) or on the sockets
+ * systemd hands over (LISTEN_FDS); replays the journal; finds stopped
+ * parks in the spool; drops privileges and confines itself; then runs the
+ * loop in server.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "holdd.h"
+#include "paths.h"
+
+static const char usage[] =
+	"usage: holdd [--foreground] [--socket PATH] [--state-dir DIR] [--group NAME]\n"
+	"             [--keep-exited N] [--keep-age SECS] [--exit-with PID] [--ready-fd FD]\n"
+	"             [--log-file PATH]\n"
+	"\n"
+	"Records the process trees libhold reports, knows what is parked, releases it.\n"
+	"  --foreground     log to stderr instead of syslog\n"
+	"  --socket PATH    listen here (default: $HOLD_SOCKET, else RUNTIME_DIR/holdd.sock);\n"
+	"                   fork/exec reports arrive on PATH.events\n"
+	"  --state-dir DIR  the journal's directory (default: $HOLD_STATE_DIR,\n"
+	"                   $XDG_STATE_HOME/hold, /var/lib/hold for root)\n"
+	"  --group NAME     socket mode 0660 with this group, instead of 0600\n"
+	"  --keep-exited N  keep at most N exited processes in the trees (default 10000)\n"
+	"  --keep-age SECS  forget exited processes after SECS (default 3600; 0: never)\n"
+	"  --exit-with PID  stop once PID has exited and nothing is parked (hold run)\n"
+	"  --ready-fd FD    write one byte to FD once listening\n"
+	"  --log-file PATH  log to PATH (implies --foreground)\n";
+
+struct opts {
+	int foreground, ready_fd, exit_with;
+	const char *sock, *state_dir, *group, *log_file;
+	struct tree_limits lim;
+};
+
+static char sock_path[108], events_path[108];
+static int we_bound; /* unlink the sockets at exit: not systemd's */
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hlog(LOG_ERR, "%s", msg);
+	if (!log_is_stderr()) /* whoever started holdd sees why, too */
+		fprintf(stderr, "holdd: %s\n", msg);
+	exit(2);
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option longs[] = {
+		{"foreground", no_argument, 0, 'f'},
+		{"socket", required_argument, 0, 's'},
+		{"state-dir", required_argument, 0, 'd'},
+		{"group", required_argument, 0, 'g'},
+		{"keep-exited", required_argument, 0, 'n'},
+		{"keep-age", required_argument, 0, 'a'},
+		{"exit-with", required_argument, 0, 'x'},
+		{"ready-fd", required_argument, 0, 'r'},
+		{"log-file", required_argument, 0, 'l'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	int c;
+
+	*o = (struct opts){.ready_fd = -1, .lim = {3600ull * 1000000000ull, 10000}};
+	while ((c = getopt_long(argc, argv, "fs:d:g:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 's':
+			o->sock = optarg;
+			break;
+		case 'd':
+			o->state_dir = optarg;
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'n':
+			o->lim.keep_exited = strtoul(optarg, NULL, 10);
+			break;
+		case 'a':
+			o->lim.keep_ns = strtoull(optarg, NULL, 10) * 1000000000ull;
+			break;
+		case 'x':
+			o->exit_with = atoi(optarg);
+			break;
+		case 'r':
+			o->ready_fd = atoi(optarg);
+			break;
+		case 'l':
+			o->log_file = optarg;
+			o->foreground = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			fputs(usage, stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "holdd: unexpected argument '%s'\n%s", argv[optind], usage);
+		exit(2);
+	}
+}
+
+/* systemd socket activation: fds 3.. of LISTEN_FDS, told apart by type. */
+static int activated(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int n = fds ? atoi(fds) : 0;
+
+	if (!pid || atoi(pid) != getpid() || n <= 0)
+		return 0;
+	for (int fd = 3; fd < 3 + n; fd++) {
+		int type = 0;
+		socklen_t len = sizeof(type);
+
+		getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		if (type == SOCK_STREAM)
+			D.listen.fd = fd;
+		else if (type == SOCK_DGRAM)
+			D.events.fd = fd;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	return 1;
+}
+
+static void sun_set(struct sockaddr_un *a, const char *path)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	memcpy(a->sun_path, path, strlen(path) + 1);
+}
+
+/* Is a holdd already answering at path? */
+static int answering(const char *path)
+{
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+
+	sun_set(&a, path);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int bind_one(const char *path, int type, mode_t mode, gid_t gid)
+{
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	mode_t old;
+
+	sun_set(&a, path);
+	unlink(path);      /* a stale socket: answering() said nobody is there */
+	old = umask(0177); /* never world-connectable, not even for a moment */
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		die("cannot listen on %s: %s", path, strerror(errno));
+	umask(old);
+	if (gid != (gid_t)-1 && (chown(path, (uid_t)-1, gid) < 0 || chmod(path, mode) < 0))
+		die("cannot give %s to its group: %s", path, strerror(errno));
+	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+		die("cannot listen on %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void listen_sockets(const struct opts *o)
+{
+	const char *sock = o->sock ? o->sock : hold_socket_path();
+	char dir[108];
+	gid_t gid = (gid_t)-1;
+	mode_t mode = 0600;
+
+	if (strlen(sock) + strlen(HOLD_EVENTS_SUFFIX) >= sizeof(sock_path))
+		die("socket path %s is too long (the limit is 100 bytes); set HOLD_SOCKET", sock);
+	snprintf(sock_path, sizeof(sock_path), "%s", sock);
+	snprintf(events_path, sizeof(events_path), "%s%s", sock, HOLD_EVENTS_SUFFIX);
+	if (activated() && D.listen.fd >= 0 && D.events.fd >= 0)
+		return;
+	if (o->group) {
+		struct group *g = getgrnam(o->group);
+
+		if (!g)
+			die("no group '%s' (create it: groupadd %s)", o->group, o->group);
+		gid = g->gr_gid;
+		mode = 0660;
+	}
+	snprintf(dir, sizeof(dir), "%s", sock);
+	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
+		*strrchr(dir, '/') = '\0';
+		if (hold_mkdirs(dir, gid != (gid_t)-1 ? 0755 : 0700) < 0)
+			die("cannot create %s: %s", dir, strerror(errno));
+	}
+	if (answering(sock_path))
+		die("a holdd is already answering at %s; stop it, or choose another --socket",
+		    sock_path);
+	D.listen.fd = bind_one(sock_path, SOCK_STREAM, mode, gid);
+	D.events.fd = bind_one(events_path, SOCK_DGRAM, mode, gid);
+	we_bound = 1;
+}
+
+static void setup_loop(const struct opts *o)
+{
+	sigset_t sigs;
+	struct itimerspec tick = {{1, 0}, {1, 0}};
+	int on = 1, big = 8 << 20;
+	struct rlimit rl;
+
+	/* one pidfd per live process: take all the fds we may */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	D.ep = epoll_create1(EPOLL_CLOEXEC);
+	D.listen.kind = W_LISTEN;
+	D.events.kind = W_EVENTS;
+	setsockopt(D.events.fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
+	if (setsockopt(D.events.fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)) < 0)
+		setsockopt(D.events.fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	D.sig = (struct watch){W_SIGNAL, signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)};
+	D.timer = (struct watch){W_TIMER,
+				 timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
+	timerfd_settime(D.timer.fd, 0, &tick, NULL);
+	if (server_watch(&D.listen, EPOLLIN) < 0 || server_watch(&D.events, EPOLLIN) < 0 ||
+	    server_watch(&D.sig, EPOLLIN) < 0 || server_watch(&D.timer, EPOLLIN) < 0)
+		die("cannot set up the event loop: %s", strerror(errno));
+	if (o->exit_with > 0) {
+		D.owner = (struct watch){W_OWNER, (int)syscall(SYS_pidfd_open, o->exit_with, 0)};
+		if (D.owner.fd < 0 || server_watch(&D.owner, EPOLLIN) < 0)
+			D.owner_gone = 1; /* already gone */
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	char err[256];
+
+	parse(argc, argv, &o);
+	if (o.log_file) {
+		int fd = open(o.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+		if (fd < 0 || dup2(fd, 2) < 0)
+			die("cannot log to %s: %s", o.log_file, strerror(errno));
+		close(fd);
+	}
+	log_init(o.foreground);
+	D.listen.fd = D.events.fd = -1;
+	D.runtime_dir = hold_runtime_dir();
+	D.state_dir = o.state_dir ? o.state_dir : hold_state_dir();
+	listen_sockets(&o);
+	setup_loop(&o);
+	if (store_open(D.state_dir, &o.lim) < 0)
+		exit(2);
+	store_revive();
+	parks_recover_spool();
+	store_flush();
+	if (sandbox_enter(err, sizeof(err)) < 0)
+		die("%s (holdd does not run unconfined)", err);
+	hlog(LOG_INFO, "listening on %s (pid %d, journal %s)", sock_path, getpid(), D.journal.path);
+	if (o.ready_fd >= 0) {
+		if (write(o.ready_fd, "", 1) < 0) {
+		}
+		close(o.ready_fd);
+	}
+	server_loop();
+	store_flush();
+	if (we_bound) {
+		unlink(sock_path);
+		unlink(events_path);
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * log.c - holdd's log: stderr with --foreground, else syslog.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <syslog.h>
+
+#include "holdd.h"
+
+static int to_stderr;
+
+void log_init(int use_stderr)
+{
+	to_stderr = use_stderr;
+	if (!to_stderr) /* LOG_NDELAY: connect now, before the sandbox */
+		openlog("holdd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+int log_is_stderr(void)
+{
+	return to_stderr;
+}
+
+void hlog(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (to_stderr) { /* one write per line: lines from a log never interleave */
+		char line[2048];
+		int n = snprintf(line, sizeof(line), "holdd: ");
+
+		n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+		if (n > (int)sizeof(line) - 2)
+			n = (int)sizeof(line) - 2;
+		line[n++] = '\n';
+		fwrite(line, 1, (size_t)n, stderr);
+	} else {
+		vsyslog(prio, fmt, ap);
+	}
+	va_end(ap);
+}

@@ -1,0 +1,384 @@
+/*
+ * store.c - holdd's record of process trees: tree.c in memory, journal.c
+ * on disk, and an exit watch (a pidfd) for every live process.
+ *
+ * Every change is applied to the tree and written to the journal as the
+ * same message, and replay at start-up goes through the same functions, so
+ * the tree after a restart is the tree before it.  Then each process the
+ * journal says is alive gets its pidfd again, or is marked exited.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "holdd.h"
+
+#define REWRITE_MIN (4u << 20) /* rewrite the journal past 4 MiB ... */
+#define REWRITE_X   4          /* ... and 4x what a snapshot would take */
+
+struct proc_watch {
+	struct watch w;
+	struct tnode *node;
+};
+
+static int replaying;
+static int watch_full; /* out of fds for pidfds: logged once */
+
+static void journal_msg(const char *buf, size_t n)
+{
+	if (!replaying)
+		journal_add(&D.journal, buf, n);
+}
+
+static void watch_node(struct tnode *n, uint64_t now);
+
+static void mark_exited(struct tnode *n, uint64_t now)
+{
+	char buf[64];
+	struct hold_enc e;
+
+	tree_exit(&D.tree, n, now);
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXIT);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)n->pid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
+	journal_msg(buf, hold_enc_finish(&e));
+}
+
+static void watch_node(struct tnode *n, uint64_t now)
+{
+	struct proc_watch *pw;
+	int fd;
+
+	if (replaying || !n || n->watch || (n->flags & HOLD_FL_EXITED))
+		return;
+	fd = (int)syscall(SYS_pidfd_open, n->pid, 0);
+	if (fd < 0) {
+		if (errno == ESRCH) { /* gone before we looked */
+			mark_exited(n, now);
+		} else if (!watch_full) {
+			watch_full = 1;
+			hlog(LOG_WARNING,
+			     "cannot watch pid %d for its exit (%s); exits of some "
+			     "processes will not be recorded (raise holdd's open-file limit)",
+			     n->pid, strerror(errno));
+		}
+		return;
+	}
+	pw = malloc(sizeof(*pw));
+	if (!pw) {
+		close(fd);
+		return;
+	}
+	*pw = (struct proc_watch){{W_PROC, fd}, n};
+	if (server_watch(&pw->w, EPOLLIN) < 0) {
+		close(fd);
+		free(pw);
+		return;
+	}
+	n->watch = pw;
+}
+
+static void unwatch(struct tnode *n)
+{
+	struct proc_watch *pw = n->watch;
+
+	if (!pw)
+		return;
+	epoll_ctl(D.ep, EPOLL_CTL_DEL, pw->w.fd, NULL);
+	close(pw->w.fd);
+	free(pw);
+	n->watch = NULL;
+}
+
+void store_proc_exited(struct watch *w)
+{
+	struct tnode *n = ((struct proc_watch *)w)->node;
+
+	unwatch(n);
+	mark_exited(n, now_ns());
+}
+
+static void apply_fork(uint32_t uid, int parent, int child, uint64_t now)
+{
+	struct tnode *c = tree_fork(&D.tree, uid, parent, child, now);
+
+	if (c) {
+		watch_node(c->parent, now);
+		watch_node(c, now);
+	}
+}
+
+static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t now)
+{
+	watch_node(tree_exec(&D.tree, uid, pid, (int)m->num[HOLD_F_PPID],
+			     &m->str[HOLD_F_PATH - HOLD_F_PATH], m->arg, m->nargs, now),
+		   now);
+}
+
+void store_fork(uint32_t uid, int parent, int child)
+{
+	uint64_t now = now_ns();
+	char buf[128];
+	struct hold_enc e;
+
+	apply_fork(uid, parent, child, now);
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FORK);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)parent);
+	hold_enc_num(&e, HOLD_F_CHILD, (uint64_t)child);
+	hold_enc_num(&e, HOLD_F_UID, uid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
+	journal_msg(buf, hold_enc_finish(&e));
+}
+
+void store_exec(uint32_t uid, int pid, const struct hold_msg *m)
+{
+	uint64_t now = now_ns();
+	char buf[HOLD_MSG_MAX];
+	struct hold_enc e;
+	const struct hold_str *path = &m->str[HOLD_F_PATH - HOLD_F_PATH];
+
+	apply_exec(uid, pid, m, now);
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
+	hold_enc_num(&e, HOLD_F_PPID, m->num[HOLD_F_PPID]);
+	hold_enc_num(&e, HOLD_F_UID, uid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
+	hold_enc_mem(&e, HOLD_F_PATH, path->p, path->len);
+	for (unsigned i = 0; i < m->nargs; i++)
+		hold_enc_mem(&e, HOLD_F_ARG, m->arg[i].p, m->arg[i].len);
+	journal_msg(buf, hold_enc_finish(&e));
+}
+
+/* --- replay ------------------------------------------------------------- */
+
+struct replay {
+	struct tnode **snap; /* a snapshot's nodes, by position */
+	size_t nsnap, cap;
+};
+
+static void replay_one(const struct hold_msg *m, void *ctx)
+{
+	struct replay *r = ctx;
+	uint64_t t = m->num[HOLD_F_SINCE_NS];
+	struct tnode *n;
+
+	switch (m->type) {
+	case HOLD_MSG_HELLO: /* a snapshot starts */
+		r->nsnap = 0;
+		break;
+	case HOLD_MSG_NODE: {
+		uint64_t pi = m->num[HOLD_F_PARENT]; /* 1-based position, 0: a root */
+
+		n = tree_restore(&D.tree, pi && pi <= r->nsnap ? r->snap[pi - 1] : NULL, m);
+		if (r->nsnap == r->cap) {
+			r->cap = r->cap ? r->cap * 2 : 1024;
+			r->snap = realloc(r->snap, r->cap * sizeof(*r->snap));
+		}
+		if (r->snap)
+			r->snap[r->nsnap++] = n;
+		break;
+	}
+	case HOLD_MSG_FORK:
+		apply_fork((uint32_t)m->num[HOLD_F_UID], (int)m->num[HOLD_F_PID],
+			   (int)m->num[HOLD_F_CHILD], t);
+		break;
+	case HOLD_MSG_EXEC:
+		apply_exec((uint32_t)m->num[HOLD_F_UID], (int)m->num[HOLD_F_PID], m, t);
+		break;
+	case HOLD_MSG_EXIT:
+		if ((n = tree_find(&D.tree, (int)m->num[HOLD_F_PID])))
+			tree_exit(&D.tree, n, t);
+		break;
+	}
+	if (m->type != HOLD_MSG_NODE && m->type != HOLD_MSG_HELLO)
+		tree_prune(&D.tree, t, NULL, NULL);
+}
+
+int store_open(const char *state_dir, const struct tree_limits *lim)
+{
+	struct replay r = {0};
+	uint64_t cut;
+	long n;
+
+	if (tree_init(&D.tree, lim) < 0)
+		return -1;
+	if (journal_open(&D.journal, state_dir) < 0) {
+		hlog(LOG_ERR,
+		     "cannot open the journal in %s: %s (set HOLD_STATE_DIR or "
+		     "--state-dir to a writable directory)",
+		     state_dir, strerror(errno));
+		return -1;
+	}
+	replaying = 1;
+	n = journal_replay(&D.journal, replay_one, &r, &cut);
+	replaying = 0;
+	free(r.snap);
+	if (n < 0) {
+		hlog(LOG_ERR, "cannot read the journal %s: %s", D.journal.path, strerror(errno));
+		return -1;
+	}
+	if (cut)
+		hlog(LOG_WARNING,
+		     "journal %s: dropped a torn or corrupt tail of %llu bytes (holdd "
+		     "was stopped mid-write)",
+		     D.journal.path, (unsigned long long)cut);
+	hlog(LOG_INFO, "journal %s: %ld records, %zu processes", D.journal.path, n, D.tree.nodes);
+	return 0;
+}
+
+static void revive_one(struct tnode *n, int depth, void *ctx)
+{
+	(void)depth;
+	(void)ctx;
+	watch_node(n, now_ns());
+}
+
+/* After replay: watch the processes still alive, mark the rest exited. */
+void store_revive(void)
+{
+	tree_walk(&D.tree, NULL, revive_one, NULL);
+}
+
+/* --- answering `hold tree` ------------------------------------------------ */
+
+struct tree_req {
+	struct conn *c;
+	uint64_t sent;
+	int base; /* depth of the first node sent */
+};
+
+static int is_parked(int pid)
+{
+	for (struct park *p = D.parks; p; p = p->next)
+		if (p->pid == pid)
+			return 1;
+	return 0;
+}
+
+static size_t enc_node(char *buf, size_t cap, const struct tnode *n, uint32_t flags,
+		       uint64_t parent, uint64_t depth)
+{
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, cap, HOLD_MSG_NODE);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)n->pid);
+	hold_enc_num(&e, HOLD_F_PARENT, parent);
+	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)n->ppid_seen);
+	hold_enc_num(&e, HOLD_F_UID, n->uid);
+	hold_enc_num(&e, HOLD_F_FLAGS, flags);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, n->since_ns);
+	hold_enc_num(&e, HOLD_F_COUNT, depth);
+	if (n->flags & HOLD_FL_EXITED)
+		hold_enc_num(&e, HOLD_F_EXIT_NS, n->exit_ns);
+	if (n->exe) {
+		hold_enc_mem(&e, HOLD_F_PATH, n->exe->s, n->exe->len);
+		for (size_t i = 0; n->argv && i <= n->argv->len; i += strlen(n->argv->s + i) + 1)
+			hold_enc_str(&e, HOLD_F_ARG, n->argv->s + i);
+	}
+	return hold_enc_finish(&e);
+}
+
+static void send_node(struct tnode *n, int depth, void *ctx)
+{
+	struct tree_req *q = ctx;
+	char buf[HOLD_MSG_MAX];
+	uint32_t flags = n->flags & 0xffff;
+	const struct tnode *p = n->parent;
+
+	if (!may_see(q->c, n->uid))
+		return;
+	if (is_parked(n->pid) && !(n->flags & HOLD_FL_EXITED))
+		flags |= HOLD_FL_PARKED;
+	conn_send(q->c, buf,
+		  enc_node(buf, sizeof(buf), n, flags, p && p->parent ? (uint64_t)p->pid : 0,
+			   (uint64_t)depth));
+	q->sent++;
+}
+
+void store_tree(struct conn *c, const struct hold_msg *m)
+{
+	struct tree_req q = {.c = c};
+	struct tnode *top = NULL;
+
+	if (hold_msg_has(m, HOLD_F_PID)) {
+		top = tree_find(&D.tree, (int)m->num[HOLD_F_PID]);
+		if (!top || !may_see(c, top->uid)) {
+			conn_error(c, "pid %d is in no recorded tree (hold tree lists them all)",
+				   (int)m->num[HOLD_F_PID]);
+			return;
+		}
+	}
+	tree_walk(&D.tree, top, send_node, &q);
+	conn_done(c, q.sent);
+}
+
+/* --- housekeeping ------------------------------------------------------- */
+
+struct snap {
+	struct journal *j;
+	uint32_t pos;
+};
+
+/* Snapshot: a node's PARENT is its parent's 1-based position in the
+ * snapshot (pids alone are ambiguous after reuse); tree_walk puts parents
+ * before their children. */
+static void snap_one(struct tnode *n, int depth, void *ctx)
+{
+	struct snap *s = ctx;
+	char buf[HOLD_MSG_MAX];
+	uint64_t parent = n->parent && n->parent->parent ? n->parent->mark : 0;
+
+	(void)depth;
+	n->mark = ++s->pos;
+	journal_add(s->j, buf, enc_node(buf, sizeof(buf), n, n->flags & 0xffff, parent, 0));
+}
+
+static void rewrite_journal(void)
+{
+	struct journal fresh;
+	struct snap s = {&fresh, 0};
+	char buf[64];
+	struct hold_enc e;
+	uint64_t before = D.journal.size;
+
+	store_flush();
+	if (journal_rewrite_begin(&D.journal, &fresh) < 0) {
+		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
+		return;
+	}
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO); /* a snapshot starts */
+	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
+	journal_add(&fresh, buf, hold_enc_finish(&e));
+	tree_walk(&D.tree, NULL, snap_one, &s);
+	if (journal_rewrite_commit(&D.journal, &fresh) < 0) {
+		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
+		return;
+	}
+	hlog(LOG_INFO, "journal rewritten: %llu -> %llu bytes, %u processes",
+	     (unsigned long long)before, (unsigned long long)D.journal.size, s.pos);
+}
+
+void store_tick(void)
+{
+	uint64_t now = now_ns();
+
+	tree_prune(&D.tree, now, NULL, NULL);
+	if (D.journal.size > REWRITE_MIN && D.journal.size > REWRITE_X * D.tree.bytes)
+		rewrite_journal();
+}
+
+void store_flush(void)
+{
+	if (!D.journal.len)
+		return;
+	if (journal_flush(&D.journal) < 0 && D.journal.failed == 1) {
+		D.journal.failed = 2;
+		hlog(LOG_ERR, "cannot write the journal %s: %s; trees will not survive a restart",
+		     D.journal.path, strerror(errno));
+	}
+}

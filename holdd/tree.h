@@ -1,0 +1,77 @@
+/*
+ * tree.h - holdd's process-tree store: who forked whom, who exec'd what,
+ * who exited.  Pure data structure (no system calls), so it is unit-tested
+ * and replayed from the journal through the same functions that build it
+ * live.
+ *
+ * A node is one process incarnation.  Its parent is the process that forked
+ * it, kept even after that parent exits (double-fork daemonisation): the
+ * child is then marked re-parented instead of moving to pid 1.  Exited
+ * nodes wait in exit order and are pruned leaves first, past an age or a
+ * count, so memory stays flat under a steady fork/exec load.
+ */
+#ifndef HOLD_TREE_H
+#define HOLD_TREE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+/* A string shared by a parent and the children that inherit its image. */
+struct tstr {
+	uint32_t ref;
+	uint16_t len;
+	char s[]; /* argv: elements separated by NUL; exe: NUL-terminated */
+};
+
+struct tnode {
+	struct tnode *parent, *child, *next_sib, *prev_sib;
+	struct tnode *hnext;         /* pid hash chain: newest incarnation only */
+	struct tnode *xprev, *xnext; /* exited, in exit order */
+	struct tstr *exe, *argv;
+	uint64_t since_ns, exit_ns;
+	int pid, ppid_seen;  /* ppid_seen: getppid() at its last exec, 0 unknown */
+	uint32_t uid, flags; /* HOLD_FL_* */
+	uint32_t mark;       /* scratch for walks (a snapshot's positions) */
+	void *watch;         /* the daemon's exit watch, if any */
+};
+
+struct tree_limits {
+	uint64_t keep_ns;   /* prune exited processes older than this (0: never by age) */
+	size_t keep_exited; /* and beyond this many exited processes */
+};
+
+struct tree {
+	struct tree_limits lim;
+	struct tnode **hash;
+	size_t hsize, nodes, exited;
+	struct tnode roots; /* sentinel: its children are the roots */
+	struct tnode *xhead, *xtail;
+	size_t bytes; /* allocated by nodes and their strings */
+};
+
+int tree_init(struct tree *t, const struct tree_limits *lim);
+void tree_free(struct tree *t);
+
+/* The newest incarnation of pid, or NULL. */
+struct tnode *tree_find(const struct tree *t, int pid);
+
+/* parent forked child (reported by parent; uid from the kernel). */
+struct tnode *tree_fork(struct tree *t, uint32_t uid, int parent, int child, uint64_t now);
+/* pid exec'd path with argv; ppid is its getppid() at the time. */
+struct tnode *tree_exec(struct tree *t, uint32_t uid, int pid, int ppid,
+			const struct hold_str *path, const struct hold_str *argv, unsigned argc,
+			uint64_t now);
+void tree_exit(struct tree *t, struct tnode *n, uint64_t now);
+/* A node from a journal snapshot (a NODE message) under parent (NULL: a root). */
+struct tnode *tree_restore(struct tree *t, struct tnode *parent, const struct hold_msg *m);
+
+/* Prune by the limits; calls gone() for each node before freeing it. */
+size_t tree_prune(struct tree *t, uint64_t now, void (*gone)(struct tnode *, void *), void *ctx);
+
+/* Depth-first, parents before children, from `top` (NULL: every root). */
+void tree_walk(struct tree *t, struct tnode *top, void (*fn)(struct tnode *, int depth, void *),
+	       void *ctx);
+
+#endif
