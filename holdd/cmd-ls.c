@@ -55,7 +55,7 @@ static int cmd_ls(const struct cmd_entry *self, int argc, char **argv)
 	struct spool_rec *rows;
 	int json = 0, from_spool, n, c;
 
-	while ((c = getopt_long(argc, argv, "+jh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", longs, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'h')

@@ -49,7 +49,7 @@ static int cmd_release(const struct cmd_entry *self, int argc, char **argv)
 	char buf[128];
 	struct hold_enc e;
 
-	while ((c = getopt_long(argc, argv, "+ah", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ah", longs, NULL)) != -1) {
 		if (c == 'a')
 			all = 1;
 		else if (c == 'h')

@@ -85,7 +85,7 @@ static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
 	char buf[64];
 	struct hold_enc e;
 
-	while ((c = getopt_long(argc, argv, "+jh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", longs, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'h')

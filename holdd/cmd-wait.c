@@ -19,7 +19,7 @@ static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
 	char buf[600], *end;
 	struct hold_enc e;
 
-	while ((c = getopt_long(argc, argv, "+t:eh", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:eh", longs, NULL)) != -1) {
 		if (c == 't') {
 			secs = strtod(optarg, &end);
 			if (end == optarg || *end || secs < 0)

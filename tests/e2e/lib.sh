@@ -47,3 +47,23 @@ preload() {
 	shift
 	/usr/bin/env LD_PRELOAD="$HOLD_LIB" HOLD_RULES="$_rules" "$@"
 }
+
+# --- holdd and the CLI ------------------------------------------------------
+HOLD=$B/holdd/hold
+HOLDD=$B/holdd/holdd
+HOLD_SOCKET=$HOLD_RUNTIME_DIR/holdd.sock
+HOLD_STATE_DIR=$T/state
+export HOLD_SOCKET HOLD_STATE_DIR
+unset HOLD_LIB_OVERRIDE
+
+# Start holdd in the background (logging to $T/holdd.log); HOLDD_PID.
+start_holdd() {
+	"$HOLDD" --log-file "$T/holdd.log" "$@" &
+	HOLDD_PID=$!
+	PIDS="$PIDS $HOLDD_PID"
+	until_true 'answers' || fail "holdd did not start: $(cat "$T/holdd.log")"
+}
+# Does a holdd answer?  (hold tree exits 2 only when none does.)
+answers() { "$HOLD" tree >/dev/null 2>&1; [ $? -ne 2 ]; }
+# How many threads holdd lists as parked.
+nparked() { "$HOLD" ls --json 2>/dev/null | grep -c '"pid"'; }

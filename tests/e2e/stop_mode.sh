@@ -17,7 +17,7 @@ grep -q "pid $pid released (SIGCONT)" "$T/err" || fail "release not reported: $(
 ok "stop mode: T until SIGCONT, then completes"
 
 : >"$T/err"
-preload 'exec:*/target,mode=stop,timeout=0.3' "$H/spawner" forkexec "$H/target" >"$T/out" 2>"$T/err" &
+preload 'exec:*/target,mode=stop,timeout=2' "$H/spawner" forkexec "$H/target" >"$T/out" 2>"$T/err" &
 PIDS=$!
 until_true '[ "$(nrecords)" = 1 ]' || fail "no park record (timeout run)"
 pid=$(record_pid)
