@@ -96,6 +96,8 @@ void store_proc_exited(struct watch *w);
 void store_tree(struct conn *c, const struct hold_msg *m);
 void store_tick(void);
 void store_flush(void);
+/* Write the journal if gap_ns has passed since the last write (0: now). */
+void store_flush_after(uint64_t gap_ns);
 
 /* parks.c */
 void parks_add(struct conn *c, const struct hold_msg *m);

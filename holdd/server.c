@@ -23,9 +23,10 @@
 
 #include "holdd.h"
 
-#define BATCH     64          /* datagrams per recvmmsg */
-#define DGRAM_MAX 4096        /* a report is far smaller */
-#define OUT_MAX   (64u << 20) /* a client that reads nothing is dropped */
+#define BATCH       64          /* datagrams per recvmmsg */
+#define DGRAM_MAX   4096        /* a report is far smaller */
+#define OUT_MAX     (64u << 20) /* a client that reads nothing is dropped */
+#define MODERATE_NS 2000000     /* batch reports over 2 ms (see server_loop) */
 
 struct daemon D;
 
@@ -380,8 +381,22 @@ void server_loop(void)
 {
 	struct epoll_event evs[64];
 
+	int reports_only = 0;
+
 	while (!D.stop) {
-		int n = epoll_wait(D.ep, evs, 64, -1);
+		int n;
+
+		/* Fork/exec reports and exits alone are worth batching: wait a
+		 * moment so that one wake-up takes many, and holdd keeps off the
+		 * CPUs of the tree it records.  Parks and requests (streams)
+		 * are never delayed. */
+		if (reports_only) {
+			struct timespec ts = {0, MODERATE_NS};
+
+			nanosleep(&ts, NULL);
+		}
+		n = epoll_wait(D.ep, evs, 64, -1);
+		reports_only = n > 0;
 
 		/* Reports first, exits after: a process's last report must find
 		 * it alive (tree.c copes either way, this keeps it simple). */
@@ -391,6 +406,8 @@ void server_loop(void)
 		for (int i = 0; i < n; i++) {
 			struct watch *w = evs[i].data.ptr;
 
+			if (w->kind != W_EVENTS && w->kind != W_PROC)
+				reports_only = 0;
 			switch (w->kind) {
 			case W_LISTEN:
 				accept_one();
@@ -416,6 +433,9 @@ void server_loop(void)
 				break;
 			}
 		}
-		store_flush();
+		/* reports alone: write the journal at most every 50 ms; a park
+		 * or request writes it at once */
+		store_flush_after(reports_only ? 50000000 : 0);
 	}
+	store_flush();
 }

@@ -367,9 +367,24 @@ void store_tick(void)
 {
 	uint64_t now = now_ns();
 
+	store_flush();
 	tree_prune(&D.tree, now, NULL, NULL);
 	if (D.journal.size > REWRITE_MIN && D.journal.size > REWRITE_X * D.tree.bytes)
 		rewrite_journal();
+}
+
+void store_flush_after(uint64_t gap_ns)
+{
+	static uint64_t last;
+	uint64_t now;
+
+	if (!D.journal.len)
+		return;
+	now = now_ns();
+	if (gap_ns && now - last < gap_ns)
+		return;
+	last = now;
+	store_flush();
 }
 
 void store_flush(void)

@@ -195,9 +195,13 @@ static void write_record(const struct hold_parked *p)
 	record_path(&tp, "/.", p->pid, p->tid);
 	asf_init(&pp, path, sizeof(path));
 	record_path(&pp, "/", p->pid, p->tid);
-	make_dirs(hold_g.runtime_dir);
 	fd = asf_sys6(SYS_openat, AT_FDCWD, (long)tmp,
 		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
+	if (fd == -ENOENT) { /* the first park here: make the directory */
+		make_dirs(hold_g.runtime_dir);
+		fd = asf_sys6(SYS_openat, AT_FDCWD, (long)tmp,
+			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
+	}
 	if (fd < 0) {
 		hold_say("cannot write the park record in ", hold_g.runtime_dir,
 			 "; hold ls will not list this park (set HOLD_RUNTIME_DIR to a writable "

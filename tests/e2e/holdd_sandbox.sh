@@ -20,6 +20,10 @@ pid=$("$HOLD" wait --existing --timeout 10 scrub_exec) || fail "no stop-mode par
 pid=$("$HOLD" wait --existing --timeout 10 target) || fail "no spin park"
 "$HOLD" release --all >/dev/null || fail "release --all"
 wait "$runpid"; [ $? = 3 ] || fail "run did not complete"
+# a burst of reports: batched, journal written on its timer
+"$HOLD" run -- sh -c 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i + 1)); done' || fail "burst"
+until_true '[ "$("$HOLD" tree --json | grep -c "\"exited\": true")" -ge 300 ]' ||
+	fail "the burst was not recorded"
 kill -0 "$HOLDD_PID" || fail "holdd died under its filter: $(tail -n 3 "$T/holdd.log")"
 kill -TERM "$HOLDD_PID"
 wait "$HOLDD_PID"; rc=$?

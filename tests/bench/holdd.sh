@@ -1,0 +1,31 @@
+# holdd.sh BUILDDIR SRCDIR: holdd's latencies, ingest rate and memory.
+#
+# latency: a child is fork+exec'd under an exec rule; holdd_bench lists
+#   (LIST, as hold ls does) until it appears, then releases it (RELEASE, as
+#   hold release does) and times until the child's main runs.  The same
+#   fork+exec without a park, in the same run, is the baseline.
+# ingest:  200000 fork reports as fast as a sender can send them, against
+#   a holdd that keeps every record (--keep-exited 10000000 --keep-age 0),
+#   and holdd's resident memory before and after, per recorded process.
+set -eu
+B=$1 S=$2
+N=${N:-300}
+W=$(mktemp -d "${TMPDIR:-/tmp}/hold-bench.XXXXXX")
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
+cc -O2 -I"$S/libhold" -o "$W/holdd_bench" "$S/tests/bench/holdd_bench.c" "$S/libhold/proto.c"
+cc -O2 -o "$W/hold-wake" "$S/tests/bench/wake.c"
+export HOLD_RUNTIME_DIR=$W/run HOLD_SOCKET=$W/run/holdd.sock HOLD_STATE_DIR=$W/state
+
+holdd() {
+	"$B/holdd/holdd" --log-file "$W/log" "$@" &
+	n=0
+	until [ -S "$HOLD_SOCKET.events" ]; do n=$((n + 1)); [ $n -lt 500 ] || exit 1; sleep 0.01; done
+}
+holdd
+"$W/holdd_bench" latency "$N" "$B/libhold/.libs/libhold.so" "$W/hold-wake" 2>/dev/null
+kill %1 && wait %1 || true
+rm -rf "$W/state"
+holdd --keep-exited 10000000 --keep-age 0
+"$W/holdd_bench" ingest 200000 $!
+echo "targets: exec -> listed p50 <= 2 ms; release -> running p50 <= 100 us;"
+echo "         ingest >= 20000 events/s; <= 1 KiB per recorded process"
