@@ -104,9 +104,12 @@ static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
 	while ((r = client_next(&cl, &m, 10000)) == 1 && m.type == HOLD_MSG_NODE) {
 		struct row *x;
 
-		if (n == cap &&
-		    !(rows = realloc(rows, sizeof(*rows) * (size_t)(cap = cap * 2 + 64))))
-			return cli_fail(EXIT_USAGE, "out of memory");
+		if (n == cap) {
+			x = realloc(rows, sizeof(*rows) * (size_t)(cap = cap * 2 + 64));
+			if (!x) /* the process exits: nothing to free */
+				return cli_fail(EXIT_USAGE, "out of memory");
+			rows = x;
+		}
 		x = &rows[n++];
 		x->pid = (int)m.num[HOLD_F_PID];
 		x->parent = (int)m.num[HOLD_F_PARENT];

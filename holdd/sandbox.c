@@ -62,9 +62,6 @@ static const int allowed[] = {
 	SCMP_SYS(mremap),
 	SCMP_SYS(madvise),
 	SCMP_SYS(clock_gettime),
-	/* batching reports (server.c) */
-	SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep),
 	SCMP_SYS(gettimeofday),
 	SCMP_SYS(time),
 	SCMP_SYS(futex),

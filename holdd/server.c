@@ -23,10 +23,9 @@
 
 #include "holdd.h"
 
-#define BATCH       64          /* datagrams per recvmmsg */
-#define DGRAM_MAX   4096        /* a report is far smaller */
-#define OUT_MAX     (64u << 20) /* a client that reads nothing is dropped */
-#define MODERATE_NS 2000000     /* batch reports over 2 ms (see server_loop) */
+#define BATCH     64          /* datagrams per recvmmsg */
+#define DGRAM_MAX 4096        /* a report is far smaller */
+#define OUT_MAX   (64u << 20) /* a client that reads nothing is dropped */
 
 struct daemon D;
 
@@ -381,22 +380,12 @@ void server_loop(void)
 {
 	struct epoll_event evs[64];
 
-	int reports_only = 0;
-
 	while (!D.stop) {
-		int n;
-
-		/* Fork/exec reports and exits alone are worth batching: wait a
-		 * moment so that one wake-up takes many, and holdd keeps off the
-		 * CPUs of the tree it records.  Parks and requests (streams)
-		 * are never delayed. */
-		if (reports_only) {
-			struct timespec ts = {0, MODERATE_NS};
-
-			nanosleep(&ts, NULL);
-		}
-		n = epoll_wait(D.ep, evs, 64, -1);
-		reports_only = n > 0;
+		int n = epoll_wait(D.ep, evs, 64, -1);
+		/* Holding reports back to batch them would drop some: a unix
+		 * datagram queue holds net.unix.max_dgram_qlen (10) of them, and
+		 * libhold never blocks.  The journal write is what batches. */
+		int reports_only = n > 0;
 
 		/* Reports first, exits after: a process's last report must find
 		 * it alive (tree.c copes either way, this keeps it simple). */
