@@ -43,6 +43,7 @@ ratio() { awk -v x="$1" -v y="$2" 'BEGIN {printf "%.4f", x/y}'; }
 bench() {
 	name=$1 vs=$2
 	shift 2
+	rm -f "$W/d"
 	for v in $vs; do : >"$W/$v"; done
 	for r in $(seq "$ROUNDS"); do
 		# rotate the order each round so no variant always follows another
