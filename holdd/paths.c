@@ -77,7 +77,7 @@ int hold_mkdirs(const char *dir, unsigned mode)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		mkdir(p, 0755 & mode ? 0755 : 0700);
+		mkdir(p, 0755); /* parents as mkdir -p makes them; the last gets mode */
 		*s = '/';
 	}
 	if (mkdir(p, mode) == 0 || errno == EEXIST)
