@@ -1,12 +1,17 @@
 /*
  * minivirtd SOCKET QEMU - a libvirtd-shaped daemon, for the demo.
  *
- * The path a `virsh start` takes in libvirt, in miniature: a worker thread
- * accepts the client on a unix socket and receives the command; it hands
- * it to the main thread over a pipe; the main thread forks; the child waits
+ * The path a `virsh start` takes in libvirt, in miniature: a pool of
+ * rpc-worker threads accepts clients on a unix socket and receives their
+ * commands; `ping` is answered by the worker itself, `start NAME` is handed
+ * to the main thread over a pipe; the main thread forks; the child waits
  * for a handshake from the parent, scrubs its environment and execs the
- * qemu-like program.  Serves one request, then exits.
+ * qemu-like program.  `quit` ends it.  Reads go through read()/recv(), not
+ * stdio, as in libvirt (stdio reads happen inside libc, where libhold
+ * does not see them).
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,24 +21,53 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int cmd_pipe[2], reply_pipe[2], listen_fd;
+#define WORKERS 4
+
+static int cmd_pipe[2], listen_fd;
+static unsigned served;
+
+/* One request on connection c; a "start" waits for the main thread. */
+static void serve(int c, const char *name)
+{
+	char req[128], reply[192] = "", vm[64];
+	ssize_t n = recv(c, req, sizeof(req) - 1, 0);
+	int rp[2];
+
+	if (n <= 0)
+		return;
+	req[n] = '\0';
+	req[strcspn(req, "\n")] = '\0';
+	if (strcmp(req, "ping") == 0) {
+		snprintf(reply, sizeof(reply), "pong from %s (request %u)\n", name,
+			 __atomic_add_fetch(&served, 1, __ATOMIC_RELAXED));
+	} else if (sscanf(req, "start %63s", vm) == 1 && pipe2(rp, O_CLOEXEC) == 0) {
+		dprintf(cmd_pipe[1], "start %s %d\n", vm, rp[1]); /* hand to main */
+		n = read(rp[0], reply, sizeof(reply) - 1);          /* its answer */
+		reply[n > 0 ? n : 0] = '\0';
+		close(rp[0]);
+	} else if (strcmp(req, "quit") == 0) {
+		snprintf(reply, sizeof(reply), "bye\n");
+		dprintf(cmd_pipe[1], "quit\n");
+	} else {
+		snprintf(reply, sizeof(reply), "unknown command '%s'\n", req);
+	}
+	send(c, reply, strlen(reply), MSG_NOSIGNAL);
+}
 
 static void *rpc_worker(void *arg)
 {
-	char req[128] = "", reply[160] = "";
-	int c = accept(listen_fd, NULL, NULL);
-	ssize_t n = c < 0 ? -1 : recv(c, req, sizeof(req) - 1, 0);
+	char name[16];
 
-	(void)arg;
-	if (n <= 0) {
-		perror("minivirtd: accept/recv");
-		exit(1);
+	snprintf(name, sizeof(name), "rpc-worker-%d", (int)(long)arg);
+	pthread_setname_np(pthread_self(), name);
+	for (;;) {
+		int c = accept(listen_fd, NULL, NULL);
+
+		if (c < 0)
+			continue;
+		serve(c, name);
+		close(c);
 	}
-	req[strcspn(req, "\n")] = '\0';
-	dprintf(cmd_pipe[1], "%s\n", req);                 /* hand to main */
-	n = read(reply_pipe[0], reply, sizeof(reply) - 1); /* wait for it */
-	send(c, reply, n > 0 ? (size_t)n : 0, 0);
-	close(c);
 	return NULL;
 }
 
@@ -64,9 +98,10 @@ static int start_guest(const char *qemu, const char *name)
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char line[128], name[64];
+	char line[128], vm[64];
 	pthread_t worker;
-	FILE *cmds;
+	ssize_t n;
+	int reply_fd;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: minivirtd SOCKET QEMU\n");
@@ -76,18 +111,22 @@ int main(int argc, char **argv)
 	unlink(argv[1]);
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (listen_fd < 0 || bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(listen_fd, 4) < 0 || pipe(cmd_pipe) < 0 || pipe(reply_pipe) < 0) {
+	    listen(listen_fd, 16) < 0 || pipe2(cmd_pipe, O_CLOEXEC) < 0) {
 		perror("minivirtd");
 		return 1;
 	}
-	pthread_create(&worker, NULL, rpc_worker, NULL);
-	cmds = fdopen(cmd_pipe[0], "r");
-	if (!fgets(line, sizeof(line), cmds) || sscanf(line, "start %63s", name) != 1) {
-		fprintf(stderr, "minivirtd: bad command\n");
-		return 1;
+	for (long i = 1; i <= WORKERS; i++)
+		pthread_create(&worker, NULL, rpc_worker, (void *)i);
+	/* The main thread: one command per read (each is one short write). */
+	while ((n = read(cmd_pipe[0], line, sizeof(line) - 1)) > 0) {
+		line[n] = '\0';
+		if (strncmp(line, "quit", 4) == 0)
+			break;
+		if (sscanf(line, "start %63s %d", vm, &reply_fd) != 2)
+			continue;
+		dprintf(reply_fd, "domain %s: qemu exited %d\n", vm, start_guest(argv[2], vm));
+		close(reply_fd);
 	}
-	dprintf(reply_pipe[1], "domain %s: qemu exited %d\n", name, start_guest(argv[2], name));
-	pthread_join(worker, NULL);
 	unlink(argv[1]);
 	return 0;
 }

@@ -323,6 +323,11 @@ static void row_from_msg(struct spool_rec *r, const struct hold_msg *m)
 	snprintf(r->rule, sizeof(r->rule), "%s", mstr(m, HOLD_F_RULE));
 	snprintf(r->exe, sizeof(r->exe), "%s", mstr(m, HOLD_F_PATH));
 	margv(m, 0, r->argv, sizeof(r->argv), 0);
+	snprintf(r->addr, sizeof(r->addr), "%s", mstr(m, HOLD_F_ADDR));
+	snprintf(r->peercomm, sizeof(r->peercomm), "%s", mstr(m, HOLD_F_PEERCOMM));
+	r->fd = hold_msg_has(m, HOLD_F_FD) ? (int)m->num[HOLD_F_FD] : -1;
+	r->peer = (int)m->num[HOLD_F_PEER];
+	r->bytes = m->num[HOLD_F_BYTES];
 }
 
 int cli_parks(struct spool_rec **rows, int *from_spool)

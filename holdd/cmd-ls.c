@@ -9,8 +9,38 @@
 #include "paths.h"
 #include "spool.h"
 
+/* The thread's name now (/proc/PID/task/TID/comm), else as reported. */
+static void thread_name(const struct spool_rec *r, char *out, size_t cap)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(out, cap, "%s", r->comm);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", r->pid, r->tid);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(out, (int)cap, f))
+			out[strcspn(out, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+/* What it was parked on: the hand-off, or the image. */
+static void what(const struct spool_rec *r, char *out, size_t cap)
+{
+	if (r->addr[0] && r->peer > 0)
+		snprintf(out, cap, "%s from %d %s", r->addr, r->peer, r->peercomm);
+	else if (r->addr[0])
+		snprintf(out, cap, "%s", r->addr);
+	else
+		snprintf(out, cap, "%s %s", r->exe, r->argv);
+	if (strlen(out) > 100) /* the table's last column; --json has it all */
+		memcpy(out + 97, "...", 4);
+}
+
 static void print_json(const struct spool_rec *r, int n)
 {
+	char name[64];
+
 	printf("[");
 	for (int i = 0; i < n; i++) {
 		printf("%s\n  {\"pid\": %d, \"tid\": %d, \"ppid\": %d, \"event\": ", i ? "," : "",
@@ -22,7 +52,15 @@ static void print_json(const struct spool_rec *r, int n)
 		json_str(stdout, r[i].mode, strlen(r[i].mode));
 		printf(", \"since_ns\": %llu, \"timeout_ns\": %llu, \"comm\": ",
 		       (unsigned long long)r[i].since_ns, (unsigned long long)r[i].timeout_ns);
-		json_str(stdout, r[i].comm, strlen(r[i].comm));
+		thread_name(&r[i], name, sizeof(name));
+		json_str(stdout, name, strlen(name));
+		if (r[i].addr[0]) {
+			printf(", \"fd\": %d, \"peer\": %d, \"bytes\": %llu, \"addr\": ", r[i].fd,
+			       r[i].peer, (unsigned long long)r[i].bytes);
+			json_str(stdout, r[i].addr, strlen(r[i].addr));
+			printf(", \"peer_comm\": ");
+			json_str(stdout, r[i].peercomm, strlen(r[i].peercomm));
+		}
 		printf(", \"exe\": ");
 		json_str(stdout, r[i].exe, strlen(r[i].exe));
 		printf(", \"argv\": ");
@@ -34,17 +72,16 @@ static void print_json(const struct spool_rec *r, int n)
 
 static void print_table(const struct spool_rec *r, int n)
 {
-	printf("%-7s %-7s %-7s %-5s %-20s %-4s %-6s %-24s %s\n", "PID", "TID", "PPID", "EVENT",
-	       "RULE", "MODE", "HELD", "EXE", "ARGV");
+	printf("%-7s %-7s %-15s %-6s %-4s %-6s %-24s %s\n", "PID", "TID", "THREAD", "EVENT",
+	       "MODE", "HELD", "RULE", "ON");
 	for (int i = 0; i < n; i++) {
-		char held[32], argv[64];
+		char held[32], name[64], on[256];
 
 		fmt_held(held, sizeof(held), r[i].since_ns);
-		snprintf(argv, sizeof(argv), "%s", r[i].argv);
-		if (strlen(r[i].argv) >= sizeof(argv))
-			memcpy(argv + sizeof(argv) - 4, "...", 4);
-		printf("%-7d %-7d %-7d %-5s %-20s %-4s %-6s %-24s %s\n", r[i].pid, r[i].tid,
-		       r[i].ppid, r[i].event, r[i].rule, r[i].mode, held, r[i].exe, argv);
+		thread_name(&r[i], name, sizeof(name));
+		what(&r[i], on, sizeof(on));
+		printf("%-7d %-7d %-15s %-6s %-4s %-6s %-24s %s\n", r[i].pid, r[i].tid, name,
+		       r[i].event, r[i].mode, held, r[i].rule, on);
 	}
 }
 
@@ -83,8 +120,10 @@ static int cmd_ls(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
 	.usage = "[--json]",
-	.help = "List parked threads: pid, tid, parent, event, rule, mode, how long held, exe\n"
-		"and argv.  Asks holdd; when none answers, reads the park records libhold\n"
+	.help = "List parked threads: pid, tid, the thread's name, event, mode, how long\n"
+		"held, rule, and what it is parked on: the image (exe and argv) for fork and\n"
+		"exec, the address and the sender for recv and accept (JSON adds ppid, fd and\n"
+		"bytes).  Asks holdd; when none answers, reads the park records libhold\n"
 		"writes in the runtime directory.  Exit status 1 when nothing is parked.\n"
 		"\n"
 		"  --json   one JSON array of objects\n",

@@ -15,6 +15,22 @@ struct row {
 	char exe[512], argv[512];
 };
 
+/* A recv/accept park: data went from `peer` to pid/tid over addr. */
+struct hand {
+	int pid, tid, peer, placed;
+	uint64_t since_ns;
+	char event[8], addr[128], comm[16], peercomm[16];
+};
+
+static struct hand *hands;
+static int nhands;
+
+/* Was row r alive when hand-off h happened?  (pids are reused) */
+static int alive_at(const struct row *r, const struct hand *h)
+{
+	return r->since_ns <= h->since_ns && (!(r->flags & HOLD_FL_EXITED) || r->exit_ns >= h->since_ns);
+}
+
 static const char *base(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -29,10 +45,37 @@ static void flags_text(char *out, size_t n, uint32_t f)
 		 f & HOLD_FL_REPARENTED ? "  [re-parented]" : "");
 }
 
+/* "  ──unix:/x──▶ 4095/4099 rpc-worker" for what row r sent, and
+ * "  ◀──unix:/x── 4090 minivirsh" for what it got from outside the listing. */
+static void print_hands(const struct row *r, const char *indent)
+{
+	int first = 1;
+
+	for (int i = 0; i < nhands; i++) {
+		struct hand *h = &hands[i];
+		int out = h->peer == r->pid && alive_at(r, h);
+		int in = !out && !h->placed && h->pid == r->pid && alive_at(r, h);
+
+		if (!out && !in)
+			continue;
+		if (!first)
+			printf("\n%s", indent);
+		first = 0;
+		if (out)
+			printf("  ──%s──▶ %d/%d %s", h->addr, h->pid, h->tid, h->comm);
+		else if (h->peer > 0)
+			printf("  ◀──%s── %d %s", h->addr, h->peer, h->peercomm);
+		else
+			printf("  ◀──%s── (sender not known)", h->addr);
+	}
+}
+
 static void print_rows(struct row *r, int n)
 {
 	/* ancestors' "has a later sibling", by depth */
 	char more[256] = {0};
+
+	char indent[256 * 10];
 
 	for (int i = 0; i < n; i++) {
 		char fl[64];
@@ -44,12 +87,17 @@ static void print_rows(struct row *r, int n)
 			fputs(r[i].last ? "└─fork─ " : "├─fork─ ", stdout);
 		more[d] = !r[i].last;
 		flags_text(fl, sizeof(fl), r[i].flags);
+		indent[0] = '\0';
+		for (int k = 1; k <= d; k++)
+			strcat(indent, more[k] ? "│      " : "       ");
 		if (r[i].flags & HOLD_FL_EXECED)
 			printf("%d ─exec─▶ %s%s%s", r[i].pid, r[i].exe, r[i].argv[0] ? " " : "",
 			       r[i].argv);
 		else
 			printf("%d (%s)", r[i].pid, r[i].exe[0] ? base(r[i].exe) : "?");
-		printf("%s\n", fl);
+		printf("%s", fl);
+		print_hands(&r[i], indent);
+		printf("\n");
 	}
 }
 
@@ -69,9 +117,49 @@ static void print_json(struct row *r, int n)
 		json_str(stdout, r[i].exe, strlen(r[i].exe));
 		printf(", \"argv\": ");
 		json_str(stdout, r[i].argv, strlen(r[i].argv));
-		printf("}");
+		printf(", \"handoffs\": [");
+		for (int k = 0, any = 0; k < nhands; k++) {
+			const struct hand *h = &hands[k];
+
+			if (!((h->peer == r[i].pid || h->pid == r[i].pid) && alive_at(&r[i], h)))
+				continue;
+			printf("%s{\"from\": %d, \"to\": %d, \"tid\": %d, \"event\": \"%s\", "
+			       "\"since_ns\": %llu, \"addr\": ",
+			       any++ ? ", " : "", h->peer, h->pid, h->tid, h->event,
+			       (unsigned long long)h->since_ns);
+			json_str(stdout, h->addr, strlen(h->addr));
+			printf("}");
+		}
+		printf("]}");
 	}
 	printf("%s]\n", n ? "\n" : "");
+}
+
+static void add_hand(const struct hold_msg *m)
+{
+	struct hand *h = realloc(hands, sizeof(*hands) * (size_t)(nhands + 1));
+
+	if (!h)
+		return;
+	hands = h;
+	h = &hands[nhands++];
+	h->pid = (int)m->num[HOLD_F_PID];
+	h->tid = (int)m->num[HOLD_F_TID];
+	h->peer = (int)m->num[HOLD_F_PEER];
+	h->since_ns = m->num[HOLD_F_SINCE_NS];
+	h->placed = 0;
+	snprintf(h->event, sizeof(h->event), "%s", mstr(m, HOLD_F_EVENT));
+	snprintf(h->addr, sizeof(h->addr), "%s", mstr(m, HOLD_F_ADDR));
+	snprintf(h->comm, sizeof(h->comm), "%s", mstr(m, HOLD_F_COMM));
+	snprintf(h->peercomm, sizeof(h->peercomm), "%s", mstr(m, HOLD_F_PEERCOMM));
+}
+
+/* A hand-off whose sender is listed is drawn at the sender; mark those. */
+static void place_hands(const struct row *rows, int n)
+{
+	for (int i = 0; i < nhands; i++)
+		for (int k = 0; k < n && !hands[i].placed; k++)
+			hands[i].placed = rows[k].pid == hands[i].peer && alive_at(&rows[k], &hands[i]);
 }
 
 static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
@@ -101,9 +189,14 @@ static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
 	if (pid)
 		hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
 	client_send(&cl, buf, hold_enc_finish(&e));
-	while ((r = client_next(&cl, &m, 10000)) == 1 && m.type == HOLD_MSG_NODE) {
+	while ((r = client_next(&cl, &m, 10000)) == 1 &&
+	       (m.type == HOLD_MSG_NODE || m.type == HOLD_MSG_HANDOFF)) {
 		struct row *x;
 
+		if (m.type == HOLD_MSG_HANDOFF) {
+			add_hand(&m);
+			continue;
+		}
 		if (n == cap) {
 			x = realloc(rows, sizeof(*rows) * (size_t)(cap = cap * 2 + 64));
 			if (!x) /* the process exits: nothing to free */
@@ -135,6 +228,7 @@ static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
 				break;
 			}
 	}
+	place_hands(rows, n);
 	if (json)
 		print_json(rows, n);
 	else if (n)
@@ -142,6 +236,7 @@ static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
 	else
 		fprintf(stderr, "hold tree: no process recorded yet\n");
 	free(rows);
+	free(hands);
 	return n ? EXIT_DONE : EXIT_NONE;
 }
 
@@ -151,7 +246,9 @@ const struct cmd_entry cmd_tree_entry = {
 	.help = "Show the process trees holdd recorded, or the one under PID: fork edges,\n"
 		"exec edges (─exec─▶ the new image), and which processes are parked, exited\n"
 		"or re-parented (their parent exited first, as in double-fork daemons; they\n"
-		"stay under the process that forked them).\n"
+		"stay under the process that forked them).  Hand-offs that a recv or accept\n"
+		"rule parked are drawn at the sender (──ADDR──▶ PID/TID receiver), or at the\n"
+		"receiver (◀──ADDR── PID sender) when the sender is not in the listing.\n"
 		"\n"
 		"  --json   one JSON array of nodes, parents first, with depth\n",
 	.exec = cmd_tree,

@@ -53,6 +53,9 @@ struct park {
 	uint32_t uid;
 	uint64_t start, since_ns, timeout_ns;
 	char *event, *rule, *comm, *exe, *argv; /* argv: NUL-separated */
+	char *addr, *peercomm;                  /* recv/accept, else "" */
+	int fd, peer;                           /* recv/accept: fd -1 otherwise */
+	uint64_t bytes;
 	size_t argvlen;
 	char *spool; /* record path, for parks found in the spool */
 };
@@ -94,6 +97,8 @@ void store_fork(uint32_t uid, int parent, int child);
 void store_exec(uint32_t uid, int pid, const struct hold_msg *m);
 void store_proc_exited(struct watch *w);
 void store_tree(struct conn *c, const struct hold_msg *m);
+/* A recv/accept park: remember the hand-off (from p->peer to p). */
+void store_handoff(const struct park *p);
 void store_tick(void);
 void store_flush(void);
 /* Write the journal if gap_ns has passed since the last write (0: now). */

@@ -61,6 +61,8 @@ static void park_free(struct park *p)
 	free(p->comm);
 	free(p->exe);
 	free(p->argv);
+	free(p->addr);
+	free(p->peercomm);
 	free(p->spool);
 	free(p);
 }
@@ -91,6 +93,13 @@ static size_t enc_parked(char *buf, size_t cap, const struct park *p)
 	hold_enc_str(&e, HOLD_F_RULE, p->rule);
 	hold_enc_str(&e, HOLD_F_COMM, p->comm);
 	hold_enc_str(&e, HOLD_F_PATH, p->exe);
+	if (p->fd >= 0) {
+		hold_enc_num(&e, HOLD_F_FD, (uint64_t)p->fd);
+		hold_enc_num(&e, HOLD_F_PEER, (uint64_t)p->peer);
+		hold_enc_num(&e, HOLD_F_BYTES, p->bytes);
+		hold_enc_str(&e, HOLD_F_ADDR, p->addr);
+		hold_enc_str(&e, HOLD_F_PEERCOMM, p->peercomm);
+	}
 	for (size_t i = 0; i < p->argvlen; i += strlen(p->argv + i) + 1)
 		if (e.len + strlen(p->argv + i) + 64 < cap)
 			hold_enc_str(&e, HOLD_F_ARG, p->argv + i);
@@ -144,6 +153,11 @@ void parks_add(struct conn *c, const struct hold_msg *m)
 	p->rule = dup_str(m, HOLD_F_RULE);
 	p->comm = dup_str(m, HOLD_F_COMM);
 	p->exe = dup_str(m, HOLD_F_PATH);
+	p->addr = dup_str(m, HOLD_F_ADDR);
+	p->peercomm = dup_str(m, HOLD_F_PEERCOMM);
+	p->fd = hold_msg_has(m, HOLD_F_FD) ? (int)m->num[HOLD_F_FD] : -1;
+	p->peer = (int)m->num[HOLD_F_PEER];
+	p->bytes = m->num[HOLD_F_BYTES];
 	p->argv = malloc(HOLD_MSG_MAX);
 	for (unsigned i = 0; p->argv && i < m->nargs; i++) {
 		memcpy(p->argv + p->argvlen, m->arg[i].p, m->arg[i].len);
@@ -160,8 +174,10 @@ void parks_add(struct conn *c, const struct hold_msg *m)
 	park_link(p);
 	c->state = C_PARKED;
 	c->park = p;
-	hlog(LOG_INFO, "pid %d thread %d (%s) parked at %s by rule '%s'", p->pid, p->tid, p->comm,
-	     p->event, p->rule);
+	hlog(LOG_INFO, "pid %d thread %d (%s) parked at %s%s%s by rule '%s'", p->pid, p->tid,
+	     p->comm, p->event, p->fd >= 0 ? " on " : "", p->fd >= 0 ? p->addr : "", p->rule);
+	if (p->fd >= 0 && hold_msg_has(m, HOLD_F_ADDR))
+		store_handoff(p);
 	notify_waiters(p);
 }
 
@@ -292,6 +308,10 @@ void parks_recover_spool(void)
 		p->exe = strdup(r[i].exe);
 		p->argv = strdup(r[i].argv); /* spaces, not NULs: one element */
 		p->argvlen = strlen(r[i].argv) + 1;
+		p->addr = strdup(r[i].addr);
+		p->peercomm = strdup("");
+		p->fd = r[i].addr[0] ? r[i].fd : -1;
+		p->peer = r[i].peer;
 		p->spool = strdup(path);
 		park_link(p);
 		hlog(LOG_INFO, "pid %d (%s) is stopped at %s (found in %s)", p->pid, p->comm,

@@ -231,7 +231,7 @@ static const char *type_name(unsigned t)
 		[HOLD_MSG_PARKED] = "PARKED",     [HOLD_MSG_TREE] = "TREE",
 		[HOLD_MSG_NODE] = "NODE",         [HOLD_MSG_WAIT] = "WAIT",
 		[HOLD_MSG_STATS] = "STATS",       [HOLD_MSG_DONE] = "DONE",
-		[HOLD_MSG_EXIT] = "EXIT",
+		[HOLD_MSG_EXIT] = "EXIT",         [HOLD_MSG_HANDOFF] = "HANDOFF",
 	};
 
 	return t < HOLD_MSG_TYPE_END_ && names[t] ? names[t] : "?";

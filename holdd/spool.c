@@ -82,6 +82,12 @@ static int parse(const char *path, struct spool_rec *r)
 			put(r->comm, sizeof(r->comm), v);
 		else if (!strcmp(line, "exe"))
 			put(r->exe, sizeof(r->exe), v);
+		else if (!strcmp(line, "addr"))
+			put(r->addr, sizeof(r->addr), v);
+		else if (!strcmp(line, "fd"))
+			r->fd = atoi(v);
+		else if (!strcmp(line, "peer"))
+			r->peer = atoi(v);
 		else if (!strcmp(line, "argv"))
 			put(r->argv, sizeof(r->argv), v);
 	}

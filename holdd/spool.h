@@ -16,6 +16,10 @@ struct spool_rec {
 	uint64_t since_ns, timeout_ns; /* CLOCK_REALTIME; 0 = none */
 	char event[16], mode[8], comm[16];
 	char rule[512], exe[PATH_MAX], argv[1024];
+	/* recv/accept: the fd, its address and who sent (peer 0: not known) */
+	int fd, peer;
+	uint64_t bytes;
+	char addr[128], peercomm[16];
 };
 
 /* Live records (the process exists with the recorded start time), sorted by

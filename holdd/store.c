@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -26,6 +27,19 @@ struct proc_watch {
 	struct tnode *node;
 };
 
+#define HANDOFFS 1024 /* the newest hand-offs kept */
+
+/* A recv/accept rule parked `pid`/`tid` on data from `peer`.  Kept apart
+ * from the tree (it joins two nodes, maybe of two trees), newest last. */
+struct handoff {
+	int pid, tid, peer;
+	uint32_t uid;
+	uint64_t since_ns;
+	char event[8], addr[128], comm[16], peercomm[16];
+};
+
+static struct handoff handoffs[HANDOFFS];
+static size_t nhandoffs, handoff_next; /* ring: next slot to write */
 static int replaying;
 static int watch_full; /* out of fds for pidfds: logged once */
 
@@ -154,6 +168,80 @@ void store_exec(uint32_t uid, int pid, const struct hold_msg *m)
 	journal_msg(buf, hold_enc_finish(&e));
 }
 
+static size_t enc_handoff(char *buf, size_t cap, const struct handoff *h)
+{
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, cap, HOLD_MSG_HANDOFF);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)h->pid);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)h->tid);
+	hold_enc_num(&e, HOLD_F_PEER, (uint64_t)h->peer);
+	hold_enc_num(&e, HOLD_F_UID, h->uid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, h->since_ns);
+	hold_enc_str(&e, HOLD_F_EVENT, h->event);
+	hold_enc_str(&e, HOLD_F_ADDR, h->addr);
+	hold_enc_str(&e, HOLD_F_COMM, h->comm);
+	hold_enc_str(&e, HOLD_F_PEERCOMM, h->peercomm);
+	return hold_enc_finish(&e);
+}
+
+static void put_str(char *dst, size_t cap, const struct hold_msg *m, enum hold_field f)
+{
+	const struct hold_str *s = &m->str[f - HOLD_F_PATH];
+	size_t n = hold_msg_has(m, f) ? s->len : 0;
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, s->p, n);
+	dst[n] = '\0';
+}
+
+/* From a HANDOFF message (journal replay) or a park; a repeat (a parked
+ * thread announcing itself again to a restarted holdd) is dropped. */
+static const struct handoff *apply_handoff(const struct hold_msg *m)
+{
+	struct handoff h = {
+		.pid = (int)m->num[HOLD_F_PID],
+		.tid = (int)m->num[HOLD_F_TID],
+		.peer = (int)m->num[HOLD_F_PEER],
+		.uid = (uint32_t)m->num[HOLD_F_UID],
+		.since_ns = m->num[HOLD_F_SINCE_NS],
+	};
+
+	for (size_t i = 0; i < nhandoffs; i++)
+		if (handoffs[i].pid == h.pid && handoffs[i].tid == h.tid &&
+		    handoffs[i].since_ns == h.since_ns)
+			return NULL;
+	put_str(h.event, sizeof(h.event), m, HOLD_F_EVENT);
+	put_str(h.addr, sizeof(h.addr), m, HOLD_F_ADDR);
+	put_str(h.comm, sizeof(h.comm), m, HOLD_F_COMM);
+	put_str(h.peercomm, sizeof(h.peercomm), m, HOLD_F_PEERCOMM);
+	handoffs[handoff_next] = h;
+	handoff_next = (handoff_next + 1) % HANDOFFS;
+	if (nhandoffs < HANDOFFS)
+		nhandoffs++;
+	return &handoffs[(handoff_next + HANDOFFS - 1) % HANDOFFS];
+}
+
+void store_handoff(const struct park *p)
+{
+	char buf[HOLD_MSG_MAX];
+	struct hold_msg m;
+	const struct handoff *h;
+	struct handoff in = {.pid = p->pid, .tid = p->tid, .peer = p->peer, .uid = p->uid,
+			     .since_ns = p->since_ns};
+
+	snprintf(in.event, sizeof(in.event), "%s", p->event);
+	snprintf(in.addr, sizeof(in.addr), "%s", p->addr);
+	snprintf(in.comm, sizeof(in.comm), "%s", p->comm);
+	snprintf(in.peercomm, sizeof(in.peercomm), "%s", p->peercomm);
+	size_t n = enc_handoff(buf, sizeof(buf), &in);
+
+	if (hold_msg_decode(&m, buf, n) != HOLD_PROTO_OK || !(h = apply_handoff(&m)))
+		return;
+	journal_msg(buf, n);
+}
+
 /* --- replay ------------------------------------------------------------- */
 
 struct replay {
@@ -193,6 +281,9 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 	case HOLD_MSG_EXIT:
 		if ((n = tree_find(&D.tree, (int)m->num[HOLD_F_PID])))
 			tree_exit(&D.tree, n, t);
+		break;
+	case HOLD_MSG_HANDOFF:
+		apply_handoff(m);
 		break;
 	}
 	if (m->type != HOLD_MSG_NODE && m->type != HOLD_MSG_HELLO)
@@ -314,6 +405,15 @@ void store_tree(struct conn *c, const struct hold_msg *m)
 		}
 	}
 	tree_walk(&D.tree, top, send_node, &q);
+	/* Hand-offs after the nodes, oldest first; the CLI places them. */
+	for (size_t i = 0; i < nhandoffs; i++) {
+		const struct handoff *h =
+			&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) % HANDOFFS];
+		char buf[HOLD_MSG_MAX];
+
+		if (may_see(c, h->uid))
+			conn_send(c, buf, enc_handoff(buf, sizeof(buf), h));
+	}
 	conn_done(c, q.sent);
 }
 
@@ -355,6 +455,14 @@ static void rewrite_journal(void)
 	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
 	journal_add(&fresh, buf, hold_enc_finish(&e));
 	tree_walk(&D.tree, NULL, snap_one, &s);
+	for (size_t i = 0; i < nhandoffs; i++) {
+		char hb[HOLD_MSG_MAX];
+
+		journal_add(&fresh, hb,
+			    enc_handoff(hb, sizeof(hb),
+					&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) %
+						  HANDOFFS]));
+	}
 	if (journal_rewrite_commit(&D.journal, &fresh) < 0) {
 		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
 		return;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -88,6 +89,19 @@ void hold_decide_refund(int i)
 		__atomic_fetch_sub(&used[i], 1, __ATOMIC_RELAXED);
 }
 
+/* A vfork child shares our memory and locks, so it must not be the one to
+ * look up a real function: bind them all here, once per process. */
+int hold_decide_vfork(void)
+{
+	static int bound;
+
+	if (!__atomic_load_n(&bound, __ATOMIC_RELAXED)) {
+		hold_bind_all();
+		__atomic_store_n(&bound, 1, __ATOMIC_RELAXED);
+	}
+	return hold_decide_fork();
+}
+
 HOT int hold_decide_fork(void)
 {
 	char comm[16], *cp = NULL;
@@ -124,4 +138,110 @@ HOT void hold_decide_exec(char **argv)
 			return;
 		}
 	}
+}
+
+/* --- recv and accept: the hand-offs -------------------------------------- */
+
+static int spent(int i)
+{
+	uint32_t limit = hold_g.rules.rule[i].count;
+
+	return limit && __atomic_load_n(&counts()[i], __ATOMIC_RELAXED) >= limit;
+}
+
+/* The address as the park reports it: the name or port the rule saw. */
+static void describe(const struct hold_rule *r, const struct hold_fd_info *fi, char *out,
+		     size_t cap)
+{
+	struct asf_buf b;
+
+	asf_init(&b, out, cap);
+	switch (fi->f.kind) {
+	case HOLD_ADDR_UNIX: {
+		const char *name = fi->lname[0] ? fi->lname : fi->pname;
+
+		if (r->pattern[0] && !hold_glob(r->pattern, fi->lname))
+			name = fi->pname;
+		asf_str(&b, "unix:");
+		asf_str(&b, name[0] ? name : "(unnamed)");
+		break;
+	}
+	case HOLD_ADDR_TCP:
+	case HOLD_ADDR_UDP:
+		asf_str(&b, fi->f.kind == HOLD_ADDR_TCP ? "tcp:" : "udp:");
+		asf_u64(&b, r->port ? r->port : fi->f.lport);
+		break;
+	default:
+		asf_str(&b, "pipe:[");
+		asf_u64(&b, fi->ino);
+		asf_chr(&b, ']');
+	}
+	asf_cstr(&b);
+}
+
+static void find_peer(struct hold_handoff *ho, const struct hold_fd_info *fi)
+{
+	char path[64];
+	struct asf_buf b;
+	struct ucred cr = {0};
+	socklen_t len = sizeof(cr);
+	long n;
+
+	if (fi->f.kind == HOLD_ADDR_UNIX &&
+	    asf_sys6(SYS_getsockopt, ho->newfd >= 0 ? ho->newfd : ho->fd, SOL_SOCKET, SO_PEERCRED,
+		     (long)&cr, (long)&len, 0) == 0)
+		ho->peer = cr.pid;
+	else if (fi->f.kind == HOLD_ADDR_PIPE)
+		ho->peer = hold_pipe_writer(fi->dev, fi->ino);
+	if (ho->peer <= 0)
+		return;
+	asf_init(&b, path, sizeof(path));
+	asf_str(&b, "/proc/");
+	asf_u64(&b, (uint64_t)ho->peer);
+	asf_str(&b, "/comm");
+	n = asf_read_file(asf_cstr(&b), ho->peer_comm, sizeof(ho->peer_comm) - 1);
+	while (n > 0 && ho->peer_comm[n - 1] == '\n')
+		n--;
+	ho->peer_comm[n > 0 ? n : 0] = '\0';
+}
+
+static __attribute__((noinline)) void handoff_slow(enum hold_event ev, int fd, int newfd,
+						   long bytes, uint32_t m)
+{
+	struct hold_handoff ho = {.fd = fd, .newfd = newfd, .bytes = bytes};
+	struct hold_fd_info fi;
+	char comm[16], *cp = NULL;
+
+	for (unsigned i = 0; i < hold_g.rules.n; i++)
+		if (((m >> i) & 1) && spent((int)i))
+			m &= ~(1u << i);
+	if (!m)
+		return;
+	/* The cached entry may be stale (an fd closed and reused inside libc):
+	 * look again before parking anyone. */
+	m &= hold_fd_rules_fresh(fd, &fi) & hold_g.rules.of_event[ev];
+	if (!m)
+		return;
+	if (hold_rules_need_comm(&hold_g.rules, ev) && hold_comm(comm) == 0)
+		cp = comm;
+	for (unsigned i = 0; i < hold_g.rules.n; i++) {
+		const struct hold_rule *r = &hold_g.rules.rule[i];
+
+		if (!((m >> i) & 1) || (r->comm[0] && !(cp && hold_glob(r->comm, cp))))
+			continue;
+		if (take((int)i)) {
+			describe(r, &fi, ho.addr, sizeof(ho.addr));
+			find_peer(&ho, &fi);
+			hold_park_handoff((int)i, &ho);
+			return;
+		}
+	}
+}
+
+HOT void hold_decide_handoff(enum hold_event ev, int fd, int newfd, long bytes)
+{
+	uint32_t m = hold_fd_rules(fd) & hold_g.rules.of_event[ev];
+
+	if (__builtin_expect(m != 0, 0))
+		handoff_slow(ev, fd, newfd, bytes, m);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "asf.h"
+#include "interpose.h"
 #include "libhold.h"
 
 struct hold_global hold_g;
@@ -189,6 +190,22 @@ void *hold_real(const char *name, void **slot)
 	return f;
 }
 
+void hold_bind_table(const struct hold_bind *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		void *f = dlsym(RTLD_NEXT, b[i].name);
+
+		if (f)
+			__atomic_store_n(b[i].slot, f, __ATOMIC_RELAXED);
+	}
+}
+
+void hold_bind_all(void)
+{
+	hold_bind_recv();
+	hold_bind_fd();
+}
+
 __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, char **envp)
 {
 	struct asf_buf mem;
@@ -224,6 +241,12 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 			hold_counts_open(s);
 	}
 	hold_g.ready = 1;
+	if (hold_g.rules.event_mask & HOLD_HANDOFF_EVENTS) {
+		/* Interposed calls now run rules: bind them all while this is
+		 * still a plain single-threaded start-up. */
+		hold_bind_all();
+		hold_fdc_on = 1;
+	}
 	hold_daemon_exec(argv);
 	if (hold_g.rules.event_mask & (1u << HOLD_EV_EXEC))
 		hold_decide_exec(argv);

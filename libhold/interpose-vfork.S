@@ -7,7 +7,9 @@
  * returns to garbage.  As glibc does, keep the return address in a register
  * across the system call (each side has its own registers) and push it back
  * afterwards.  The decision is a C call made before the pop; the rule index
- * waits in %esi, which the syscall instruction preserves.
+ * waits in %esi, which the syscall instruction preserves.  While the child
+ * runs, hold_in_vfork tells fdclass.c not to store what the child's (own)
+ * fd table says into the cache the two share.
  */
 #if defined(__x86_64__)
 #include <sys/syscall.h>
@@ -20,7 +22,7 @@ vfork:
 	.cfi_startproc
 	sub	$8, %rsp			/* align for the call */
 	.cfi_adjust_cfa_offset 8
-	call	hold_decide_fork
+	call	hold_decide_vfork
 	add	$8, %rsp
 	.cfi_adjust_cfa_offset -8
 	mov	%eax, %esi			/* rule index, or -1 */
@@ -35,7 +37,8 @@ vfork:
 	cmp	$-4095, %rax
 	jae	.Lfailed
 	test	%rax, %rax
-	jnz	.Lreturn			/* parent: the child's pid */
+	jnz	.Lparent			/* parent: the child's pid */
+	movl	$1, hold_in_vfork(%rip)		/* child: keep out of shared caches */
 	test	%esi, %esi
 	js	.Lreturn			/* child, no rule: return 0 */
 	sub	$8, %rsp			/* child: park, below the parent's frame */
@@ -47,7 +50,11 @@ vfork:
 	xor	%eax, %eax
 .Lreturn:
 	ret
+.Lparent:					/* the child has exec'd or exited */
+	movl	$0, hold_in_vfork(%rip)
+	ret
 .Lfailed:
+	movl	$0, hold_in_vfork(%rip)
 	mov	%esi, %edi
 	mov	%rax, %rsi
 	jmp	hold_vfork_failed

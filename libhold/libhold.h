@@ -42,17 +42,56 @@ extern struct hold_global hold_g HIDDEN;
 
 /* decide.c */
 int hold_decide_fork(void) HIDDEN;         /* rule index or -1; parent side */
+int hold_decide_vfork(void) HIDDEN;        /* the same, binding interposers first */
 void hold_decide_refund(int idx) HIDDEN;   /* the fork failed */
 void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says */
 void hold_counts_open(const char *session) HIDDEN;
 
+/* A recv (newfd -1, bytes > 0) or accept (newfd >= 0) on fd succeeded:
+ * park the calling thread if a rule says. */
+void hold_decide_handoff(enum hold_event ev, int fd, int newfd, long bytes) HIDDEN;
+
+/* fdclass.c: the per-fd cache of which hand-off rules take an fd. */
+extern int hold_fdc_on HIDDEN;   /* any recv/accept rule: the interposers look */
+extern int hold_in_vfork HIDDEN; /* set while a vfork child runs on our memory */
+
+struct hold_fd_info {
+	struct hold_fd_facts f;
+	uint64_t dev, ino;
+	char lname[108], pname[108];
+};
+
+void hold_fd_facts(int fd, struct hold_fd_info *fi) HIDDEN;
+uint32_t hold_fd_rules(int fd) HIDDEN; /* cached; bit i: rule i */
+uint32_t hold_fd_rules_fresh(int fd, struct hold_fd_info *fi) HIDDEN;
+void hold_fd_forget(int fd) HIDDEN;
+void hold_fd_forget_range(unsigned lo, unsigned hi) HIDDEN;
+
+/* peer.c: who is at the other end of a hand-off (0: not found). */
+int hold_pipe_writer(uint64_t dev, uint64_t ino) HIDDEN;
+
+/* interpose-recv.c, interpose-fd.c, init.c: bind the real functions now. */
+void hold_bind_recv(void) HIDDEN;
+void hold_bind_fd(void) HIDDEN;
+void hold_bind_all(void) HIDDEN;
+
 /* park.c */
 
+/* The facts of a recv/accept hand-off, for the park's reports. */
+struct hold_handoff {
+	int fd, newfd; /* newfd: accept's new connection, else -1 */
+	long bytes;    /* recv: how many arrived */
+	int peer;      /* the sender's pid: SO_PEERCRED, or a pipe's writer; 0 unknown */
+	char peer_comm[16];
+	char addr[128]; /* "unix:/run/x.sock", "tcp:8080", "pipe:[12345]" */
+};
+
 struct hold_park_info {
-	const char *event; /* "fork", "exec", "here" */
+	const char *event; /* "fork", "exec", "recv", "accept", "here" */
 	const char *rule;  /* rule text, or hold_here()'s reason */
 	enum hold_mode mode;
 	uint64_t timeout_ns;
+	const struct hold_handoff *ho; /* recv/accept only */
 };
 
 /* A parked thread's stream connection to holdd (report-daemon.c). */
@@ -79,6 +118,7 @@ struct hold_parked {
 
 void hold_park(const struct hold_park_info *pi) HIDDEN;
 void hold_park_rule(int idx, const char *event) HIDDEN;
+void hold_park_handoff(int idx, const struct hold_handoff *ho) HIDDEN;
 
 /* report.c: stderr and the spool record; then report-daemon.c for holdd */
 void hold_report_parked(struct hold_parked *p) HIDDEN;

@@ -108,6 +108,20 @@ void hold_park_rule(int idx, const char *event)
 	hold_park(&pi);
 }
 
+void hold_park_handoff(int idx, const struct hold_handoff *ho)
+{
+	const struct hold_rule *r = &hold_g.rules.rule[idx];
+	struct hold_park_info pi = {
+		.event = hold_event_name(r->event),
+		.rule = r->text,
+		.mode = r->mode,
+		.timeout_ns = r->timeout_ns,
+		.ho = ho,
+	};
+
+	hold_park(&pi);
+}
+
 void hold_here(const char *why)
 {
 	struct hold_park_info pi = {.event = "here", .rule = why ? why : "hold_here"};

@@ -18,6 +18,7 @@ static const uint64_t required[HOLD_MSG_TYPE_END_] = {
 	[HOLD_MSG_NODE] = F(HOLD_F_PID),
 	[HOLD_MSG_DONE] = F(HOLD_F_COUNT),
 	[HOLD_MSG_EXIT] = F(HOLD_F_PID),
+	[HOLD_MSG_HANDOFF] = F(HOLD_F_PID) | F(HOLD_F_TID) | F(HOLD_F_ADDR),
 };
 
 static void put_le(char *p, uint64_t v, int n)

@@ -36,7 +36,8 @@ enum hold_msg_type {
 	HOLD_MSG_EXEC, /* PATH, ARG..., PPID */
 	/* a parked thread <-> holdd, on its own stream connection */
 	HOLD_MSG_PARK,     /* TID, EVENT, RULE, MODE, START, SINCE_NS [, TIMEOUT_NS, PPID,
-			      PATH, COMM, ARG...] */
+			      PATH, COMM, ARG..., and for recv/accept FD, ADDR, BYTES,
+			      PEER, PEERCOMM] */
 	HOLD_MSG_RELEASED, /* TID, BY */
 	HOLD_MSG_RELEASE,  /* holdd -> thread: TID; CLI -> holdd: PID [, TID] or FLAGS=ALL */
 	/* holdd -> any client */
@@ -51,6 +52,9 @@ enum hold_msg_type {
 	HOLD_MSG_DONE,   /* COUNT */
 	/* holdd's journal only */
 	HOLD_MSG_EXIT, /* PID, SINCE_NS */
+	/* holdd -> CLI in a TREE answer, and journal: data crossed from PEER
+	   to PID/TID over ADDR, and a recv/accept rule parked the receiver */
+	HOLD_MSG_HANDOFF, /* PID, TID, ADDR [, PEER, UID, SINCE_NS, EVENT, COMM, PEERCOMM] */
 	HOLD_MSG_TYPE_END_
 };
 
@@ -72,6 +76,9 @@ enum hold_field {
 	HOLD_F_COUNT,
 	HOLD_F_EXIT_NS,
 	HOLD_F_NODES,
+	HOLD_F_FD,    /* PARK: the fd a recv/accept rule fired on */
+	HOLD_F_PEER,  /* PARK, HANDOFF: the sender's pid (0: not known) */
+	HOLD_F_BYTES, /* PARK: how many bytes the recv returned */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */
@@ -79,6 +86,8 @@ enum hold_field {
 	HOLD_F_RULE,
 	HOLD_F_TEXT,
 	HOLD_F_COMM,
+	HOLD_F_ADDR,     /* "unix:/run/x.sock", "tcp:8080", "pipe:[123]" */
+	HOLD_F_PEERCOMM, /* the sender's name */
 	HOLD_F_STR_END_
 };
 

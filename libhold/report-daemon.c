@@ -180,6 +180,15 @@ static size_t enc_park(char *buf, size_t cap, const struct hold_parked *p)
 	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
 	hold_enc_str(&e, HOLD_F_COMM, p->comm);
 	hold_enc_str(&e, HOLD_F_PATH, p->exe);
+	if (p->pi->ho) {
+		const struct hold_handoff *ho = p->pi->ho;
+
+		hold_enc_num(&e, HOLD_F_FD, (uint64_t)ho->fd);
+		hold_enc_num(&e, HOLD_F_BYTES, (uint64_t)ho->bytes);
+		hold_enc_num(&e, HOLD_F_PEER, (uint64_t)ho->peer);
+		hold_enc_str(&e, HOLD_F_ADDR, ho->addr);
+		hold_enc_str(&e, HOLD_F_PEERCOMM, ho->peer_comm);
+	}
 	enc_cmdline(&e, p, cap - n - 64);
 	return n + hold_enc_finish(&e);
 }

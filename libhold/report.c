@@ -184,6 +184,14 @@ static void write_record(const struct hold_parked *p)
 	put_kv(&b, "rule", p->pi->rule);
 	put_kv(&b, "comm", p->comm);
 	put_kv(&b, "exe", p->exe);
+	if (p->pi->ho) {
+		put_kv(&b, "addr", p->pi->ho->addr);
+		asf_str(&b, "fd=");
+		asf_u64(&b, (uint64_t)p->pi->ho->fd);
+		asf_str(&b, "\npeer=");
+		asf_u64(&b, (uint64_t)p->pi->ho->peer);
+		asf_chr(&b, '\n');
+	}
 	asf_str(&b, "argv=");
 	for (long i = 0; i < p->cmdlen; i++)
 		asf_chr(&b, p->cmd[i] == '\0' || p->cmd[i] == '\n' ? ' ' : p->cmd[i]);
@@ -224,6 +232,32 @@ static void put_who(struct asf_buf *b, int pid, int tid)
 	}
 }
 
+/* " of 42 bytes on fd 7 (unix:/run/x.sock, from pid 4090 minivirsh)" */
+static void put_handoff(struct asf_buf *b, const struct hold_handoff *ho)
+{
+	if (ho->newfd < 0) {
+		asf_str(b, " of ");
+		asf_u64(b, (uint64_t)ho->bytes);
+		asf_str(b, ho->bytes == 1 ? " byte" : " bytes");
+	} else {
+		asf_str(b, " of fd ");
+		asf_u64(b, (uint64_t)ho->newfd);
+	}
+	asf_str(b, " on fd ");
+	asf_u64(b, (uint64_t)ho->fd);
+	asf_str(b, " (");
+	asf_str(b, ho->addr);
+	if (ho->peer > 0) {
+		asf_str(b, ", from pid ");
+		asf_u64(b, (uint64_t)ho->peer);
+		if (ho->peer_comm[0]) {
+			asf_chr(b, ' ');
+			asf_str(b, ho->peer_comm);
+		}
+	}
+	asf_chr(b, ')');
+}
+
 void hold_report_parked(struct hold_parked *p)
 {
 	const struct hold_park_info *pi = p->pi;
@@ -239,6 +273,8 @@ void hold_report_parked(struct hold_parked *p)
 	asf_str(&b, p->comm);
 	asf_str(&b, ") parked at ");
 	asf_str(&b, pi->event);
+	if (pi->ho)
+		put_handoff(&b, pi->ho);
 	asf_str(&b, " by rule '");
 	asf_str(&b, pi->rule);
 	asf_str(&b, "'");

@@ -8,6 +8,8 @@
 static const char *const event_names[HOLD_EV_COUNT_] = {
 	[HOLD_EV_FORK] = "fork",
 	[HOLD_EV_EXEC] = "exec",
+	[HOLD_EV_RECV] = "recv",
+	[HOLD_EV_ACCEPT] = "accept",
 };
 
 __attribute__((hot)) const char *hold_event_name(enum hold_event ev)
@@ -72,6 +74,13 @@ __attribute__((hot)) int hold_glob(const char *p, const char *s)
 	while (*p == '*')
 		p++;
 	return *p == '\0';
+}
+
+__attribute__((hot)) static const char *find(const char *p, const char *end, char ch)
+{
+	while (p < end && *p != ch)
+		p++;
+	return p;
 }
 
 /* A cursor over one rule's text; `fail` records the first problem. */
@@ -151,6 +160,57 @@ __attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size
 	return 0;
 }
 
+#define ADDR_HELP                                                                      \
+	"recv and accept need an address: unix:PATH-GLOB (@NAME for an abstract name), " \
+	"tcp:PORT, udp:PORT or pipe, e.g. recv:unix:/run/*.sock"
+
+/* PORT: 1..65535, or '*' (any) */
+static int parse_port(struct cur *c, const char *v, size_t n, uint16_t *out)
+{
+	uint32_t x = 0;
+
+	*out = 0;
+	if (n == 1 && v[0] == '*')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9' || (x = x * 10 + (uint32_t)(v[i] - '0')) > 65535)
+			return fail(c, v, "a port is a number from 1 to 65535, or *");
+	}
+	if (n == 0 || x == 0)
+		return fail(c, v, "a port is a number from 1 to 65535, or *");
+	*out = (uint16_t)x;
+	return 0;
+}
+
+/* ADDR of recv:ADDR / accept:ADDR: unix[:GLOB], tcp[:PORT], udp[:PORT], pipe.
+ * A kind alone means any address of that kind. */
+static int parse_addr(struct cur *c, struct hold_rule *r, const char *v, size_t n)
+{
+	static const struct {
+		const char *name;
+		enum hold_addr kind;
+	} kinds[] = {{"unix", HOLD_ADDR_UNIX},
+		     {"tcp", HOLD_ADDR_TCP},
+		     {"udp", HOLD_ADDR_UDP},
+		     {"pipe", HOLD_ADDR_PIPE}};
+	const char *colon = find(v, v + n, ':');
+	size_t kn = (size_t)(colon - v), rest = n - kn - (colon < v + n);
+
+	for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i].name) == kn && memcmp(kinds[i].name, v, kn) == 0)
+			r->addr = kinds[i].kind;
+	if (r->addr == HOLD_ADDR_NONE)
+		return fail(c, v, ADDR_HELP);
+	if (colon == v + n)
+		return 0;
+	if (r->addr == HOLD_ADDR_PIPE)
+		return fail(c, colon, "pipe takes no address: write recv:pipe");
+	if (r->addr == HOLD_ADDR_UNIX)
+		return copy_glob(c, colon + 1, colon + 1, rest, r->pattern,
+				 "empty glob after unix:; write unix:GLOB or just unix");
+	return parse_port(c, colon + 1, rest, &r->port);
+}
+
 static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t kn, const char *v,
 		     size_t vn, unsigned *seen)
 {
@@ -187,13 +247,6 @@ static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t k
 	}
 }
 
-__attribute__((hot)) static const char *find(const char *p, const char *end, char ch)
-{
-	while (p < end && *p != ch)
-		p++;
-	return p;
-}
-
 int hold_rule_parse(struct hold_rule *r, const char *s, size_t len, struct hold_rule_error *err)
 {
 	struct cur c = {.s = s, .p = s, .end = s + len, .err = err};
@@ -209,12 +262,12 @@ int hold_rule_parse(struct hold_rule *r, const char *s, size_t len, struct hold_
 	while (ev_end < c.end && *ev_end != ':' && *ev_end != ',')
 		ev_end++;
 	evn = (size_t)(ev_end - s);
-	if (evn == 4 && memcmp(s, "fork", 4) == 0)
-		r->event = HOLD_EV_FORK;
-	else if (evn == 4 && memcmp(s, "exec", 4) == 0)
-		r->event = HOLD_EV_EXEC;
-	else
-		return fail(&c, s, "unknown event; events are fork and exec");
+	r->event = HOLD_EV_COUNT_;
+	for (unsigned i = 0; i < HOLD_EV_COUNT_; i++)
+		if (strlen(event_names[i]) == evn && memcmp(s, event_names[i], evn) == 0)
+			r->event = (enum hold_event)i;
+	if (r->event == HOLD_EV_COUNT_)
+		return fail(&c, s, "unknown event; events are fork, exec, recv and accept");
 	c.p = ev_end;
 
 	if (c.p < c.end && *c.p == ':') {
@@ -222,10 +275,16 @@ int hold_rule_parse(struct hold_rule *r, const char *s, size_t len, struct hold_
 
 		if (r->event == HOLD_EV_FORK)
 			return fail(&c, pat, "fork takes no pattern; narrow it with comm=GLOB");
-		if (copy_glob(&c, pat, pat, (size_t)(pend - pat), r->pattern,
-			      "empty pattern after ':'; write exec:GLOB or just exec") < 0)
+		if (r->event != HOLD_EV_EXEC) {
+			if (parse_addr(&c, r, pat, (size_t)(pend - pat)) < 0)
+				return -1;
+		} else if (copy_glob(&c, pat, pat, (size_t)(pend - pat), r->pattern,
+				     "empty pattern after ':'; write exec:GLOB or just exec") < 0) {
 			return -1;
+		}
 		c.p = pend;
+	} else if (r->event != HOLD_EV_FORK && r->event != HOLD_EV_EXEC) {
+		return fail(&c, ev_end, ADDR_HELP);
 	}
 
 	while (c.p < c.end) {
@@ -284,6 +343,7 @@ unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text, const char 
 						       "too many rules (at most 32)"};
 		} else if (hold_rule_parse(r, start, (size_t)(end - start), &err) == 0) {
 			rs->event_mask |= 1u << r->event;
+			rs->of_event[r->event] |= 1u << rs->n;
 			if (r->comm[0])
 				rs->comm_mask |= 1u << r->event;
 			rs->n++;
@@ -333,4 +393,36 @@ __attribute__((hot)) int hold_rule_match_fork(const struct hold_rule *r, const c
 	if (r->event != HOLD_EV_FORK)
 		return 0;
 	return !r->comm[0] || (comm && hold_glob(r->comm, comm));
+}
+
+static int glob_name(const char *pattern, const char *name)
+{
+	return name && hold_glob(pattern, name);
+}
+
+int hold_rule_match_fd(const struct hold_rule *r, const struct hold_fd_facts *f)
+{
+	if (!((HOLD_HANDOFF_EVENTS >> r->event) & 1) || r->addr != f->kind)
+		return 0;
+	switch (f->kind) {
+	case HOLD_ADDR_UNIX:
+		return !r->pattern[0] || glob_name(r->pattern, f->lname) ||
+		       glob_name(r->pattern, f->pname);
+	case HOLD_ADDR_TCP:
+	case HOLD_ADDR_UDP:
+		return !r->port || r->port == f->lport || r->port == f->pport;
+	default:
+		return f->kind == HOLD_ADDR_PIPE;
+	}
+}
+
+uint32_t hold_rules_match_fd(const struct hold_ruleset *rs, unsigned events,
+			     const struct hold_fd_facts *f)
+{
+	uint32_t m = 0;
+
+	for (unsigned i = 0; i < rs->n; i++)
+		if (((events >> rs->rule[i].event) & 1) && hold_rule_match_fd(&rs->rule[i], f))
+			m |= 1u << i;
+	return m;
 }

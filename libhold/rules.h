@@ -16,7 +16,18 @@
 #define HOLD_RULE_TEXT 256
 #define HOLD_GLOB_MAX  200
 
-enum hold_event { HOLD_EV_FORK, HOLD_EV_EXEC, HOLD_EV_COUNT_ };
+enum hold_event { HOLD_EV_FORK, HOLD_EV_EXEC, HOLD_EV_RECV, HOLD_EV_ACCEPT, HOLD_EV_COUNT_ };
+
+/* What a recv/accept rule's address names (and what a file descriptor is). */
+enum hold_addr {
+	HOLD_ADDR_NONE, /* a file, tty, eventfd...: never a hand-off */
+	HOLD_ADDR_UNIX,
+	HOLD_ADDR_TCP,
+	HOLD_ADDR_UDP,
+	HOLD_ADDR_PIPE, /* pipes and FIFOs */
+};
+
+#define HOLD_HANDOFF_EVENTS ((1u << HOLD_EV_RECV) | (1u << HOLD_EV_ACCEPT))
 
 enum hold_mode {
 	HOLD_MODE_SPIN,
@@ -28,7 +39,10 @@ struct hold_rule {
 	enum hold_mode mode;
 	uint32_t count;              /* fire this many times; 0 = no limit */
 	uint64_t timeout_ns;         /* release by itself after; 0 = never */
-	char pattern[HOLD_GLOB_MAX]; /* exec: glob on path or basename; "" = any */
+	enum hold_addr addr;         /* recv/accept: what kind of fd */
+	uint16_t port;               /* tcp/udp: local or peer port; 0 = any */
+	char pattern[HOLD_GLOB_MAX]; /* exec: glob on path or basename; unix: on the
+					local or peer name ("@name": abstract); "" = any */
 	char comm[HOLD_GLOB_MAX];    /* "" = any */
 	char arg[HOLD_GLOB_MAX];     /* exec only; "" = any */
 	char text[HOLD_RULE_TEXT];   /* as written, for messages and records */
@@ -38,6 +52,7 @@ struct hold_ruleset {
 	unsigned n;
 	unsigned event_mask; /* 1 << enum hold_event, for a one-branch "any?" */
 	unsigned comm_mask;  /* 1 << event for events with a comm= rule */
+	uint32_t of_event[HOLD_EV_COUNT_]; /* 1 << rule index, by event */
 	struct hold_rule rule[HOLD_RULES_MAX];
 };
 
@@ -79,6 +94,21 @@ struct hold_exec_facts {
 
 int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f);
 int hold_rule_match_fork(const struct hold_rule *r, const char *comm);
+
+/* What a file descriptor is, as a recv/accept rule sees it. */
+struct hold_fd_facts {
+	enum hold_addr kind;
+	uint16_t lport, pport; /* tcp/udp: local and peer port (0: none) */
+	const char *lname;     /* unix: local and peer name, "" when unnamed */
+	const char *pname;
+};
+
+/* Does recv/accept rule r take this fd?  (Not comm=: a thread can rename
+ * itself, so the caller checks that at the time of the call.) */
+int hold_rule_match_fd(const struct hold_rule *r, const struct hold_fd_facts *f);
+/* The rules (bit i: rule i) of event mask `events` that take this fd. */
+uint32_t hold_rules_match_fd(const struct hold_ruleset *rs, unsigned events,
+			     const struct hold_fd_facts *f);
 /* Does any rule of this event need the process name?  (Saves a syscall.) */
 static inline int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev)
 {

@@ -44,11 +44,11 @@ pid=$("$HOLD" wait --existing --timeout 10 'targ*') || fail "hold wait found not
 ok "wait --existing prints the parked pid ($pid)"
 
 "$HOLD" ls >"$T/ls" || fail "hold ls exited $?"
-grep -qE "^$pid +$pid +$runpid +exec +exec:\*/target +spin +[0-9]+s +$H/target +" "$T/ls" ||
+grep -qE "^$pid +$pid +target +exec +spin +[0-9]+s +exec:\*/target +$H/target " "$T/ls" ||
 	fail "hold ls row: $(cat "$T/ls")"
 "$HOLD" ls --json >"$T/ls.json" || fail "hold ls --json"
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==1 and d[0]["pid"]==int(sys.argv[2]) and d[0]["rule"]=="exec:*/target" and d[0]["argv"]==sys.argv[3]+" x", d' \
-	"$T/ls.json" "$pid" "$H/target" || fail "ls --json: $(cat "$T/ls.json")"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==1 and d[0]["pid"]==int(sys.argv[2]) and d[0]["ppid"]==int(sys.argv[4]) and d[0]["comm"]=="target" and d[0]["rule"]=="exec:*/target" and d[0]["argv"]==sys.argv[3]+" x", d' \
+	"$T/ls.json" "$pid" "$H/target" "$runpid" || fail "ls --json: $(cat "$T/ls.json")"
 ok "ls: table and JSON"
 
 "$HOLD" tree >"$T/tree" || fail "hold tree exited $?"

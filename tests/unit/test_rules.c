@@ -86,7 +86,7 @@ static void test_bad_events_and_shapes(void **st)
 {
 	refused("forks", 1, "unknown event");
 	refused("", 1, "unknown event");
-	refused("recv:pipe", 1, "unknown event");
+	refused("receive:pipe", 1, "unknown event");
 	refused("fork:x", 6, "no pattern");
 	refused("exec:", 6, "empty pattern");
 	refused("exec:/bin/*,", 13, "key=value");
@@ -223,6 +223,105 @@ struct errs {
 	char rule[64];
 };
 
+
+static void test_handoff_addrs(void **st)
+{
+	assert_int_equal(parse("recv:unix:/run/libvirt/*-sock,count=1,comm=rpc-*"), 0);
+	assert_int_equal(r.event, HOLD_EV_RECV);
+	assert_int_equal(r.addr, HOLD_ADDR_UNIX);
+	assert_string_equal(r.pattern, "/run/libvirt/*-sock");
+	assert_string_equal(r.comm, "rpc-*");
+	assert_int_equal(parse("accept:unix:@hold-*"), 0);
+	assert_int_equal(r.event, HOLD_EV_ACCEPT);
+	assert_string_equal(r.pattern, "@hold-*");
+	assert_int_equal(parse("recv:unix"), 0);
+	assert_int_equal(r.pattern[0], 0);
+	assert_int_equal(parse("recv:tcp:8080,mode=stop,timeout=2"), 0);
+	assert_int_equal(r.addr, HOLD_ADDR_TCP);
+	assert_int_equal(r.port, 8080);
+	assert_int_equal(r.mode, HOLD_MODE_STOP);
+	assert_int_equal(parse("recv:udp:*"), 0);
+	assert_int_equal(r.addr, HOLD_ADDR_UDP);
+	assert_int_equal(r.port, 0);
+	assert_int_equal(parse("recv:pipe"), 0);
+	assert_int_equal(r.addr, HOLD_ADDR_PIPE);
+	assert_int_equal(parse("accept:tcp:65535"), 0);
+	assert_int_equal(r.port, 65535);
+}
+
+static void test_handoff_refused(void **st)
+{
+	refused("recv", 5, "need an address");
+	refused("recv,count=1", 5, "need an address");
+	refused("recv:file:/x", 6, "need an address");
+	refused("accept:tcpx:1", 8, "need an address");
+	refused("recv:tcp:0", 10, "port is a number");
+	refused("recv:tcp:65536", 10, "port is a number");
+	refused("recv:udp:8o", 10, "port is a number");
+	refused("recv:tcp:", 10, "port is a number");
+	refused("recv:pipe:/x", 10, "pipe takes no address");
+	refused("recv:unix:", 11, "empty glob");
+	refused("recv:unix:*,arg=x", 13, "exec rules only");
+}
+
+static void test_handoff_match(void **st)
+{
+	struct hold_fd_facts sp = {HOLD_ADDR_UNIX, 0, 0, "", ""};
+	struct hold_fd_facts srv = {HOLD_ADDR_UNIX, 0, 0, "/run/x/api.sock", ""};
+	struct hold_fd_facts cli = {HOLD_ADDR_UNIX, 0, 0, "", "/run/x/api.sock"};
+	struct hold_fd_facts abs = {HOLD_ADDR_UNIX, 0, 0, "@hold-demo", ""};
+	struct hold_fd_facts tcp = {HOLD_ADDR_TCP, 40000, 8080, NULL, NULL};
+	struct hold_fd_facts udp = {HOLD_ADDR_UDP, 53, 0, NULL, NULL};
+	struct hold_fd_facts pipe = {HOLD_ADDR_PIPE, 0, 0, NULL, NULL};
+	struct hold_fd_facts file = {HOLD_ADDR_NONE, 0, 0, NULL, NULL};
+
+	assert_int_equal(parse("recv:unix:/run/x/*"), 0);
+	assert_true(hold_rule_match_fd(&r, &srv));
+	assert_true(hold_rule_match_fd(&r, &cli)); /* the peer's name counts too */
+	assert_false(hold_rule_match_fd(&r, &sp));
+	assert_false(hold_rule_match_fd(&r, &abs));
+	assert_false(hold_rule_match_fd(&r, &pipe));
+	assert_int_equal(parse("recv:unix"), 0);
+	assert_true(hold_rule_match_fd(&r, &sp)); /* socketpair: unnamed */
+	assert_true(hold_rule_match_fd(&r, &abs));
+	assert_int_equal(parse("recv:unix:@hold-*"), 0);
+	assert_true(hold_rule_match_fd(&r, &abs));
+	assert_false(hold_rule_match_fd(&r, &srv));
+	assert_int_equal(parse("recv:tcp:8080"), 0);
+	assert_true(hold_rule_match_fd(&r, &tcp));
+	assert_false(hold_rule_match_fd(&r, &udp));
+	assert_int_equal(parse("recv:tcp:40000"), 0);
+	assert_true(hold_rule_match_fd(&r, &tcp));
+	assert_int_equal(parse("recv:tcp:80"), 0);
+	assert_false(hold_rule_match_fd(&r, &tcp));
+	assert_int_equal(parse("recv:udp"), 0);
+	assert_true(hold_rule_match_fd(&r, &udp));
+	assert_int_equal(parse("recv:pipe"), 0);
+	assert_true(hold_rule_match_fd(&r, &pipe));
+	assert_false(hold_rule_match_fd(&r, &file));
+	assert_false(hold_rule_match_fd(&r, &sp));
+	assert_int_equal(parse("exec:*"), 0);
+	assert_false(hold_rule_match_fd(&r, &pipe));
+}
+
+static void test_handoff_set(void **st)
+{
+	struct hold_ruleset rs = {0};
+	struct hold_fd_facts pipe = {HOLD_ADDR_PIPE, 0, 0, NULL, NULL};
+	struct hold_fd_facts srv = {HOLD_ADDR_UNIX, 0, 0, "/s", ""};
+	unsigned both = (1u << HOLD_EV_RECV) | (1u << HOLD_EV_ACCEPT);
+
+	assert_int_equal(hold_rules_parse(&rs, "exec:x; recv:pipe; accept:unix:/s; recv:unix",
+					  "HOLD_RULES", NULL, NULL),
+			 0);
+	assert_int_equal(rs.of_event[HOLD_EV_EXEC], 1u);
+	assert_int_equal(rs.of_event[HOLD_EV_RECV], 2u | 8u);
+	assert_int_equal(rs.of_event[HOLD_EV_ACCEPT], 4u);
+	assert_int_equal(hold_rules_match_fd(&rs, both, &pipe), 2u);
+	assert_int_equal(hold_rules_match_fd(&rs, both, &srv), 4u | 8u);
+	assert_int_equal(hold_rules_match_fd(&rs, 1u << HOLD_EV_RECV, &srv), 8u);
+}
+
 static void collect(void *ctx, const char *where, unsigned line, const struct hold_rule_error *e)
 {
 	struct errs *x = ctx;
@@ -313,6 +412,10 @@ int main(void)
 		cmocka_unit_test(test_list_file),
 		cmocka_unit_test(test_list_too_many),
 		cmocka_unit_test(test_need_comm),
+		cmocka_unit_test(test_handoff_addrs),
+		cmocka_unit_test(test_handoff_refused),
+		cmocka_unit_test(test_handoff_match),
+		cmocka_unit_test(test_handoff_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
