@@ -223,14 +223,24 @@ static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
 		arg(&g, "-ex");
 		arg(&g, "break %s", brk[i]);
 	}
+	/* --batch with nothing to stop at: show the parked thread, release it
+	 * and detach (a `continue` would wait for the program to end). */
+	if (batch && !nbrk && !nex) {
+		arg(&g, "-ex");
+		arg(&g, "thread");
+		arg(&g, "-ex");
+		arg(&g, "bt");
+	}
 	if (release) {
 		arg(&g, "-ex");
 		if (stop) /* end the group stop; gdb passes the SIGCONT on quietly */
 			arg(&g, "shell kill -CONT %d", pid);
 		else
 			arg(&g, "set var hold = 0");
-		arg(&g, "-ex");
-		arg(&g, "continue");
+		if (!batch || nbrk) {
+			arg(&g, "-ex");
+			arg(&g, "continue");
+		}
 	}
 	for (int i = 0; i < nex; i++) {
 		arg(&g, "-ex");
@@ -257,7 +267,9 @@ const struct cmd_entry cmd_attach_entry = {
 		"\n"
 		"  -b, --break LOCATION  a breakpoint (repeatable), e.g. main or file.c:42\n"
 		"  --batch               run gdb -batch: after the breakpoint, print the\n"
-		"                        backtrace (or run the -ex commands) and detach\n"
+		"                        backtrace (or run the -ex commands) and detach;\n"
+		"                        with no -b, print the parked thread's backtrace,\n"
+		"                        release it and detach\n"
 		"  -ex CMD               a gdb command to run after that (repeatable)\n"
 		"  --no-release          leave it parked in the hold_park frame\n"
 		"\n"
