@@ -42,7 +42,7 @@ static void serve(int c, const char *name)
 			 __atomic_add_fetch(&served, 1, __ATOMIC_RELAXED));
 	} else if (sscanf(req, "start %63s", vm) == 1 && pipe2(rp, O_CLOEXEC) == 0) {
 		dprintf(cmd_pipe[1], "start %s %d\n", vm, rp[1]); /* hand to main */
-		n = read(rp[0], reply, sizeof(reply) - 1);          /* its answer */
+		n = read(rp[0], reply, sizeof(reply) - 1);        /* its answer */
 		reply[n > 0 ? n : 0] = '\0';
 		close(rp[0]);
 	} else if (strcmp(req, "quit") == 0) {

@@ -72,8 +72,8 @@ static void print_json(const struct spool_rec *r, int n)
 
 static void print_table(const struct spool_rec *r, int n)
 {
-	printf("%-7s %-7s %-15s %-6s %-4s %-6s %-24s %s\n", "PID", "TID", "THREAD", "EVENT",
-	       "MODE", "HELD", "RULE", "ON");
+	printf("%-7s %-7s %-15s %-6s %-4s %-6s %-24s %s\n", "PID", "TID", "THREAD", "EVENT", "MODE",
+	       "HELD", "RULE", "ON");
 	for (int i = 0; i < n; i++) {
 		char held[32], name[64], on[256];
 

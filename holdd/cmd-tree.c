@@ -28,7 +28,8 @@ static int nhands;
 /* Was row r alive when hand-off h happened?  (pids are reused) */
 static int alive_at(const struct row *r, const struct hand *h)
 {
-	return r->since_ns <= h->since_ns && (!(r->flags & HOLD_FL_EXITED) || r->exit_ns >= h->since_ns);
+	return r->since_ns <= h->since_ns &&
+	       (!(r->flags & HOLD_FL_EXITED) || r->exit_ns >= h->since_ns);
 }
 
 static const char *base(const char *path)
@@ -159,7 +160,8 @@ static void place_hands(const struct row *rows, int n)
 {
 	for (int i = 0; i < nhands; i++)
 		for (int k = 0; k < n && !hands[i].placed; k++)
-			hands[i].placed = rows[k].pid == hands[i].peer && alive_at(&rows[k], &hands[i]);
+			hands[i].placed =
+				rows[k].pid == hands[i].peer && alive_at(&rows[k], &hands[i]);
 }
 
 static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)

@@ -228,7 +228,10 @@ void store_handoff(const struct park *p)
 	char buf[HOLD_MSG_MAX];
 	struct hold_msg m;
 	const struct handoff *h;
-	struct handoff in = {.pid = p->pid, .tid = p->tid, .peer = p->peer, .uid = p->uid,
+	struct handoff in = {.pid = p->pid,
+			     .tid = p->tid,
+			     .peer = p->peer,
+			     .uid = p->uid,
 			     .since_ns = p->since_ns};
 
 	snprintf(in.event, sizeof(in.event), "%s", p->event);
@@ -458,10 +461,11 @@ static void rewrite_journal(void)
 	for (size_t i = 0; i < nhandoffs; i++) {
 		char hb[HOLD_MSG_MAX];
 
-		journal_add(&fresh, hb,
-			    enc_handoff(hb, sizeof(hb),
-					&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) %
-						  HANDOFFS]));
+		journal_add(
+			&fresh, hb,
+			enc_handoff(
+				hb, sizeof(hb),
+				&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) % HANDOFFS]));
 	}
 	if (journal_rewrite_commit(&D.journal, &fresh) < 0) {
 		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));

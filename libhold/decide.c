@@ -205,8 +205,7 @@ static void find_peer(struct hold_handoff *ho, const struct hold_fd_info *fi)
 	ho->peer_comm[n > 0 ? n : 0] = '\0';
 }
 
-static __attribute__((noinline)) void handoff_slow(enum hold_event ev, int fd, int newfd,
-						   long bytes, uint32_t m)
+static void handoff(enum hold_event ev, int fd, int newfd, long bytes, uint32_t m)
 {
 	struct hold_handoff ho = {.fd = fd, .newfd = newfd, .bytes = bytes};
 	struct hold_fd_info fi;
@@ -238,10 +237,10 @@ static __attribute__((noinline)) void handoff_slow(enum hold_event ev, int fd, i
 	}
 }
 
-HOT void hold_decide_handoff(enum hold_event ev, int fd, int newfd, long bytes)
+void hold_handoff_slow(enum hold_event ev, int fd, int newfd, long bytes, uint32_t m)
 {
-	uint32_t m = hold_fd_rules(fd) & hold_g.rules.of_event[ev];
+	int saved_errno = errno; /* the call succeeded; its caller may still look */
 
-	if (__builtin_expect(m != 0, 0))
-		handoff_slow(ev, fd, newfd, bytes, m);
+	handoff(ev, fd, newfd, bytes, m);
+	errno = saved_errno;
 }

@@ -73,9 +73,9 @@ static __attribute__((hot)) int complete(const struct hold_envfix *fx, char *con
 	return 1;
 }
 
-__attribute__((hot)) enum hold_envfix_result
-hold_envfix(const struct hold_envfix *fx, char *const *envp, char **out, size_t cap, char *pre,
-	    size_t precap)
+__attribute__((hot)) enum hold_envfix_result hold_envfix(const struct hold_envfix *fx,
+							 char *const *envp, char **out, size_t cap,
+							 char *pre, size_t precap)
 {
 	size_t n = 0, k = 0;
 	int changed = 0, preload_seen = 0;

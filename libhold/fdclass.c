@@ -31,16 +31,17 @@
 #include "asf.h"
 #include "libhold.h"
 
-#define CHUNK_BITS 9 /* 512 fds, 4 KiB per chunk */
+#define CHUNK_BITS HOLD_FDC_CHUNK_BITS
 #define CHUNK_FDS  (1 << CHUNK_BITS)
-#define CHUNKS     2048 /* fds below 1 Mi are cached; above, worked out each time */
-#define KNOWN      (1ull << 32)
+#define CHUNKS     HOLD_FDC_CHUNKS /* above, worked out each time */
+#define KNOWN      HOLD_FDC_KNOWN
 #define VERSION    (1ull << 33)
 
-int hold_fdc_on;    /* any recv/accept rule in this image */
+int hold_fdc_on;   /* any recv/accept rule in this image */
 int hold_in_vfork; /* a vfork child runs on our memory: store nothing */
 
-static uint64_t *chunks[CHUNKS];
+uint64_t *hold_fdc_chunks[CHUNKS];
+#define chunks hold_fdc_chunks
 
 /* The entry for fd, making its chunk if `make`; NULL past the table. */
 static uint64_t *slot(int fd, int make)
@@ -114,8 +115,8 @@ void hold_fd_facts(int fd, struct hold_fd_info *fi)
 	*fi = (struct hold_fd_info){.f = {.kind = HOLD_ADDR_NONE}};
 	fi->f.lname = fi->lname;
 	fi->f.pname = fi->pname;
-	if (asf_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, (long)&sx,
-		     0) < 0)
+	if (asf_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, (long)&sx, 0) <
+	    0)
 		return;
 	fi->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 	fi->ino = sx.stx_ino;
@@ -155,17 +156,11 @@ uint32_t hold_fd_rules_fresh(int fd, struct hold_fd_info *fi)
 	return mask;
 }
 
-HOT uint32_t hold_fd_rules(int fd)
+/* Not cached yet (hold_fd_rules_cached() looked): work it out. */
+uint32_t hold_fd_rules(int fd)
 {
-	uint64_t *e = slot(fd, 0);
 	struct hold_fd_info fi;
 
-	if (e) {
-		uint64_t v = __atomic_load_n(e, __ATOMIC_ACQUIRE);
-
-		if (v & KNOWN)
-			return (uint32_t)v;
-	}
 	return hold_fd_rules_fresh(fd, &fi);
 }
 

@@ -45,11 +45,11 @@ REAL(int, close_range, (unsigned lo, unsigned hi, int fl), (lo, hi, fl))
 static void *closefrom_slot;
 
 static const struct hold_bind binds[] = {
-	BIND(close),	  BIND(dup),	     BIND(dup2),       BIND(dup3),	   BIND(fcntl),
-	BIND(fcntl64),	  BIND(socket),	     BIND(socketpair), BIND(pipe),	   BIND(pipe2),
-	BIND(open),	  BIND(open64),	     BIND(openat),     BIND(openat64),	   BIND(__open_2),
-	BIND(__open64_2), BIND(__openat_2), BIND(__openat64_2), BIND(creat),	   BIND(creat64),
-	BIND(connect),	  BIND(bind),	     BIND(fclose),     BIND(close_range),
+	BIND(close),      BIND(dup),        BIND(dup2),         BIND(dup3),        BIND(fcntl),
+	BIND(fcntl64),    BIND(socket),     BIND(socketpair),   BIND(pipe),        BIND(pipe2),
+	BIND(open),       BIND(open64),     BIND(openat),       BIND(openat64),    BIND(__open_2),
+	BIND(__open64_2), BIND(__openat_2), BIND(__openat64_2), BIND(creat),       BIND(creat64),
+	BIND(connect),    BIND(bind),       BIND(fclose),       BIND(close_range),
 };
 
 void hold_bind_fd(void)
@@ -81,14 +81,14 @@ static int made2(int r, const int fds[2])
 }
 
 /* The mode argument exists only when the flags ask for one. */
-#define MODE_ARG(fl, m)                                                                \
-	do {                                                                           \
-		if (((fl) & O_CREAT) || ((fl) & O_TMPFILE) == O_TMPFILE) {             \
-			va_list ap_;                                                   \
-			va_start(ap_, fl);                                             \
-			m = (mode_t)va_arg(ap_, int);                                  \
-			va_end(ap_);                                                   \
-		}                                                                      \
+#define MODE_ARG(fl, m)                                                \
+	do {                                                           \
+		if (((fl)&O_CREAT) || ((fl)&O_TMPFILE) == O_TMPFILE) { \
+			va_list ap_;                                   \
+			va_start(ap_, fl);                             \
+			m = (mode_t)va_arg(ap_, int);                  \
+			va_end(ap_);                                   \
+		}                                                      \
 	} while (0)
 
 /* Linux frees the number even when close fails (EINTR, EIO). */

@@ -20,22 +20,20 @@
 REAL(ssize_t, read, (int fd, void *buf, size_t n), (fd, buf, n))
 REAL(ssize_t, readv, (int fd, const struct iovec *iov, int cnt), (fd, iov, cnt))
 REAL(ssize_t, recv, (int fd, void *buf, size_t n, int fl), (fd, buf, n, fl))
-REAL(ssize_t, recvfrom,
-     (int fd, void *buf, size_t n, int fl, struct sockaddr *a, socklen_t *al),
+REAL(ssize_t, recvfrom, (int fd, void *buf, size_t n, int fl, struct sockaddr *a, socklen_t *al),
      (fd, buf, n, fl, a, al))
 REAL(ssize_t, recvmsg, (int fd, struct msghdr *msg, int fl), (fd, msg, fl))
 REAL(int, accept, (int fd, struct sockaddr *a, socklen_t *al), (fd, a, al))
 REAL(int, accept4, (int fd, struct sockaddr *a, socklen_t *al, int fl), (fd, a, al, fl))
 REAL(ssize_t, __read_chk, (int fd, void *buf, size_t n, size_t cap), (fd, buf, n, cap))
-REAL(ssize_t, __recv_chk, (int fd, void *buf, size_t n, size_t cap, int fl),
-     (fd, buf, n, cap, fl))
+REAL(ssize_t, __recv_chk, (int fd, void *buf, size_t n, size_t cap, int fl), (fd, buf, n, cap, fl))
 REAL(ssize_t, __recvfrom_chk,
      (int fd, void *buf, size_t n, size_t cap, int fl, struct sockaddr *a, socklen_t *al),
      (fd, buf, n, cap, fl, a, al))
 
 static const struct hold_bind binds[] = {
-	BIND(read),    BIND(readv),   BIND(recv),       BIND(recvfrom),   BIND(recvmsg),
-	BIND(accept),  BIND(accept4), BIND(__read_chk), BIND(__recv_chk), BIND(__recvfrom_chk),
+	BIND(read),   BIND(readv),   BIND(recv),       BIND(recvfrom),   BIND(recvmsg),
+	BIND(accept), BIND(accept4), BIND(__read_chk), BIND(__recv_chk), BIND(__recvfrom_chk),
 };
 
 void hold_bind_recv(void)
@@ -43,14 +41,11 @@ void hold_bind_recv(void)
 	hold_bind_table(binds, sizeof(binds) / sizeof(binds[0]));
 }
 
-/* The received data is in place; errno is the program's, so keep it. */
-static void got(int fd, ssize_t r)
+/* The received data is in place.  Only the slow path touches errno. */
+static inline __attribute__((always_inline)) void got(int fd, ssize_t r)
 {
-	int e = errno;
-
 	if (r > 0)
 		hold_decide_handoff(HOLD_EV_RECV, fd, -1, r);
-	errno = e;
 }
 
 /* SCM_RIGHTS made new fds in this process: forget what was cached. */
@@ -70,13 +65,10 @@ static void passed_fds(const struct msghdr *msg)
 
 static void accepted(int fd, int r)
 {
-	int e = errno;
-
 	if (r >= 0) {
-		hold_fd_forget(r);
+		hold_fd_forget(r); /* raw atomics: errno stays the program's */
 		hold_decide_handoff(HOLD_EV_ACCEPT, fd, r, 0);
 	}
-	errno = e;
 }
 
 /* The slow halves, out of line so the fast halves stay a test and a jump.
@@ -184,8 +176,7 @@ EXPORT HOT ssize_t recv(int fd, void *buf, size_t n, int fl)
 	return ON() ? hold_recv_hold(fd, buf, n, fl) : real_recv(fd, buf, n, fl);
 }
 
-EXPORT HOT ssize_t recvfrom(int fd, void *buf, size_t n, int fl, struct sockaddr *a,
-			    socklen_t *al)
+EXPORT HOT ssize_t recvfrom(int fd, void *buf, size_t n, int fl, struct sockaddr *a, socklen_t *al)
 {
 	return ON() ? hold_recvfrom_hold(fd, buf, n, fl, a, al)
 		    : real_recvfrom(fd, buf, n, fl, a, al);

@@ -19,18 +19,18 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-#define REAL(ret, name, params, args)                                          \
-	static ret early_##name params;                                        \
-	static ret(*real_##name) params = early_##name;                        \
-	static ret early_##name params                                         \
-	{                                                                      \
-		ret(*f_) params = (ret(*) params)dlsym(RTLD_NEXT, #name);      \
-		if (!f_) {                                                     \
-			errno = ENOSYS;                                        \
-			return (ret)-1;                                        \
-		}                                                              \
-		__atomic_store_n(&real_##name, f_, __ATOMIC_RELAXED);          \
-		return f_ args;                                                \
+#define REAL(ret, name, params, args)                                     \
+	static ret early_##name params;                                   \
+	static ret(*real_##name) params = early_##name;                   \
+	static ret early_##name params                                    \
+	{                                                                 \
+		ret(*f_) params = (ret(*) params)dlsym(RTLD_NEXT, #name); \
+		if (!f_) {                                                \
+			errno = ENOSYS;                                   \
+			return (ret)-1;                                   \
+		}                                                         \
+		__atomic_store_n(&real_##name, f_, __ATOMIC_RELAXED);     \
+		return f_ args;                                           \
 	}
 
 /* One entry of a file's binding table, for hold_bind_all(). */
@@ -38,7 +38,10 @@ struct hold_bind {
 	const char *name;
 	void **slot;
 };
-#define BIND(name) {#name, (void **)&real_##name}
+#define BIND(name)                           \
+	{                                    \
+#name, (void **)&real_##name \
+	}
 
 /* Bind each pointer of the table that still points at its stub. */
 void hold_bind_table(const struct hold_bind *b, unsigned n) HIDDEN;

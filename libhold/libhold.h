@@ -47,13 +47,14 @@ void hold_decide_refund(int idx) HIDDEN;   /* the fork failed */
 void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says */
 void hold_counts_open(const char *session) HIDDEN;
 
-/* A recv (newfd -1, bytes > 0) or accept (newfd >= 0) on fd succeeded:
- * park the calling thread if a rule says. */
-void hold_decide_handoff(enum hold_event ev, int fd, int newfd, long bytes) HIDDEN;
-
 /* fdclass.c: the per-fd cache of which hand-off rules take an fd. */
 extern int hold_fdc_on HIDDEN;   /* any recv/accept rule: the interposers look */
 extern int hold_in_vfork HIDDEN; /* set while a vfork child runs on our memory */
+
+#define HOLD_FDC_CHUNK_BITS 9    /* 512 fds, 4 KiB per chunk */
+#define HOLD_FDC_CHUNKS     2048 /* fds below 1 Mi are cached */
+#define HOLD_FDC_KNOWN      (1ull << 32)
+extern uint64_t *hold_fdc_chunks[HOLD_FDC_CHUNKS] HIDDEN;
 
 struct hold_fd_info {
 	struct hold_fd_facts f;
@@ -66,6 +67,35 @@ uint32_t hold_fd_rules(int fd) HIDDEN; /* cached; bit i: rule i */
 uint32_t hold_fd_rules_fresh(int fd, struct hold_fd_info *fi) HIDDEN;
 void hold_fd_forget(int fd) HIDDEN;
 void hold_fd_forget_range(unsigned lo, unsigned hi) HIDDEN;
+
+/* The cached rule mask of fd, else worked out: inline, as it sits on every
+ * read/recv/accept of an image with hand-off rules. */
+static inline __attribute__((always_inline)) uint32_t hold_fd_rules_cached(int fd)
+{
+	unsigned c = (unsigned)fd >> HOLD_FDC_CHUNK_BITS;
+	uint64_t *p, v;
+
+	if (__builtin_expect(c < HOLD_FDC_CHUNKS, 1) &&
+	    (p = __atomic_load_n(&hold_fdc_chunks[c], __ATOMIC_ACQUIRE))) {
+		v = __atomic_load_n(&p[fd & ((1 << HOLD_FDC_CHUNK_BITS) - 1)], __ATOMIC_ACQUIRE);
+		if (v & HOLD_FDC_KNOWN)
+			return (uint32_t)v;
+	}
+	return hold_fd_rules(fd);
+}
+
+/* decide.c: a recv (newfd -1, bytes > 0) or accept (newfd >= 0) on fd
+ * succeeded; park the calling thread if a rule says. */
+void hold_handoff_slow(enum hold_event ev, int fd, int newfd, long bytes, uint32_t m) HIDDEN;
+
+static inline __attribute__((always_inline)) void hold_decide_handoff(enum hold_event ev, int fd,
+								      int newfd, long bytes)
+{
+	uint32_t m = hold_fd_rules_cached(fd) & hold_g.rules.of_event[ev];
+
+	if (__builtin_expect(m != 0, 0))
+		hold_handoff_slow(ev, fd, newfd, bytes, m);
+}
 
 /* peer.c: who is at the other end of a hand-off (0: not found). */
 int hold_pipe_writer(uint64_t dev, uint64_t ino) HIDDEN;

@@ -89,8 +89,8 @@ static int holds_writer(int pid, uint64_t dev, uint64_t ino)
 			struct statx sx;
 
 			off += d->d_reclen;
-			if (!is_num(d->d_name) ||
-			    asf_sys6(SYS_statx, dfd, (long)d->d_name, 0, STATX_INO, (long)&sx, 0) < 0)
+			if (!is_num(d->d_name) || asf_sys6(SYS_statx, dfd, (long)d->d_name, 0,
+							   STATX_INO, (long)&sx, 0) < 0)
 				continue;
 			hit = sx.stx_ino == ino &&
 			      makedev(sx.stx_dev_major, sx.stx_dev_minor) == dev &&

@@ -76,9 +76,9 @@ enum hold_field {
 	HOLD_F_COUNT,
 	HOLD_F_EXIT_NS,
 	HOLD_F_NODES,
-	HOLD_F_FD,    /* PARK: the fd a recv/accept rule fired on */
-	HOLD_F_PEER,  /* PARK, HANDOFF: the sender's pid (0: not known) */
-	HOLD_F_BYTES, /* PARK: how many bytes the recv returned */
+	HOLD_F_FD,       /* PARK: the fd a recv/accept rule fired on */
+	HOLD_F_PEER,     /* PARK, HANDOFF: the sender's pid (0: not known) */
+	HOLD_F_BYTES,    /* PARK: how many bytes the recv returned */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */

@@ -160,7 +160,7 @@ __attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size
 	return 0;
 }
 
-#define ADDR_HELP                                                                      \
+#define ADDR_HELP                                                                        \
 	"recv and accept need an address: unix:PATH-GLOB (@NAME for an abstract name), " \
 	"tcp:PORT, udp:PORT or pipe, e.g. recv:unix:/run/*.sock"
 

@@ -50,8 +50,8 @@ struct hold_rule {
 
 struct hold_ruleset {
 	unsigned n;
-	unsigned event_mask; /* 1 << enum hold_event, for a one-branch "any?" */
-	unsigned comm_mask;  /* 1 << event for events with a comm= rule */
+	unsigned event_mask;               /* 1 << enum hold_event, for a one-branch "any?" */
+	unsigned comm_mask;                /* 1 << event for events with a comm= rule */
 	uint32_t of_event[HOLD_EV_COUNT_]; /* 1 << rule index, by event */
 	struct hold_rule rule[HOLD_RULES_MAX];
 };

@@ -114,8 +114,8 @@ static int cmp(const void *a, const void *b)
 static void report(const char *what, uint64_t *v, int n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp);
-	printf("%s: p50 %.1f us  p99 %.1f us  (n=%d)\n", what, v[n / 2] / 1e3, v[n * 99 / 100] / 1e3,
-	       n);
+	printf("%s: p50 %.1f us  p99 %.1f us  (n=%d)\n", what, v[n / 2] / 1e3,
+	       v[n * 99 / 100] / 1e3, n);
 }
 
 static int latency(int n, const char *lib, const char *wake)

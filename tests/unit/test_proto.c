@@ -68,9 +68,8 @@ static void test_every_type_needs_its_fields(void **st)
 {
 	/* requests that may be empty: the CLI's LIST, TREE, WAIT, STATS and
 	 * RELEASE (whose PID or ALL holdd checks, with a message for the user) */
-	const uint64_t empty_ok = 1u << HOLD_MSG_LIST | 1u << HOLD_MSG_TREE |
-				  1u << HOLD_MSG_WAIT | 1u << HOLD_MSG_STATS |
-				  1u << HOLD_MSG_RELEASE;
+	const uint64_t empty_ok = 1u << HOLD_MSG_LIST | 1u << HOLD_MSG_TREE | 1u << HOLD_MSG_WAIT |
+				  1u << HOLD_MSG_STATS | 1u << HOLD_MSG_RELEASE;
 
 	for (int t = HOLD_MSG_HELLO; t < HOLD_MSG_TYPE_END_; t++) {
 		struct hold_enc e;

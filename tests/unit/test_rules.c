@@ -223,7 +223,6 @@ struct errs {
 	char rule[64];
 };
 
-
 static void test_handoff_addrs(void **st)
 {
 	assert_int_equal(parse("recv:unix:/run/libvirt/*-sock,count=1,comm=rpc-*"), 0);
