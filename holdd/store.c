@@ -192,7 +192,8 @@ static void put_str(char *dst, size_t cap, const struct hold_msg *m, enum hold_f
 
 	if (n >= cap)
 		n = cap - 1;
-	memcpy(dst, s->p, n);
+	if (n)
+		memcpy(dst, s->p, n);
 	dst[n] = '\0';
 }
 

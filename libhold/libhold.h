@@ -63,7 +63,7 @@ struct hold_fd_info {
 };
 
 void hold_fd_facts(int fd, struct hold_fd_info *fi) HIDDEN;
-uint32_t hold_fd_rules(int fd) HIDDEN; /* cached; bit i: rule i */
+uint32_t hold_fd_rules(int fd) HIDDEN; /* worked out, then cached; bit i: rule i */
 uint32_t hold_fd_rules_fresh(int fd, struct hold_fd_info *fi) HIDDEN;
 void hold_fd_forget(int fd) HIDDEN;
 void hold_fd_forget_range(unsigned lo, unsigned hi) HIDDEN;

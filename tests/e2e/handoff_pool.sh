@@ -60,6 +60,22 @@ grep -q "minivirsh.* ──unix:$S──▶ $daemon/[0-9]* rpc-worker-[1-4]" "$T
 "$HOLD" tree --json | grep -q "\"to\": $daemon, \"tid\": $one, \"event\": \"recv\"" ||
 	fail "tree --json lacks the hand-off to $one"
 ok "hold tree shows the hand-off edges"
+
+# holdd journals hand-offs: after a SIGKILL and a restart they are still
+# there, and the parked thread announcing itself again adds no second one.
+kill -KILL "$HOLDD_PID"
+wait "$HOLDD_PID" 2>/dev/null
+start_holdd
+until_true '[ "$(nparked)" = 1 ]' || fail "the last worker did not reconnect to the new holdd"
+"$HOLD" tree --json >"$T/tree2.json"
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = [x for n in d if n["pid"] == int(sys.argv[2]) for x in n["handoffs"]]
+assert len(got) == 3 and all(x["to"] == int(sys.argv[2]) for x in got), got
+assert len({x["tid"] for x in got}) == 3, got
+' "$T/tree2.json" "$daemon" || fail "hand-offs after a holdd restart: $(cat "$T/tree2.json")"
+ok "the three hand-offs survive a holdd restart, none doubled by the re-announcement"
 "$HOLD" release --all >/dev/null
 "$E/minivirsh" "$S" quit >/dev/null
 wait "$daemon" || fail "minivirtd exited $?"
