@@ -95,7 +95,8 @@ __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 	hold_report_released(&p, by);
 }
 
-void hold_park_rule(int idx, const char *event)
+/* Park as rule idx says; ho: the hand-off, for recv/accept rules. */
+static void park_by_rule(int idx, const char *event, const struct hold_handoff *ho)
 {
 	const struct hold_rule *r = &hold_g.rules.rule[idx];
 	struct hold_park_info pi = {
@@ -103,23 +104,20 @@ void hold_park_rule(int idx, const char *event)
 		.rule = r->text,
 		.mode = r->mode,
 		.timeout_ns = r->timeout_ns,
+		.ho = ho,
 	};
 
 	hold_park(&pi);
 }
 
+void hold_park_rule(int idx, const char *event)
+{
+	park_by_rule(idx, event, NULL);
+}
+
 void hold_park_handoff(int idx, const struct hold_handoff *ho)
 {
-	const struct hold_rule *r = &hold_g.rules.rule[idx];
-	struct hold_park_info pi = {
-		.event = hold_event_name(r->event),
-		.rule = r->text,
-		.mode = r->mode,
-		.timeout_ns = r->timeout_ns,
-		.ho = ho,
-	};
-
-	hold_park(&pi);
+	park_by_rule(idx, hold_event_name(hold_g.rules.rule[idx].event), ho);
 }
 
 void hold_here(const char *why)
