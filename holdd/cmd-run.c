@@ -4,7 +4,8 @@
  * hold run becomes the program (exec), so the program's exit status,
  * signals and terminal are its own.  When no holdd answers it first starts
  * a private one on the usual socket, which stops once this process (now
- * the program) has exited and nothing is parked.  That holdd is
+ * the program) has exited and nothing is parked; a second hold run that
+ * finds it joins it (OWNER), so it stops only after both programs.  That holdd is
  * double-forked away: the program never sees it as a child.
  */
 #define _GNU_SOURCE
@@ -69,6 +70,23 @@ static int start_private_holdd(void)
 	return 0;
 }
 
+/* A holdd answers: ask it to stay up while this process (soon the program)
+ * lives.  0 when it will, or when it is not a private one that would stop;
+ * -1 when it is going away, so we start our own. */
+static int join_holdd(struct client *cl)
+{
+	char buf[16];
+	struct hold_enc e;
+	struct hold_msg m;
+	int r;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_OWNER);
+	if (client_send(cl, buf, hold_enc_finish(&e)) < 0)
+		return -1;
+	r = client_next(cl, &m, 5000);
+	return r == 1 && m.type == HOLD_MSG_DONE ? 0 : -1;
+}
+
 /* LD_PRELOAD gets libhold first; the program's own preloads stay. */
 static void put_env(const char *rules)
 {
@@ -112,10 +130,15 @@ static int cmd_run(const struct cmd_entry *self, int argc, char **argv)
 				cli_libhold_path());
 	/* getenv first: hold_socket_path() reads HOLD_SOCKET, and the private
 	 * holdd must listen where the program will report */
-	if (client_open(&cl) == 0)
+	if (client_open(&cl) == 0) {
+		int joined = join_holdd(&cl);
+
 		client_close(&cl);
-	else if (start_private_holdd() != 0)
+		if (joined < 0 && start_private_holdd() != 0)
+			return EXIT_USAGE;
+	} else if (start_private_holdd() != 0) {
 		return EXIT_USAGE;
+	}
 	put_env(rules);
 	execvp(argv[optind], argv + optind);
 	cli_fail(127, "cannot run %s: %s", argv[optind], strerror(errno));
@@ -127,7 +150,8 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "[-r RULE]... [--] CMD [ARGS]",
 	.help = "Run CMD under hold: libhold preloaded, the rules in HOLD_RULES, reports to\n"
 		"holdd.  When no holdd answers, starts a private one (its log is\n"
-		"RUNTIME_DIR/holdd.log) that lives as long as CMD or anything it parked.\n"
+		"RUNTIME_DIR/holdd.log) that lives as long as CMD, any other CMD run by\n"
+		"hold run while it was up, or anything parked.\n"
 		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n"
 		"\n"
 		"  -r, --rule RULE  e.g. 'exec:*/qemu-system-*' or 'fork,comm=worker*'\n"

@@ -44,7 +44,8 @@ static const char usage[] =
 	"  --group NAME     socket mode 0660 with this group, instead of 0600\n"
 	"  --keep-exited N  keep at most N exited processes in the trees (default 10000)\n"
 	"  --keep-age SECS  forget exited processes after SECS (default 3600; 0: never)\n"
-	"  --exit-with PID  stop once PID has exited and nothing is parked (hold run)\n"
+	"  --exit-with PID  stop once PID, and every program a later hold run\n"
+	"                   joined to this holdd, has exited and nothing is parked\n"
 	"  --ready-fd FD    write one byte to FD once listening\n"
 	"  --log-file PATH  log to PATH (implies --foreground)\n";
 
@@ -262,10 +263,11 @@ static void setup_loop(const struct opts *o)
 	if (server_watch(&D.listen, EPOLLIN) < 0 || server_watch(&D.events, EPOLLIN) < 0 ||
 	    server_watch(&D.sig, EPOLLIN) < 0 || server_watch(&D.timer, EPOLLIN) < 0)
 		die("cannot set up the event loop: %s", strerror(errno));
+	for (int i = 0; i < HOLDD_OWNERS_MAX; i++)
+		D.owner[i] = (struct watch){W_OWNER, -1};
 	if (o->exit_with > 0) {
-		D.owner = (struct watch){W_OWNER, (int)syscall(SYS_pidfd_open, o->exit_with, 0)};
-		if (D.owner.fd < 0 || server_watch(&D.owner, EPOLLIN) < 0)
-			D.owner_gone = 1; /* already gone */
+		D.private_run = 1;
+		(void)server_add_owner(o->exit_with); /* fails: already gone */
 	}
 }
 

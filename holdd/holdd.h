@@ -8,12 +8,17 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "journal.h"
 #include "proto.h"
 #include "tree.h"
 
 enum watch_kind { W_LISTEN, W_EVENTS, W_CONN, W_PROC, W_SIGNAL, W_TIMER, W_OWNER };
+
+/* A private holdd (hold run's) stops once all of its owners, the programs
+ * run under it, have exited and nothing is parked. */
+#define HOLDD_OWNERS_MAX 64
 
 /* What an epoll event points at: each watched thing starts with one. */
 struct watch {
@@ -62,7 +67,8 @@ struct park {
 
 struct daemon {
 	int ep;
-	struct watch listen, events, sig, timer, owner;
+	struct watch listen, events, sig, timer;
+	struct watch owner[HOLDD_OWNERS_MAX]; /* pidfds; fd -1: free */
 	struct conn *conns;
 	struct park *parks;
 	size_t nparks;
@@ -70,7 +76,8 @@ struct daemon {
 	struct journal journal;
 	const char *runtime_dir, *state_dir;
 	uint64_t events_in, bad_datagrams;
-	int owner_gone; /* --exit-with: that process is gone */
+	int private_run; /* --exit-with: stop when the owners are gone */
+	int owners;      /* owners alive */
 	int stop;
 };
 
@@ -84,6 +91,8 @@ void hlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* server.c */
 int server_watch(struct watch *w, uint32_t events);
 void server_loop(void);
+/* Keep a private holdd running while pid lives; -1 with errno if it cannot. */
+int server_add_owner(pid_t pid);
 void conn_send(struct conn *c, const char *msg, size_t n);
 void conn_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void conn_done(struct conn *c, uint64_t count);

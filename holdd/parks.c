@@ -330,7 +330,7 @@ void parks_tick(void)
 		if (p->spool && access(p->spool, F_OK) != 0)
 			park_free(p);
 	}
-	if (D.owner_gone && D.nparks == 0) {
+	if (D.private_run && D.owners == 0 && D.nparks == 0) {
 		hlog(LOG_INFO, "the run is over and nothing is parked: stopping");
 		D.stop = 1;
 	}

@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +185,51 @@ static void stats(struct conn *c)
 	conn_send(c, buf, hold_enc_finish(&e));
 }
 
+int server_add_owner(pid_t pid)
+{
+	for (int i = 0; i < HOLDD_OWNERS_MAX; i++) {
+		struct watch *w = &D.owner[i];
+
+		if (w->fd >= 0)
+			continue;
+		if ((w->fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+			return -1;
+		if (server_watch(w, EPOLLIN) < 0) {
+			close(w->fd);
+			w->fd = -1;
+			return -1;
+		}
+		D.owners++;
+		return 0;
+	}
+	errno = ENOSPC;
+	return -1;
+}
+
+static void owner_gone(struct watch *w)
+{
+	epoll_ctl(D.ep, EPOLL_CTL_DEL, w->fd, NULL);
+	close(w->fd);
+	w->fd = -1;
+	D.owners--;
+	parks_tick();
+}
+
+/* A second `hold run` found this holdd: a private one must now also wait
+ * for that program, or it would stop under it when the first one ends. */
+static void add_owner(struct conn *c)
+{
+	if (D.stop)
+		conn_error(c, "holdd is stopping; start another");
+	else if (!D.private_run)
+		conn_done(c, 0);
+	else if (server_add_owner(c->pid) == 0)
+		conn_done(c, 1);
+	else
+		conn_error(c, "holdd cannot watch pid %d: %s (start a shared holdd: holdd)",
+			   (int)c->pid, strerror(errno));
+}
+
 /* Which messages each state accepts; anything else is out of order. */
 static int dispatch(struct conn *c, const struct hold_msg *m)
 {
@@ -216,6 +262,9 @@ static int dispatch(struct conn *c, const struct hold_msg *m)
 	case HOLD_MSG_STATS:
 		stats(c);
 		return 0;
+	case HOLD_MSG_OWNER:
+		add_owner(c);
+		return 0;
 	default:
 		return -1;
 	}
@@ -232,6 +281,7 @@ static const char *type_name(unsigned t)
 		[HOLD_MSG_NODE] = "NODE",         [HOLD_MSG_WAIT] = "WAIT",
 		[HOLD_MSG_STATS] = "STATS",       [HOLD_MSG_DONE] = "DONE",
 		[HOLD_MSG_EXIT] = "EXIT",         [HOLD_MSG_HANDOFF] = "HANDOFF",
+		[HOLD_MSG_OWNER] = "OWNER",
 	};
 
 	return t < HOLD_MSG_TYPE_END_ && names[t] ? names[t] : "?";
@@ -414,9 +464,7 @@ void server_loop(void)
 				on_tick();
 				break;
 			case W_OWNER:
-				D.owner_gone = 1;
-				epoll_ctl(D.ep, EPOLL_CTL_DEL, w->fd, NULL);
-				parks_tick();
+				owner_gone(w);
 				break;
 			case W_EVENTS:
 				break;
