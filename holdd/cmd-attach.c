@@ -19,6 +19,7 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
+#include "attach-python.h"
 #include "cli.h"
 #include "spool.h"
 
@@ -170,14 +171,19 @@ static void arg(struct gdb_cmd *g, const char *fmt, ...)
 
 static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{"break", required_argument, 0, 'b'}, {"batch", no_argument, 0, 'B'},
-		{"ex", required_argument, 0, 'x'},    {"no-release", no_argument, 0, 'n'},
-		{"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
+	static const struct option longs[] = {{"break", required_argument, 0, 'b'},
+					      {"batch", no_argument, 0, 'B'},
+					      {"ex", required_argument, 0, 'x'},
+					      {"no-release", no_argument, 0, 'n'},
+					      {"py-bt", no_argument, 0, 'p'},
+					      {"help", no_argument, 0, 'h'},
+					      {0, 0, 0, 0}};
 	const char *brk[64], *ex[64], *gdb;
-	int nbrk = 0, nex = 0, batch = 0, release = 1, pid, tid, stop = 0, c, err;
+	int nbrk = 0, nex = 0, batch = 0, release = 1, pybt = 0, pid, tid, stop = 0, c, err;
 	char exe[PATH_MAX], link[64];
 	struct gdb_cmd g = {.n = 0};
+	struct py_target py;
+	enum py_found pyf;
 	ssize_t len;
 
 	while ((c = getopt_long_only(argc, argv, "b:h", longs, NULL)) != -1) {
@@ -189,6 +195,8 @@ static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
 			batch = 1;
 		else if (c == 'n')
 			release = 0;
+		else if (c == 'p')
+			pybt = 1;
 		else if (c == 'h')
 			return cli_help(self), EXIT_DONE;
 		else
@@ -196,6 +204,9 @@ static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (argc - optind != 1 || parse_target(argv[optind], &pid, &tid) < 0)
 		return cli_usage(self, "name one parked PID or PID/TID");
+	if (pybt && (nbrk || nex))
+		return cli_usage(self, "--py-bt prints the Python stack and detaches; it takes no "
+				       "-b or -ex (use -ex py-bt for that)");
 	if (!(gdb = find_gdb()))
 		return cli_fail(EXIT_USAGE,
 				"gdb is not installed (or not in PATH%s): apt-get install "
@@ -207,6 +218,23 @@ static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
 	if ((len = readlink(link, exe, sizeof(exe) - 1)) < 0)
 		return cli_fail(EXIT_USAGE, "cannot read %s: %s", link, strerror(errno));
 	exe[len] = '\0';
+	pyf = py_target_find(pid, exe, &py);
+	if (pybt && pyf == PY_NOT_PYTHON)
+		return cli_fail(EXIT_USAGE,
+				"pid %d is not a CPython process (it runs %s, and no libpython "
+				"is mapped): --py-bt needs a Python; leave it out for the C stack",
+				pid, exe);
+	if (pybt && pyf == PY_NO_EXT)
+		return py_no_ext_error(pid, exe, &py);
+	if (pyf == PY_NO_EXT)
+		fprintf(stderr,
+			"hold attach: warning: pid %d runs CPython %s but gdb's CPython "
+			"extension was not found (apt-get install python%s-dbg): no py-bt\n",
+			pid, py.version[0] ? py.version : "?", py.version[0] ? py.version : "3.X");
+	if (pybt) { /* look, then leave it parked */
+		batch = 1;
+		release = 0;
+	}
 
 	arg(&g, "gdb");
 	arg(&g, "-q");
@@ -219,13 +247,21 @@ static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
 	    tid);
 	arg(&g, "-ex");
 	arg(&g, "frame function hold_park");
+	if (pyf == PY_READY) {
+		arg(&g, "-ex");
+		arg(&g, "source %s", py.ext);
+	}
+	if (pybt) {
+		arg(&g, "-ex");
+		arg(&g, "py-bt");
+	}
 	for (int i = 0; i < nbrk; i++) {
 		arg(&g, "-ex");
 		arg(&g, "break %s", brk[i]);
 	}
 	/* --batch with nothing to stop at: show the parked thread, release it
 	 * and detach (a `continue` would wait for the program to end). */
-	if (batch && !nbrk && !nex) {
+	if (batch && !nbrk && !nex && !pybt) {
 		arg(&g, "-ex");
 		arg(&g, "thread");
 		arg(&g, "-ex");
@@ -259,7 +295,7 @@ static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
 
 const struct cmd_entry cmd_attach_entry = {
 	.name = "attach",
-	.usage = "PID[/TID] [-b LOCATION]... [--batch] [-ex CMD]... [--no-release]",
+	.usage = "PID[/TID] [-b LOCATION]... [--batch] [-ex CMD]... [--no-release] [--py-bt]",
 	.help = "Run gdb on a parked process: the executable from /proc/PID/exe, the parked\n"
 		"thread selected (by LWP) and its hold_park frame; set the breakpoints; then\n"
 		"release it (set var hold = 0; SIGCONT in stop mode) and continue, so gdb\n"
@@ -272,6 +308,14 @@ const struct cmd_entry cmd_attach_entry = {
 		"                        release it and detach\n"
 		"  -ex CMD               a gdb command to run after that (repeatable)\n"
 		"  --no-release          leave it parked in the hold_park frame\n"
+		"  --py-bt               print the Python stack of the parked thread and\n"
+		"                        detach, leaving it parked\n"
+		"\n"
+		"For a CPython target (a python executable, or libpython mapped) gdb sources\n"
+		"CPython's gdb extension, so py-bt, py-list, py-locals, py-up and py-down\n"
+		"work: Debian's python3.X-dbg (from /usr/share/gdb/auto-load), the\n"
+		"OBJFILE-gdb.py installed beside the interpreter or libpython (if root's or\n"
+		"yours and writable by no one else), or HOLD_PYTHON_GDB=FILE.\n"
 		"\n"
 		"Fails with the reason when gdb is missing, another tracer is attached, Yama\n"
 		"forbids it, or the process is another user's.\n",

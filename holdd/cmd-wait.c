@@ -1,10 +1,37 @@
 /*
  * cmd-wait.c - hold wait: block until something parks, print its pid.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
+#include "paths.h"
+
+/* Connect, waiting for a holdd to come up: `hold run prog & hold wait`
+ * must not lose the race against hold run starting its private holdd.
+ * Says so on stderr once the wait is longer than a second; 0 or exit code. */
+static int open_waiting(struct client *cl, double secs)
+{
+	const struct timespec poll = {0, 50 * 1000 * 1000};
+	int said = 0;
+
+	for (double waited = 0; client_open(cl) < 0; waited += 0.05) {
+		if (errno != ENOENT && errno != ECONNREFUSED)
+			return client_no_daemon();
+		if (secs > 0 && waited >= secs)
+			return cli_fail(EXIT_NONE, "no holdd answered at %s within %gs",
+					hold_socket_path(), secs);
+		if (waited >= 1 && !said++)
+			fprintf(stderr,
+				"hold wait: no holdd answers at %s yet; waiting for one "
+				"(hold run starts one, or run holdd)\n",
+				hold_socket_path());
+		nanosleep(&poll, NULL);
+	}
+	return 0;
+}
 
 static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
 {
@@ -13,7 +40,7 @@ static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
 					      {"help", no_argument, 0, 'h'},
 					      {0, 0, 0, 0}};
 	double secs = 0;
-	int existing = 0, c, r;
+	int existing = 0, c, r, err;
 	struct client cl;
 	struct hold_msg m;
 	char buf[600], *end;
@@ -34,8 +61,8 @@ static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage(self, "give at most one GLOB");
-	if (client_open(&cl) < 0)
-		return client_no_daemon();
+	if ((err = open_waiting(&cl, secs)))
+		return err;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_WAIT);
 	if (optind < argc)
 		hold_enc_str(&e, HOLD_F_TEXT, argv[optind]);
@@ -65,6 +92,7 @@ const struct cmd_entry cmd_wait_entry = {
 	.help = "Block until a thread parks whose exe path, exe name or comm matches GLOB\n"
 		"(any, without one), then print PID, or PID/TID for a thread other than the\n"
 		"main one.  For scripts: pid=$(hold wait 'qemu-*') && hold attach $pid.\n"
+		"With no holdd up yet it waits for one (hold run & hold wait is safe).\n"
 		"\n"
 		"  --timeout SECS  give up after SECS (exit status 1)\n"
 		"  --existing      a park that is already there will do too\n",
