@@ -102,6 +102,30 @@ int hold_decide_vfork(void)
 	return hold_decide_fork();
 }
 
+/* fork rules with arg= match the argv this image started with, copied
+ * here by the constructor: setproctitle() rewrites the strings in place,
+ * and a rule should not stop matching when a daemon renames itself. */
+#define START_ARGV_MAX 64
+static char start_argv_mem[4096];
+static char *start_argv[START_ARGV_MAX + 1];
+
+void hold_decide_keep_argv(char **argv)
+{
+	size_t used = 0;
+	unsigned n = 0;
+
+	for (; argv && argv[n] && n < START_ARGV_MAX; n++) {
+		size_t len = strlen(argv[n]) + 1;
+
+		if (len > sizeof(start_argv_mem) - used)
+			break;
+		memcpy(start_argv_mem + used, argv[n], len);
+		start_argv[n] = start_argv_mem + used;
+		used += len;
+	}
+	start_argv[n] = NULL;
+}
+
 HOT int hold_decide_fork(void)
 {
 	char comm[16], *cp = NULL;
@@ -111,7 +135,7 @@ HOT int hold_decide_fork(void)
 	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_FORK) && hold_comm(comm) == 0)
 		cp = comm;
 	for (unsigned i = 0; i < hold_g.rules.n; i++)
-		if (hold_rule_match_fork(&hold_g.rules.rule[i], cp) && take((int)i))
+		if (hold_rule_match_fork(&hold_g.rules.rule[i], cp, start_argv) && take((int)i))
 			return (int)i;
 	return -1;
 }

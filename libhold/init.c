@@ -179,6 +179,14 @@ static HOT int any_count(void)
 	return 0;
 }
 
+static HOT int any_fork_arg(void)
+{
+	for (unsigned i = 0; i < hold_g.rules.n; i++)
+		if (hold_g.rules.rule[i].event == HOLD_EV_FORK && hold_g.rules.rule[i].arg[0])
+			return 1;
+	return 0;
+}
+
 void *hold_real(const char *name, void **slot)
 {
 	void *f = __atomic_load_n(slot, __ATOMIC_RELAXED);
@@ -240,6 +248,8 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 		if (s)
 			hold_counts_open(s);
 	}
+	if (any_fork_arg())
+		hold_decide_keep_argv(argv);
 	hold_g.ready = 1;
 	if (hold_g.rules.event_mask & HOLD_HANDOFF_EVENTS) {
 		/* Interposed calls now run rules: bind them all while this is

@@ -46,6 +46,7 @@ int hold_decide_vfork(void) HIDDEN;        /* the same, binding interposers firs
 void hold_decide_refund(int idx) HIDDEN;   /* the fork failed */
 void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says */
 void hold_counts_open(const char *session) HIDDEN;
+void hold_decide_keep_argv(char **argv) HIDDEN; /* for fork rules with arg= */
 
 /* fdclass.c: the per-fd cache of which hand-off rules take an fd. */
 extern int hold_fdc_on HIDDEN;   /* any recv/accept rule: the interposers look */

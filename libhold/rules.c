@@ -241,8 +241,8 @@ static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t k
 	case 3:
 		return copy_glob(c, v, v, vn, r->comm, "comm needs a glob, e.g. comm=qemu*");
 	default:
-		if (r->event != HOLD_EV_EXEC)
-			return fail(c, k, "arg= narrows exec rules only");
+		if (r->event != HOLD_EV_EXEC && r->event != HOLD_EV_FORK)
+			return fail(c, k, "arg= narrows exec and fork rules only");
 		return copy_glob(c, v, v, vn, r->arg, "arg needs a glob, e.g. arg=*foo.c");
 	}
 }
@@ -368,6 +368,13 @@ __attribute__((hot)) static int glob_path(const char *pattern, const char *path)
 	return path && (hold_glob(pattern, path) || hold_glob(pattern, base_name(path)));
 }
 
+static int any_arg(const char *pattern, char *const *argv)
+{
+	while (argv && *argv && !hold_glob(pattern, *argv))
+		argv++;
+	return argv && *argv;
+}
+
 __attribute__((hot)) int hold_rule_match_exec(const struct hold_rule *r,
 					      const struct hold_exec_facts *f)
 {
@@ -377,22 +384,17 @@ __attribute__((hot)) int hold_rule_match_exec(const struct hold_rule *r,
 		return 0;
 	if (r->comm[0] && !(f->comm && hold_glob(r->comm, f->comm)))
 		return 0;
-	if (r->arg[0]) {
-		char *const *a = f->argv;
-
-		while (a && *a && !hold_glob(r->arg, *a))
-			a++;
-		if (!a || !*a)
-			return 0;
-	}
-	return 1;
+	return !r->arg[0] || any_arg(r->arg, f->argv);
 }
 
-__attribute__((hot)) int hold_rule_match_fork(const struct hold_rule *r, const char *comm)
+__attribute__((hot)) int hold_rule_match_fork(const struct hold_rule *r, const char *comm,
+					      char *const *argv)
 {
 	if (r->event != HOLD_EV_FORK)
 		return 0;
-	return !r->comm[0] || (comm && hold_glob(r->comm, comm));
+	if (r->comm[0] && !(comm && hold_glob(r->comm, comm)))
+		return 0;
+	return !r->arg[0] || any_arg(r->arg, argv);
 }
 
 static int glob_name(const char *pattern, const char *name)

@@ -44,7 +44,8 @@ struct hold_rule {
 	char pattern[HOLD_GLOB_MAX]; /* exec: glob on path or basename; unix: on the
 					local or peer name ("@name": abstract); "" = any */
 	char comm[HOLD_GLOB_MAX];    /* "" = any */
-	char arg[HOLD_GLOB_MAX];     /* exec only; "" = any */
+	char arg[HOLD_GLOB_MAX];     /* exec: an element of the new argv; fork: of the
+					forking image's argv as it started; "" = any */
 	char text[HOLD_RULE_TEXT];   /* as written, for messages and records */
 };
 
@@ -93,7 +94,8 @@ struct hold_exec_facts {
 };
 
 int hold_rule_match_exec(const struct hold_rule *r, const struct hold_exec_facts *f);
-int hold_rule_match_fork(const struct hold_rule *r, const char *comm);
+/* argv: the forking image's, NULL-terminated (NULL: not looked up). */
+int hold_rule_match_fork(const struct hold_rule *r, const char *comm, char *const *argv);
 
 /* What a file descriptor is, as a recv/accept rule sees it. */
 struct hold_fd_facts {

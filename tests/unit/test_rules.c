@@ -94,7 +94,7 @@ static void test_bad_events_and_shapes(void **st)
 	refused("exec,mode=fast", 11, "spin or stop");
 	refused("exec,colour=red", 6, "unknown key");
 	refused("exec,mode=spin,mode=stop", 16, "twice");
-	refused("fork,arg=*", 6, "exec rules only");
+	refused("recv:pipe,arg=*", 11, "exec and fork rules only");
 	refused("exec,comm=", 11, "comm needs a glob");
 }
 
@@ -127,7 +127,7 @@ static void test_exec_pattern(void **st)
 	assert_false(hold_rule_match_exec(&r, &f));
 	assert_int_equal(parse("exec"), 0); /* no pattern: every exec */
 	assert_true(hold_rule_match_exec(&r, &f));
-	assert_false(hold_rule_match_fork(&r, "x"));
+	assert_false(hold_rule_match_fork(&r, "x", NULL));
 }
 
 static void test_exec_exe_fallback(void **st)
@@ -165,11 +165,27 @@ static void test_exec_arg_and_comm(void **st)
 static void test_fork_comm(void **st)
 {
 	assert_int_equal(parse("fork,comm=python*"), 0);
-	assert_true(hold_rule_match_fork(&r, "python3"));
-	assert_false(hold_rule_match_fork(&r, "bash"));
-	assert_false(hold_rule_match_fork(&r, NULL));
+	assert_true(hold_rule_match_fork(&r, "python3", NULL));
+	assert_false(hold_rule_match_fork(&r, "bash", NULL));
+	assert_false(hold_rule_match_fork(&r, NULL, NULL));
 	assert_int_equal(parse("fork"), 0);
-	assert_true(hold_rule_match_fork(&r, NULL));
+	assert_true(hold_rule_match_fork(&r, NULL, NULL));
+}
+
+/* multiprocessing's forkserver: only its forks, not the master's */
+static void test_fork_arg(void **st)
+{
+	char *server[] = {"/usr/bin/python3", "-c",
+			  "from multiprocessing.forkserver import main; main(8, 9)", NULL};
+	char *master[] = {"/usr/bin/python3", "svc.py", NULL};
+
+	assert_int_equal(parse("fork,arg=*multiprocessing.forkserver*,comm=python*"), 0);
+	assert_true(hold_rule_match_fork(&r, "python3", server));
+	assert_false(hold_rule_match_fork(&r, "python3", master));
+	assert_false(hold_rule_match_fork(&r, "sh", server));
+	assert_false(hold_rule_match_fork(&r, "python3", NULL));
+	assert_int_equal(parse("fork,comm=python*"), 0);
+	assert_true(hold_rule_match_fork(&r, "python3", master));
 }
 
 static void test_glob(void **st)
@@ -260,7 +276,7 @@ static void test_handoff_refused(void **st)
 	refused("recv:tcp:", 10, "port is a number");
 	refused("recv:pipe:/x", 10, "pipe takes no address");
 	refused("recv:unix:", 11, "empty glob");
-	refused("recv:unix:*,arg=x", 13, "exec rules only");
+	refused("recv:unix:*,arg=x", 13, "exec and fork rules only");
 }
 
 static void test_handoff_match(void **st)
@@ -404,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_exec_pattern),
 		cmocka_unit_test(test_exec_exe_fallback),
 		cmocka_unit_test(test_exec_arg_and_comm),
+		cmocka_unit_test(test_fork_arg),
 		cmocka_unit_test(test_fork_comm),
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_glob_vs_fnmatch),
