@@ -1,7 +1,7 @@
 # scripts/deps.sh - sourced by ./run-tests and ./run-demo: install what a
 # fresh Debian machine is missing, then configure and build into ./build.
 set -eu
-PKGS="gcc make autoconf automake libtool pkg-config libseccomp-dev libcap-dev libcmocka-dev zlib1g-dev gdb python3 python3-dbg"
+PKGS="gcc make autoconf automake libtool pkg-config libseccomp-dev libcap-dev libcmocka-dev zlib1g-dev gdb python3 python3-dbg python3-cotyledon"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
