@@ -3,21 +3,31 @@
 set -eu
 PKGS="gcc make autoconf automake libtool pkg-config libseccomp-dev libcap-dev libcmocka-dev zlib1g-dev gdb python3 python3-dbg python3-cotyledon"
 
-missing=""
-if command -v dpkg-query >/dev/null 2>&1; then
-	for p in $PKGS; do
+# HOLD_EXTRA_PKGS (./run-tests real): installed without their recommends,
+# which for libvirt would pull in and start system services.
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+updated=""
+pkg_install() { # [apt-get option] PACKAGE...
+	opt=$1
+	shift
+	missing=""
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		echo "hold: not a Debian system; install by hand: $*" >&2
+		return 0
+	fi
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
 	done
-else
-	echo "hold: not a Debian system; install by hand: $PKGS" >&2
-fi
-if [ -n "$missing" ]; then
+	[ -n "$missing" ] || return 0
 	echo "hold: installing:$missing" >&2
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null
-fi
+	[ -n "$updated" ] || $sudo apt-get update -qq
+	updated=1
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $opt $missing >/dev/null
+}
+pkg_install "" $PKGS
+# shellcheck disable=SC2086
+[ -z "${HOLD_EXTRA_PKGS:-}" ] || pkg_install --no-install-recommends $HOLD_EXTRA_PKGS
 
 [ -x configure ] || autoreconf -fi
 mkdir -p build
