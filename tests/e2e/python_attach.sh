@@ -49,6 +49,19 @@ pybt_check "python$ver" "$PYTHON3"
 cmp -s "$T/venv/bin/python" "$exe" || skip "the venv's python is not a copy of $exe"
 pybt_check "a venv's copied python (named plain 'python')" "$T/venv/bin/python"
 
+# stop mode: gdb attaches to the stopped worker and detaches; it stays stopped
+"$HOLD" run -r 'fork,comm=python*,mode=stop' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
+run=$!
+PIDS="$PIDS $run"
+pid=$("$HOLD" wait --existing --timeout 20) || fail "stop mode: no park: $(cat "$T/err")"
+until_true '[ "$(state "$pid")" = T ]' 5 || fail "stop mode: not stopped"
+"$HOLD" attach --py-bt "$pid" >"$T/bt" 2>&1 || fail "stop mode: --py-bt: $(cat "$T/bt")"
+grep -q 'in spawn_worker' "$T/bt" || fail "stop mode: $(cat "$T/bt")"
+[ "$(state "$pid")" = T ] && [ "$(nparked)" = 1 ] || fail "stop mode: --py-bt let it run"
+"$HOLD" release "$pid" >/dev/null && wait "$run" || fail "stop mode: release"
+grep -qx 'worker 7 ran' "$T/out" || fail "stop mode: $(cat "$T/out")"
+ok "stop mode: --py-bt leaves the worker stopped; release runs it"
+
 # no extension: the error names the package, the process stays parked
 "$HOLD" run -r 'fork,comm=python*' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
 run=$!
