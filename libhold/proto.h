@@ -55,8 +55,9 @@ enum hold_msg_type {
 	/* holdd -> CLI in a TREE answer, and journal: data crossed from PEER
 	   to PID/TID over ADDR, and a recv/accept rule parked the receiver */
 	HOLD_MSG_HANDOFF, /* PID, TID, ADDR [, PEER, UID, SINCE_NS, EVENT, COMM, PEERCOMM] */
-	/* hold run -> holdd: keep running while I (the sender) live -> DONE,
-	   COUNT 1 when this holdd would otherwise stop (a private one) */
+	/* hold run -> holdd: keep running while I (the sender, by SO_PEERCRED)
+	   live -> DONE, COUNT 1 when this holdd would otherwise stop (a
+	   private one); ERROR when it is already stopping */
 	HOLD_MSG_OWNER,
 	HOLD_MSG_TYPE_END_
 };
