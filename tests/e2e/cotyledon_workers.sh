@@ -7,13 +7,8 @@
 # the master neither respawns nor kills parked workers; release --all lets
 # the service run; SIGTERM then stops it cleanly.
 . "$(dirname "$0")/lib.sh"
-need_gdb
-[ -n "${PYTHON3:-}" ] && [ -x "$PYTHON3" ] || skip "python3 is not installed (apt-get install python3)"
+need_py_bt
 "$PYTHON3" -c 'import cotyledon' 2>/dev/null || skip "cotyledon is not installed (apt-get install python3-cotyledon)"
-ver=$("$PYTHON3" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-exe=$("$PYTHON3" -c 'import os, sys; print(os.path.realpath(sys.executable))')
-[ -r "/usr/share/gdb/auto-load$exe-gdb.py" ] ||
-	skip "gdb's CPython extension is not installed (apt-get install python$ver-dbg)"
 N=3
 
 cat >"$T/svc.py" <<'PY'

@@ -40,6 +40,16 @@ record_pid() { records | head -n 1 | sed 's/^park-\([0-9]*\)-.*/\1/'; }
 state() { sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
 
 need_gdb() { [ -n "${GDB:-}" ] && [ -x "$GDB" ] || skip "gdb is not installed (apt-get install gdb)"; }
+# gdb, python3 and gdb's CPython extension for it (py-bt); sets ver
+# ("3.11") and exe (the interpreter's real path)
+need_py_bt() {
+	need_gdb
+	[ -n "${PYTHON3:-}" ] && [ -x "$PYTHON3" ] || skip "python3 is not installed (apt-get install python3)"
+	ver=$("$PYTHON3" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	exe=$("$PYTHON3" -c 'import os, sys; print(os.path.realpath(sys.executable))')
+	[ -r "/usr/share/gdb/auto-load$exe-gdb.py" ] ||
+		skip "gdb's CPython extension is not installed (apt-get install python$ver-dbg)"
+}
 
 # run a command under libhold: preload RULES COMMAND...
 preload() {

@@ -5,12 +5,7 @@
 # itself exec'd by the master, and only its forks are parked: the rule
 # narrows on its argv (fork,arg=...).
 . "$(dirname "$0")/lib.sh"
-need_gdb
-[ -n "${PYTHON3:-}" ] && [ -x "$PYTHON3" ] || skip "python3 is not installed (apt-get install python3)"
-ver=$("$PYTHON3" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-exe=$("$PYTHON3" -c 'import os, sys; print(os.path.realpath(sys.executable))')
-[ -r "/usr/share/gdb/auto-load$exe-gdb.py" ] ||
-	skip "gdb's CPython extension is not installed (apt-get install python$ver-dbg)"
+need_py_bt
 N=3
 
 cat >"$T/pool.py" <<'PY'
