@@ -28,8 +28,10 @@ int main(int argc, char **argv)
 	}
 	dprintf(fd, "%s\n", cmd);
 	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
+	if (n <= 0) {
+		fprintf(stderr, "minivirsh: no answer from %s\n", argv[1]);
 		return 1;
+	}
 	buf[n] = '\0';
 	fputs(buf, stdout);
 	return 0;

@@ -46,8 +46,10 @@ static void serve(int c, const char *name)
 		reply[n > 0 ? n : 0] = '\0';
 		close(rp[0]);
 	} else if (strcmp(req, "quit") == 0) {
-		snprintf(reply, sizeof(reply), "bye\n");
+		/* answer first: the main thread's quit ends the process */
+		send(c, "bye\n", 4, MSG_NOSIGNAL);
 		dprintf(cmd_pipe[1], "quit\n");
+		return;
 	} else {
 		snprintf(reply, sizeof(reply), "unknown command '%s'\n", req);
 	}
