@@ -15,6 +15,9 @@ cat >"$T/svc.py" <<'PY'
 import os
 import cotyledon
 
+def say(line):  # one write(2) per line: the workers share stdout
+    os.write(1, (line + "\n").encode())
+
 class Worker(cotyledon.Service):
     name = "hold-worker"
 
@@ -23,10 +26,10 @@ class Worker(cotyledon.Service):
         self.worker_id = worker_id
 
     def run(self):
-        print("worker", self.worker_id, "running in", os.getpid(), flush=True)
+        say("worker %d running in %d" % (self.worker_id, os.getpid()))
 
     def terminate(self):
-        print("worker", self.worker_id, "terminating", flush=True)
+        say("worker %d terminating" % self.worker_id)
 
 manager = cotyledon.ServiceManager()
 manager.add(Worker, workers=int(os.environ["N"]))
