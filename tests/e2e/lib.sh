@@ -9,8 +9,18 @@ export HOLD_RUNTIME_DIR
 unset HOLD_RULES HOLD_RULES_FILE HOLD_SESSION
 PIDS=""
 
+# At exit, kill what the test started, and everything hold followed for it
+# that outlived it (a failed test can leave parked forkserver workers, a
+# re-parented qemu, a private holdd): libhold gives every image it follows
+# the test's HOLD_RUNTIME_DIR.
 cleanup() {
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	for e in /proc/[0-9]*/environ; do
+		p=${e#/proc/}
+		p=${p%/environ}
+		[ "$p" != $$ ] && grep -qzx "HOLD_RUNTIME_DIR=$HOLD_RUNTIME_DIR" "$e" 2>/dev/null &&
+			kill -KILL "$p" 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
