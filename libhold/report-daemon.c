@@ -1,10 +1,14 @@
 /*
  * report-daemon.c - libhold's side of the protocol with holdd (proto.h).
  *
- * fork and exec are datagrams to SOCKET.events: fire and forget, never
- * blocking (MSG_DONTWAIT), and the kernel attaches the sender's pid and uid
- * (SCM_CREDENTIALS), so no process needs a connection of its own.  When no
- * holdd listens they cost one failed sendto.
+ * fork and exec are datagrams to SOCKET.events, and the kernel attaches the
+ * sender's pid and uid (SCM_CREDENTIALS), so no process needs a connection
+ * of its own.  When no holdd listens they cost one failed sendto.  A unix
+ * datagram queue holds only net.unix.max_dgram_qlen (10) messages, and a
+ * burst of forks and execs (a shell starting 20 jobs) fills it faster than
+ * holdd is scheduled to drain it: a report that finds the queue full waits
+ * for room, up to FULL_WAIT_NS, once per process -- a holdd that let one
+ * report time out (stopped, or wedged) is not waited for again.
  *
  * A parked thread opens a stream connection to SOCKET, says HELLO and PARK,
  * and waits on it between looks at its hold flag: holdd's RELEASE wakes it
@@ -15,22 +19,27 @@
  * itself again.  Everything here is async-signal-safe (asf.h).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/auxv.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 
 #include "asf.h"
 #include "libhold.h"
 
-#define RETRY_NS   200000000u /* reconnect to a restarted holdd this often */
-#define HIGH_FD    512        /* out of the way of dup2(x, 0..2) and friends */
-#define EXEC_BYTES 2048       /* an exec report stays a small datagram */
-#define ARG_BYTES  256        /* each argv element is cut to this */
+#define RETRY_NS     200000000u /* reconnect to a restarted holdd this often */
+#define HIGH_FD      512        /* out of the way of dup2(x, 0..2) and friends */
+#define EXEC_BYTES   2048       /* an exec report stays a small datagram */
+#define ARG_BYTES    256        /* each argv element is cut to this */
+#define FULL_WAIT_NS 50000000u  /* a report waits this long for room in holdd's queue */
+
+static int queue_gave_up; /* a report timed out: later ones do not wait */
 
 static socklen_t addr_of(struct sockaddr_un *a, const char *suffix)
 {
@@ -46,6 +55,32 @@ static socklen_t addr_of(struct sockaddr_un *a, const char *suffix)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b.len + 1);
 }
 
+static long send_to(long fd, const char *msg, size_t n, int flags, const struct sockaddr_un *a,
+		    socklen_t alen)
+{
+	return asf_sys6(SYS_sendto, fd, (long)msg, (long)n, flags | MSG_NOSIGNAL, (long)a, alen);
+}
+
+/* holdd's queue is full: wait for room until FULL_WAIT_NS have passed (a
+ * signal handler may interrupt the wait; it goes on), or give up for good. */
+static void send_when_room(long fd, const char *msg, size_t n, const struct sockaddr_un *a,
+			   socklen_t alen)
+{
+	uint64_t end = asf_now_ns(CLOCK_MONOTONIC) + FULL_WAIT_NS;
+	uint64_t now;
+
+	while ((now = asf_now_ns(CLOCK_MONOTONIC)) < end) {
+		struct timeval left = {0, (long)((end - now) / 1000 + 1)};
+		long r;
+
+		asf_sys6(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&left, sizeof(left), 0);
+		r = send_to(fd, msg, n, 0, a, alen);
+		if (r != -EINTR && r != -EAGAIN)
+			return;
+	}
+	queue_gave_up = 1;
+}
+
 static void send_datagram(const char *msg, size_t n)
 {
 	struct sockaddr_un a;
@@ -57,7 +92,8 @@ static void send_datagram(const char *msg, size_t n)
 	fd = asf_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	asf_sys6(SYS_sendto, fd, (long)msg, (long)n, MSG_DONTWAIT | MSG_NOSIGNAL, (long)&a, alen);
+	if (send_to(fd, msg, n, MSG_DONTWAIT, &a, alen) == -EAGAIN && !queue_gave_up)
+		send_when_room(fd, msg, n, &a, alen);
 	asf_sys(SYS_close, fd, 0, 0);
 }
 

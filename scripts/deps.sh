@@ -1,7 +1,7 @@
 # scripts/deps.sh - sourced by ./run-tests and ./run-demo: install what a
 # fresh Debian machine is missing, then configure and build into ./build.
 set -eu
-PKGS="gcc make autoconf automake libtool pkg-config libseccomp-dev libcap-dev libcmocka-dev zlib1g-dev gdb python3 python3-dbg python3-cotyledon"
+PKGS="gcc make autoconf automake libtool pkg-config libseccomp-dev libcap-dev libcmocka-dev zlib1g-dev gdb strace python3 python3-dbg python3-cotyledon"
 
 # HOLD_EXTRA_PKGS (./run-tests real): installed without their recommends,
 # which for libvirt would pull in and start system services.
