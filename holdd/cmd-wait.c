@@ -10,7 +10,8 @@
 #include "paths.h"
 
 /* Connect, waiting for a holdd to come up: `hold run prog & hold wait`
- * must not lose the race against hold run starting its private holdd.
+ * must not lose the race against hold run starting its private holdd (nor
+ * against the park itself: WAIT asks for parks since this command began).
  * Says so on stderr once the wait is longer than a second; 0 or exit code. */
 static int open_waiting(struct client *cl, double secs)
 {
@@ -39,6 +40,7 @@ static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
 					      {"existing", no_argument, 0, 'e'},
 					      {"help", no_argument, 0, 'h'},
 					      {0, 0, 0, 0}};
+	uint64_t started = cli_now_ns(); /* a park after this will do */
 	double secs = 0;
 	int existing = 0, c, r, err;
 	struct client cl;
@@ -68,6 +70,8 @@ static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
 		hold_enc_str(&e, HOLD_F_TEXT, argv[optind]);
 	if (existing)
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_ALL);
+	else
+		hold_enc_num(&e, HOLD_F_SINCE_NS, started);
 	if (client_send(&cl, buf, hold_enc_finish(&e)) < 0)
 		return cli_fail(EXIT_USAGE, "holdd closed the connection");
 	r = client_next(&cl, &m, secs > 0 ? (int)(secs * 1000) : -1);
@@ -92,9 +96,10 @@ const struct cmd_entry cmd_wait_entry = {
 	.help = "Block until a thread parks whose exe path, exe name or comm matches GLOB\n"
 		"(any, without one), then print PID, or PID/TID for a thread other than the\n"
 		"main one.  For scripts: pid=$(hold wait 'qemu-*') && hold attach $pid.\n"
-		"With no holdd up yet it waits for one (hold run & hold wait is safe).\n"
+		"A park since hold wait started will do, and with no holdd up yet it waits\n"
+		"for one: pid=$(hold wait) after hold run ... & cannot miss the park.\n"
 		"\n"
 		"  --timeout SECS  give up after SECS (exit status 1)\n"
-		"  --existing      a park that is already there will do too\n",
+		"  --existing      a park from before hold wait started will do too\n",
 	.exec = cmd_wait,
 };

@@ -273,8 +273,14 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 	const struct hold_str *g = &m->str[HOLD_F_TEXT - HOLD_F_PATH];
 
 	c->glob = hold_msg_has(m, HOLD_F_TEXT) ? strndup(g->p, g->len) : NULL;
-	/* FLAGS=ALL: a park already there will do too */
-	c->wait_from = (m->num[HOLD_F_FLAGS] & HOLD_FL_ALL) ? 0 : now_ns();
+	/* FLAGS=ALL: a park already there will do too; SINCE_NS: one since
+	 * the client started (it may have parked before we heard of it) */
+	if (m->num[HOLD_F_FLAGS] & HOLD_FL_ALL)
+		c->wait_from = 0;
+	else if (hold_msg_has(m, HOLD_F_SINCE_NS))
+		c->wait_from = m->num[HOLD_F_SINCE_NS];
+	else
+		c->wait_from = now_ns();
 	c->state = C_WAITING;
 	for (struct park *p = D.parks; p && c->state == C_WAITING; p = p->next)
 		notify_waiters(p);

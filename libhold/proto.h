@@ -47,7 +47,7 @@ enum hold_msg_type {
 	HOLD_MSG_PARKED, /* PID, TID, UID, ... as PARK */
 	HOLD_MSG_TREE,   /* [PID] -> NODE..., DONE */
 	HOLD_MSG_NODE,   /* PID, PARENT, UID, FLAGS, SINCE_NS [, EXIT_NS, PATH, COMM, ARG...] */
-	HOLD_MSG_WAIT,   /* [TEXT = glob] -> PARKED when one matches */
+	HOLD_MSG_WAIT,   /* [TEXT = glob, SINCE_NS] -> PARKED when one parked since then matches */
 	HOLD_MSG_STATS,  /* -> STATS: COUNT (events), NODES */
 	HOLD_MSG_DONE,   /* COUNT */
 	/* holdd's journal only */

@@ -39,6 +39,28 @@ grep -q 'preload=yes' "$T/out" || fail "hold run did not preload libhold: $(cat 
 until_true '! answers' || fail "the private holdd outlived its run"
 ok "run: exit status is the program's; the private holdd stops after it"
 
+# wait counts a park made after it started, even one holdd heard of before
+# wait could connect (here: stopped while no holdd answered), so
+# `hold run ... & pid=$(hold wait)` cannot miss it; an older park does not
+"$HOLD" wait --timeout 10 'targ*' >"$T/w" 2>"$T/werr" &
+wpid=$!
+until_true "[ \"\$(cat /proc/$wpid/comm)\" = hold ] && [ \"\$(state $wpid)\" = S ]" ||
+	fail "hold wait did not start"
+kill -STOP "$wpid"
+"$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>"$T/err" &
+runpid=$!
+until_true '[ "$(nparked)" = 1 ]' || fail "the target did not park: $(cat "$T/err")"
+kill -CONT "$wpid"
+wait "$wpid" || fail "hold wait missed the park it started before: $(cat "$T/werr")"
+pid=$(record_pid)
+[ "$(cat "$T/w")" = "$pid" ] || fail "hold wait printed '$(cat "$T/w")', the park is $pid"
+"$HOLD" wait --timeout 0.3 'targ*' 2>"$T/err"; rc=$?
+[ $rc = 1 ] || fail "a wait started after the park took it: $rc $(cat "$T/err")"
+"$HOLD" release "$pid" >/dev/null && wait "$runpid"
+[ $? = 3 ] || fail "the released target did not finish"
+until_true '! answers' || fail "the private holdd outlived its run"
+ok "wait: a park since it started counts, though it connected later; an older one does not"
+
 # a parked tree: sh -> target, parked at exec, in the background
 "$HOLD" run -r 'exec:*/target' -- sh -c "\"$H/target\" x; echo sh-done" >"$T/out" 2>"$T/err" &
 runpid=$!
