@@ -432,9 +432,10 @@ void server_loop(void)
 
 	while (!D.stop) {
 		int n = epoll_wait(D.ep, evs, 64, -1);
-		/* Holding reports back to batch them would drop some: a unix
-		 * datagram queue holds net.unix.max_dgram_qlen (10) of them, and
-		 * libhold never blocks.  The journal write is what batches. */
+		/* Holding reports back to batch them would make senders wait: a
+		 * unix datagram queue holds net.unix.max_dgram_qlen (10) of them,
+		 * and libhold waits for room only briefly, then drops.  The
+		 * journal write is what batches. */
 		int reports_only = n > 0;
 
 		/* Reports first, exits after: a process's last report must find
