@@ -12,7 +12,7 @@ B=$(cd "$1" && pwd)
 W=$(mktemp -d "${TMPDIR:-/tmp}/hold-demo.XXXXXX")
 export HOLD_RUNTIME_DIR=$W/run HOLD_STATE_DIR=$W/state
 unset HOLD_SOCKET
-PATH=$B/holdd:$B/examples:$PATH
+PATH=$B/hold:$B/holdd:$B/examples:$PATH
 S=$W/virtd.sock
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

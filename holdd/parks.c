@@ -19,7 +19,7 @@
 
 #include "holdd.h"
 #include "rules.h"
-#include "spool.h"
+#include "record.h"
 
 static const char *by_name(uint64_t by)
 {

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "asf.h"
+#include "sigsafe.h"
 #include "libhold.h"
 
 #define COUNTS_BYTES 4096
@@ -35,17 +35,17 @@ static uint32_t rules_hash(void)
 void hold_counts_open(const char *session)
 {
 	char path[PATH_MAX];
-	struct asf_buf b;
+	struct safe_buf b;
 	void *m;
 	int fd;
 
-	asf_init(&b, path, sizeof(path));
-	asf_str(&b, hold_g.runtime_dir);
-	asf_str(&b, "/count-");
-	asf_str(&b, session);
-	asf_chr(&b, '-');
-	asf_u64(&b, rules_hash());
-	asf_cstr(&b);
+	safe_init(&b, path, sizeof(path));
+	safe_str(&b, hold_g.runtime_dir);
+	safe_str(&b, "/count-");
+	safe_str(&b, session);
+	safe_chr(&b, '-');
+	safe_u64(&b, rules_hash());
+	safe_cstr(&b);
 	(void)mkdir(hold_g.runtime_dir, 0700);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	/* Zero-filled on creation, so racing creators agree without a lock. */
@@ -147,7 +147,7 @@ HOT void hold_decide_exec(char **argv)
 		.path = (const char *)getauxval(AT_EXECFN),
 		.argv = argv,
 	};
-	long n = asf_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe,
+	long n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe,
 			  sizeof(exe) - 1, 0, 0);
 
 	if (n > 0) {
@@ -177,53 +177,53 @@ static int spent(int i)
 static void describe(const struct hold_rule *r, const struct hold_fd_info *fi, char *out,
 		     size_t cap)
 {
-	struct asf_buf b;
+	struct safe_buf b;
 
-	asf_init(&b, out, cap);
+	safe_init(&b, out, cap);
 	switch (fi->f.kind) {
 	case HOLD_ADDR_UNIX: {
 		const char *name = fi->lname[0] ? fi->lname : fi->pname;
 
 		if (r->pattern[0] && !hold_glob(r->pattern, fi->lname))
 			name = fi->pname;
-		asf_str(&b, "unix:");
-		asf_str(&b, name[0] ? name : "(unnamed)");
+		safe_str(&b, "unix:");
+		safe_str(&b, name[0] ? name : "(unnamed)");
 		break;
 	}
 	case HOLD_ADDR_TCP:
 	case HOLD_ADDR_UDP:
-		asf_str(&b, fi->f.kind == HOLD_ADDR_TCP ? "tcp:" : "udp:");
-		asf_u64(&b, r->port ? r->port : fi->f.lport);
+		safe_str(&b, fi->f.kind == HOLD_ADDR_TCP ? "tcp:" : "udp:");
+		safe_u64(&b, r->port ? r->port : fi->f.lport);
 		break;
 	default:
-		asf_str(&b, "pipe:[");
-		asf_u64(&b, fi->ino);
-		asf_chr(&b, ']');
+		safe_str(&b, "pipe:[");
+		safe_u64(&b, fi->ino);
+		safe_chr(&b, ']');
 	}
-	asf_cstr(&b);
+	safe_cstr(&b);
 }
 
 static void find_peer(struct hold_handoff *ho, const struct hold_fd_info *fi)
 {
 	char path[64];
-	struct asf_buf b;
+	struct safe_buf b;
 	struct ucred cr = {0};
 	socklen_t len = sizeof(cr);
 	long n;
 
 	if (fi->f.kind == HOLD_ADDR_UNIX &&
-	    asf_sys6(SYS_getsockopt, ho->newfd >= 0 ? ho->newfd : ho->fd, SOL_SOCKET, SO_PEERCRED,
+	    safe_sys6(SYS_getsockopt, ho->newfd >= 0 ? ho->newfd : ho->fd, SOL_SOCKET, SO_PEERCRED,
 		     (long)&cr, (long)&len, 0) == 0)
 		ho->peer = cr.pid;
 	else if (fi->f.kind == HOLD_ADDR_PIPE)
 		ho->peer = hold_pipe_writer(fi->dev, fi->ino);
 	if (ho->peer <= 0)
 		return;
-	asf_init(&b, path, sizeof(path));
-	asf_str(&b, "/proc/");
-	asf_u64(&b, (uint64_t)ho->peer);
-	asf_str(&b, "/comm");
-	n = asf_read_file(asf_cstr(&b), ho->peer_comm, sizeof(ho->peer_comm) - 1);
+	safe_init(&b, path, sizeof(path));
+	safe_str(&b, "/proc/");
+	safe_u64(&b, (uint64_t)ho->peer);
+	safe_str(&b, "/comm");
+	n = safe_read_file(safe_cstr(&b), ho->peer_comm, sizeof(ho->peer_comm) - 1);
 	while (n > 0 && ho->peer_comm[n - 1] == '\n')
 		n--;
 	ho->peer_comm[n > 0 ? n : 0] = '\0';

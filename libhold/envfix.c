@@ -3,14 +3,14 @@
  */
 #include "envfix.h"
 
-#include "asf.h"
+#include "sigsafe.h"
 
 static const char LDP[] = "LD_PRELOAD=";
 #define LDP_LEN (sizeof(LDP) - 1)
 
 __attribute__((hot)) int hold_preload_has(const char *v, const char *lib)
 {
-	size_t n = asf_strlen(lib);
+	size_t n = safe_strlen(lib);
 
 	while (*v) {
 		const char *t = v;
@@ -63,7 +63,7 @@ static __attribute__((hot)) int complete(const struct hold_envfix *fx, char *con
 {
 	char *const *e = envp;
 
-	while (e && *e && !asf_startswith(*e, LDP))
+	while (e && *e && !safe_startswith(*e, LDP))
 		e++;
 	if (!e || !*e || !hold_preload_has(*e + LDP_LEN, fx->lib))
 		return 0;
@@ -90,7 +90,7 @@ __attribute__((hot)) enum hold_envfix_result hold_envfix(const struct hold_envfi
 	for (size_t i = 0; i < n; i++) {
 		char *e = envp[i];
 
-		if (!asf_startswith(e, LDP) || preload_seen) {
+		if (!safe_startswith(e, LDP) || preload_seen) {
 			out[k++] = e;
 			continue;
 		}
@@ -100,14 +100,14 @@ __attribute__((hot)) enum hold_envfix_result hold_envfix(const struct hold_envfi
 			out[k++] = e;
 			continue;
 		}
-		struct asf_buf b;
+		struct safe_buf b;
 
-		asf_init(&b, pre, precap);
-		asf_str(&b, e);
+		safe_init(&b, pre, precap);
+		safe_str(&b, e);
 		if (e[LDP_LEN])
-			asf_chr(&b, ':');
-		asf_str(&b, fx->lib);
-		asf_cstr(&b);
+			safe_chr(&b, ':');
+		safe_str(&b, fx->lib);
+		safe_cstr(&b);
 		if (b.full)
 			return HOLD_ENV_TOO_BIG;
 		out[k++] = pre;

@@ -28,7 +28,7 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 
-#include "asf.h"
+#include "sigsafe.h"
 #include "libhold.h"
 
 #define CHUNK_BITS HOLD_FDC_CHUNK_BITS
@@ -55,14 +55,14 @@ static uint64_t *slot(int fd, int make)
 	p = __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE);
 	if (p || !make || hold_in_vfork)
 		return p ? p + (fd & (CHUNK_FDS - 1)) : NULL;
-	m = asf_sys6(SYS_mmap, 0, CHUNK_FDS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+	m = safe_sys6(SYS_mmap, 0, CHUNK_FDS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m < 0 && m > -4096)
 		return NULL;
 	fresh = (uint64_t *)m;
 	if (!__atomic_compare_exchange_n(&chunks[c], &p, fresh, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
-		asf_sys(SYS_munmap, fresh, CHUNK_FDS * sizeof(uint64_t), 0);
+		safe_sys(SYS_munmap, fresh, CHUNK_FDS * sizeof(uint64_t), 0);
 		fresh = p; /* another thread made it first */
 	}
 	return fresh + (fd & (CHUNK_FDS - 1));
@@ -99,7 +99,7 @@ static long end_addr(long nr, int fd, struct sockaddr_storage *a)
 {
 	socklen_t len = sizeof(*a);
 
-	if (asf_sys(nr, fd, a, &len) < 0)
+	if (safe_sys(nr, fd, a, &len) < 0)
 		return 0;
 	return (long)len;
 }
@@ -115,7 +115,7 @@ void hold_fd_facts(int fd, struct hold_fd_info *fi)
 	*fi = (struct hold_fd_info){.f = {.kind = HOLD_ADDR_NONE}};
 	fi->f.lname = fi->lname;
 	fi->f.pname = fi->pname;
-	if (asf_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, (long)&sx, 0) <
+	if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, (long)&sx, 0) <
 	    0)
 		return;
 	fi->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
@@ -125,8 +125,8 @@ void hold_fd_facts(int fd, struct hold_fd_info *fi)
 		return;
 	}
 	if (!S_ISSOCK(sx.stx_mode) ||
-	    asf_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, (long)&dom, (long)&ol, 0) < 0 ||
-	    asf_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, (long)&type, (long)&ol, 0) < 0)
+	    safe_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, (long)&dom, (long)&ol, 0) < 0 ||
+	    safe_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, (long)&type, (long)&ol, 0) < 0)
 		return;
 	if (dom == AF_UNIX) {
 		fi->f.kind = HOLD_ADDR_UNIX;

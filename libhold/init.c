@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "asf.h"
+#include "sigsafe.h"
 #include "interpose.h"
 #include "libhold.h"
 
@@ -46,23 +46,23 @@ static HOT const char *setting_get(const char *name)
 }
 
 /* Append "NAME=value" to the settings passed on to every new image. */
-static HOT const char *setting_add(struct asf_buf *mem, const char *name, const char *value)
+static HOT const char *setting_add(struct safe_buf *mem, const char *name, const char *value)
 {
 	size_t start = mem->len;
 
 	if (hold_g.fx.nsettings >= HOLD_SETTINGS_MAX)
 		return NULL;
-	asf_str(mem, name);
-	asf_chr(mem, '=');
-	asf_str(mem, value);
-	asf_chr(mem, '\0');
+	safe_str(mem, name);
+	safe_chr(mem, '=');
+	safe_str(mem, value);
+	safe_chr(mem, '\0');
 	if (mem->full)
 		return NULL;
 	hold_g.settings[hold_g.fx.nsettings++] = mem->p + start;
 	return mem->p + start + strlen(name) + 1;
 }
 
-static HOT void capture_settings(char **envp, struct asf_buf *mem)
+static HOT void capture_settings(char **envp, struct safe_buf *mem)
 {
 	for (char **e = envp; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
@@ -81,26 +81,26 @@ static HOT void capture_settings(char **envp, struct asf_buf *mem)
 /* HOLD_RUNTIME_DIR, else $XDG_RUNTIME_DIR/hold, else /run/hold for root,
  * else /tmp/hold-UID.  Kept as a setting so an image whose environment was
  * scrubbed of XDG_RUNTIME_DIR still writes where the CLI looks. */
-static HOT void runtime_dir(char **envp, struct asf_buf *mem)
+static HOT void runtime_dir(char **envp, struct safe_buf *mem)
 {
 	const char *xdg;
 	char buf[PATH_MAX];
-	struct asf_buf b;
+	struct safe_buf b;
 
 	if ((hold_g.runtime_dir = setting_get("HOLD_RUNTIME_DIR")))
 		return;
-	asf_init(&b, buf, sizeof(buf));
+	safe_init(&b, buf, sizeof(buf));
 	xdg = env_get(envp, "XDG_RUNTIME_DIR");
 	if (xdg && xdg[0] == '/') {
-		asf_str(&b, xdg);
-		asf_str(&b, "/hold");
+		safe_str(&b, xdg);
+		safe_str(&b, "/hold");
 	} else if (geteuid() == 0) {
-		asf_str(&b, "/run/hold");
+		safe_str(&b, "/run/hold");
 	} else {
-		asf_str(&b, "/tmp/hold-");
-		asf_u64(&b, geteuid());
+		safe_str(&b, "/tmp/hold-");
+		safe_u64(&b, geteuid());
 	}
-	hold_g.runtime_dir = setting_add(mem, "HOLD_RUNTIME_DIR", asf_cstr(&b));
+	hold_g.runtime_dir = setting_add(mem, "HOLD_RUNTIME_DIR", safe_cstr(&b));
 	if (!hold_g.runtime_dir)
 		hold_g.runtime_dir = "/tmp";
 }
@@ -109,14 +109,14 @@ static HOT void runtime_dir(char **envp, struct asf_buf *mem)
 static HOT void socket_path(void)
 {
 	const char *s = setting_get("HOLD_SOCKET");
-	struct asf_buf b;
+	struct safe_buf b;
 
-	asf_init(&b, hold_g.sock, sizeof(hold_g.sock));
+	safe_init(&b, hold_g.sock, sizeof(hold_g.sock));
 	if (s) {
-		asf_str(&b, s);
+		safe_str(&b, s);
 	} else {
-		asf_str(&b, hold_g.runtime_dir);
-		asf_str(&b, "/holdd.sock");
+		safe_str(&b, hold_g.runtime_dir);
+		safe_str(&b, "/holdd.sock");
 	}
 	if (b.full) /* sun_path holds 107 bytes: no daemon for us, say so once */
 		hold_say("holdd's socket path is too long: ", hold_g.sock,
@@ -126,7 +126,7 @@ static HOT void socket_path(void)
 
 /* LD_PRELOAD may name us by a relative path; new images get the absolute
  * one, as the first entry of the arena: "LD_PRELOAD=<lib>". */
-static HOT void find_self(struct asf_buf *mem)
+static HOT void find_self(struct safe_buf *mem)
 {
 	char real[PATH_MAX];
 	Dl_info info;
@@ -138,17 +138,17 @@ static HOT void find_self(struct asf_buf *mem)
 			lib = realpath(lib, real);
 	}
 	hold_g.fx.preload = mem->p + mem->len;
-	asf_str(mem, "LD_PRELOAD=");
+	safe_str(mem, "LD_PRELOAD=");
 	hold_g.fx.lib = mem->p + mem->len;
-	asf_str(mem, lib ? lib : "");
-	asf_chr(mem, '\0');
+	safe_str(mem, lib ? lib : "");
+	safe_chr(mem, '\0');
 }
 
 static HOT void note_stderr(void)
 {
 	struct statx sx;
 
-	if (asf_sys6(SYS_statx, 2, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&sx, 0) == 0) {
+	if (safe_sys6(SYS_statx, 2, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&sx, 0) == 0) {
 		hold_g.err_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 		hold_g.err_ino = sx.stx_ino;
 		hold_g.err_known = 1;
@@ -158,7 +158,7 @@ static HOT void note_stderr(void)
 static void load_rules_file(const char *path)
 {
 	static char text[16384];
-	long n = asf_read_file(path, text, sizeof(text) - 1);
+	long n = safe_read_file(path, text, sizeof(text) - 1);
 
 	if (n < 0) {
 		hold_say("cannot read HOLD_RULES_FILE ", path,
@@ -216,12 +216,12 @@ void hold_bind_all(void)
 
 __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, char **envp)
 {
-	struct asf_buf mem;
+	struct safe_buf mem;
 	const char *s;
 
 	(void)argc;
 	note_stderr();
-	asf_init(&mem, hold_g.mem, sizeof(hold_g.mem));
+	safe_init(&mem, hold_g.mem, sizeof(hold_g.mem));
 	find_self(&mem);
 	capture_settings(envp, &mem);
 	runtime_dir(envp, &mem);
@@ -235,15 +235,15 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 
 	if (any_count()) {
 		char sess[48];
-		struct asf_buf b;
+		struct safe_buf b;
 
 		s = setting_get("HOLD_SESSION");
 		if (!s) {
-			asf_init(&b, sess, sizeof(sess));
-			asf_u64(&b, (uint64_t)getpid());
-			asf_chr(&b, '-');
-			asf_u64(&b, asf_now_ns(CLOCK_REALTIME));
-			s = setting_add(&mem, "HOLD_SESSION", asf_cstr(&b));
+			safe_init(&b, sess, sizeof(sess));
+			safe_u64(&b, (uint64_t)getpid());
+			safe_chr(&b, '-');
+			safe_u64(&b, safe_now_ns(CLOCK_REALTIME));
+			s = setting_add(&mem, "HOLD_SESSION", safe_cstr(&b));
 		}
 		if (s)
 			hold_counts_open(s);
@@ -257,7 +257,7 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 		hold_bind_all();
 		hold_fdc_on = 1;
 	}
-	hold_daemon_exec(argv);
+	hold_client_exec(argv);
 	if (hold_g.rules.event_mask & (1u << HOLD_EV_EXEC))
 		hold_decide_exec(argv);
 }

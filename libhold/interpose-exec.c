@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "asf.h"
+#include "sigsafe.h"
 #include "libhold.h"
 
 #define EXPORT   __attribute__((visibility("default")))
@@ -57,7 +57,7 @@ HOT char *const *hold_exec_env(const char *what, char *const *envp, char **out, 
 
 static HOT int sys_execve(const char *path, char *const argv[], char *const envp[])
 {
-	long r = asf_sys(SYS_execve, path, argv, envp);
+	long r = safe_sys(SYS_execve, path, argv, envp);
 
 	errno = (int)-r;
 	return -1;
@@ -96,24 +96,24 @@ static int run_sh(const char *path, char *const argv[], char *const envp[])
 static int search_path(const char *file, char *const argv[], char *const envp[])
 {
 	const char *path = "/bin:/usr/bin";
-	size_t flen = asf_strlen(file);
+	size_t flen = safe_strlen(file);
 	int eacces = 0;
 
 	for (char **e = environ; e && *e; e++)
-		if (asf_startswith(*e, "PATH="))
+		if (safe_startswith(*e, "PATH="))
 			path = *e + 5;
 	for (const char *p = path;; p++) {
 		const char *dir = p;
 		char buf[PATH_MAX];
-		struct asf_buf b;
+		struct safe_buf b;
 
 		while (*p && *p != ':')
 			p++;
-		asf_init(&b, buf, sizeof(buf));
-		asf_mem(&b, p == dir ? "." : dir, p == dir ? 1 : (size_t)(p - dir));
-		asf_chr(&b, '/');
-		asf_mem(&b, file, flen);
-		asf_cstr(&b);
+		safe_init(&b, buf, sizeof(buf));
+		safe_mem(&b, p == dir ? "." : dir, p == dir ? 1 : (size_t)(p - dir));
+		safe_chr(&b, '/');
+		safe_mem(&b, file, flen);
+		safe_cstr(&b);
 		if (!b.full) {
 			sys_execve(buf, argv, envp);
 			if (errno == ENOEXEC)
@@ -158,22 +158,22 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	char *out[HOLD_ENV_MAX], pre[HOLD_PRELOAD_MAX], path[32];
 	char *const *env = hold_exec_env("fexecve", envp, out, pre);
-	struct asf_buf b;
+	struct safe_buf b;
 	long r;
 
 	if (fd < 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	r = asf_sys6(SYS_execveat, fd, (long)"", (long)argv, (long)env, AT_EMPTY_PATH, 0);
+	r = safe_sys6(SYS_execveat, fd, (long)"", (long)argv, (long)env, AT_EMPTY_PATH, 0);
 	if (r != -ENOSYS) {
 		errno = (int)-r;
 		return -1;
 	}
-	asf_init(&b, path, sizeof(path));
-	asf_str(&b, "/proc/self/fd/");
-	asf_u64(&b, (uint64_t)fd);
-	return sys_execve(asf_cstr(&b), argv, env);
+	safe_init(&b, path, sizeof(path));
+	safe_str(&b, "/proc/self/fd/");
+	safe_u64(&b, (uint64_t)fd);
+	return sys_execve(safe_cstr(&b), argv, env);
 }
 
 /* execl*: gather the variadic arguments into an argv on the stack (a VLA,

@@ -34,7 +34,7 @@ static HOT pid_t fork_via(const char *name, void **slot)
 	else if (pid < 0)
 		hold_decide_refund(idx);
 	else if (pid > 0)
-		hold_daemon_fork(pid);
+		hold_client_fork(pid);
 	return pid;
 }
 

@@ -125,7 +125,7 @@ struct hold_park_info {
 	const struct hold_handoff *ho; /* recv/accept only */
 };
 
-/* A parked thread's stream connection to holdd (report-daemon.c). */
+/* A parked thread's stream connection to holdd (client.c). */
 struct hold_conn {
 	int fd; /* -1: none; retry at retry_ns */
 	uint64_t dev, ino;
@@ -151,7 +151,7 @@ void hold_park(const struct hold_park_info *pi) HIDDEN;
 void hold_park_rule(int idx, const char *event) HIDDEN;
 void hold_park_handoff(int idx, const struct hold_handoff *ho) HIDDEN;
 
-/* report.c: stderr and the spool record; then report-daemon.c for holdd */
+/* report.c: stderr and the spool record; then client.c for holdd */
 void hold_report_parked(struct hold_parked *p) HIDDEN;
 void hold_report_released(struct hold_parked *p, enum hold_by by) HIDDEN;
 void hold_say(const char *a, const char *b, const char *c) HIDDEN;
@@ -159,15 +159,15 @@ void hold_report_rule_error(void *ctx, const char *where, unsigned line,
 			    const struct hold_rule_error *err) HIDDEN;
 int hold_comm(char out[16]) HIDDEN;
 
-/* report-daemon.c: holdd's side of things.  fork and exec go as datagrams
+/* client.c: holdd's side of things.  fork and exec go as datagrams
  * and cost nothing when no holdd listens; a parked thread keeps a stream
  * connection through which holdd can release it. */
-void hold_daemon_fork(int child) HIDDEN;
-void hold_daemon_exec(char **argv) HIDDEN;
-void hold_daemon_announce(struct hold_parked *p) HIDDEN;
+void hold_client_fork(int child) HIDDEN;
+void hold_client_exec(char **argv) HIDDEN;
+void hold_client_announce(struct hold_parked *p) HIDDEN;
 /* Wait up to ns for holdd; 1 if it released this thread. */
-int hold_daemon_wait(struct hold_parked *p, uint64_t ns) HIDDEN;
-void hold_daemon_released(struct hold_parked *p, enum hold_by by) HIDDEN;
+int hold_client_wait(struct hold_parked *p, uint64_t ns) HIDDEN;
+void hold_client_released(struct hold_parked *p, enum hold_by by) HIDDEN;
 
 /* init.c: the next definition of `name` (libc's), looked up once into
  * *slot.  Parent side only: dlsym takes locks a forked child must not. */

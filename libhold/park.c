@@ -2,7 +2,7 @@
  * park.c - hold a thread (spin) or the whole process (stop) until released.
  *
  * Runs in fork children, vfork children and ordinary threads alike, so it
- * keeps the async-signal-safe rules of asf.h: raw system calls, its own
+ * keeps the async-signal-safe rules of sigsafe.h: raw system calls, its own
  * stack, no locks.  The flag is a local of hold_park() so that each parked
  * thread has its own: in gdb, `frame function hold_park` then
  * `set var hold = 0` releases exactly that thread (the seed's trick).
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "asf.h"
+#include "sigsafe.h"
 #include "hold.h"
 #include "libhold.h"
 
@@ -24,7 +24,7 @@
  * the default (no exception).  Without Yama the call fails harmlessly. */
 static void yama_allow(int on)
 {
-	asf_sys6(SYS_prctl, PR_SET_PTRACER, on ? (long)PR_SET_PTRACER_ANY : 0, 0, 0, 0, 0);
+	safe_sys6(SYS_prctl, PR_SET_PTRACER, on ? (long)PR_SET_PTRACER_ANY : 0, 0, 0, 0, 0);
 }
 
 /* A stopped process cannot time itself out, so a watchdog child does: it
@@ -33,15 +33,15 @@ static void yama_allow(int on)
  * the program's own wait()/waitpid(-1) never see it, nor does a SIGCHLD. */
 static long watchdog_start(uint64_t timeout_ns)
 {
-	uint64_t deadline = asf_now_ns(CLOCK_MONOTONIC) + timeout_ns;
-	long pid = asf_sys6(SYS_clone, SIGCONT, 0, 0, 0, 0, 0);
+	uint64_t deadline = safe_now_ns(CLOCK_MONOTONIC) + timeout_ns;
+	long pid = safe_sys6(SYS_clone, SIGCONT, 0, 0, 0, 0, 0);
 
 	if (pid != 0)
 		return pid;
-	asf_sys6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
-	for (uint64_t now; (now = asf_now_ns(CLOCK_MONOTONIC)) < deadline;)
-		asf_sleep_ns(deadline - now);
-	asf_sys(SYS_exit, 0, 0, 0);
+	safe_sys6(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+	for (uint64_t now; (now = safe_now_ns(CLOCK_MONOTONIC)) < deadline;)
+		safe_sleep_ns(deadline - now);
+	safe_sys(SYS_exit, 0, 0, 0);
 	__builtin_unreachable();
 }
 
@@ -50,15 +50,15 @@ static enum hold_by stop_until_continued(int pid, uint64_t timeout_ns)
 	long wd = timeout_ns ? watchdog_start(timeout_ns) : 0;
 	int st;
 
-	asf_sys(SYS_kill, pid, SIGSTOP, 0);
+	safe_sys(SYS_kill, pid, SIGSTOP, 0);
 	if (wd <= 0)
 		return HOLD_BY_SIGCONT;
 	/* The kernel marks the watchdog a zombie before its SIGCONT can wake
 	 * us, so WNOHANG tells the two wake-ups apart without a race. */
-	if (asf_sys6(SYS_wait4, wd, (long)&st, WNOHANG | __WALL, 0, 0, 0) == wd)
+	if (safe_sys6(SYS_wait4, wd, (long)&st, WNOHANG | __WALL, 0, 0, 0) == wd)
 		return HOLD_BY_TIMEOUT;
-	asf_sys(SYS_kill, wd, SIGKILL, 0);
-	asf_sys6(SYS_wait4, wd, (long)&st, __WALL, 0, 0, 0);
+	safe_sys(SYS_kill, wd, SIGKILL, 0);
+	safe_sys6(SYS_wait4, wd, (long)&st, __WALL, 0, 0, 0);
 	return HOLD_BY_SIGCONT;
 }
 
@@ -69,23 +69,23 @@ static enum hold_by stop_until_continued(int pid, uint64_t timeout_ns)
 __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 {
 	volatile int hold = 1; /* gdb: set var hold = 0 */
-	struct hold_parked p = {.pi = pi, .pid = asf_getpid(), .tid = asf_gettid()};
+	struct hold_parked p = {.pi = pi, .pid = safe_getpid(), .tid = safe_gettid()};
 	uint64_t deadline = 0;
 	enum hold_by by = HOLD_BY_GDB;
 
 	if (pi->timeout_ns)
-		deadline = asf_now_ns(CLOCK_MONOTONIC) + pi->timeout_ns;
+		deadline = safe_now_ns(CLOCK_MONOTONIC) + pi->timeout_ns;
 	yama_allow(1);
 	hold_report_parked(&p);
 	if (pi->mode == HOLD_MODE_STOP) {
 		by = stop_until_continued(p.pid, pi->timeout_ns);
 	} else {
 		while (hold) {
-			if (deadline && asf_now_ns(CLOCK_MONOTONIC) >= deadline) {
+			if (deadline && safe_now_ns(CLOCK_MONOTONIC) >= deadline) {
 				by = HOLD_BY_TIMEOUT;
 				break;
 			}
-			if (hold_daemon_wait(&p, LOOK_NS)) {
+			if (hold_client_wait(&p, LOOK_NS)) {
 				by = HOLD_BY_DAEMON;
 				break;
 			}

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "asf.h"
+#include "sigsafe.h"
 #include "libhold.h"
 
 #define MAX_PROCS 4096 /* give up past this many processes */
@@ -37,30 +37,30 @@ static int is_num(const char *s)
 }
 
 /* "/proc/PID/<what>/<fd>" */
-static const char *proc_path(struct asf_buf *b, int pid, const char *what, const char *fd)
+static const char *proc_path(struct safe_buf *b, int pid, const char *what, const char *fd)
 {
-	asf_str(b, "/proc/");
-	asf_u64(b, (uint64_t)pid);
-	asf_str(b, what);
-	asf_str(b, fd);
-	return asf_cstr(b);
+	safe_str(b, "/proc/");
+	safe_u64(b, (uint64_t)pid);
+	safe_str(b, what);
+	safe_str(b, fd);
+	return safe_cstr(b);
 }
 
 /* Is /proc/PID/fdinfo/FD open for writing? */
 static int writes(int pid, const char *fd)
 {
 	char path[64], text[256];
-	struct asf_buf b;
+	struct safe_buf b;
 	long n;
 	unsigned flags = 0;
 
-	asf_init(&b, path, sizeof(path));
-	n = asf_read_file(proc_path(&b, pid, "/fdinfo/", fd), text, sizeof(text) - 1);
+	safe_init(&b, path, sizeof(path));
+	n = safe_read_file(proc_path(&b, pid, "/fdinfo/", fd), text, sizeof(text) - 1);
 	if (n <= 0)
 		return 0;
 	text[n] = '\0';
 	for (long i = 0; i + 6 < n; i++) {
-		if (text[i] == 'f' && asf_startswith(text + i, "flags:")) {
+		if (text[i] == 'f' && safe_startswith(text + i, "flags:")) {
 			for (i += 6; text[i] == '\t' || text[i] == ' '; i++)
 				;
 			while (text[i] >= '0' && text[i] <= '7')
@@ -74,22 +74,22 @@ static int writes(int pid, const char *fd)
 static int holds_writer(int pid, uint64_t dev, uint64_t ino)
 {
 	char dir[64], ents[2048];
-	struct asf_buf b;
+	struct safe_buf b;
 	long dfd, n;
 	int hit = 0;
 
-	asf_init(&b, dir, sizeof(dir));
-	dfd = asf_sys(SYS_openat, AT_FDCWD, proc_path(&b, pid, "/fd", ""),
+	safe_init(&b, dir, sizeof(dir));
+	dfd = safe_sys(SYS_openat, AT_FDCWD, proc_path(&b, pid, "/fd", ""),
 		      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
-	while (!hit && (n = asf_sys(SYS_getdents64, dfd, ents, sizeof(ents))) > 0) {
+	while (!hit && (n = safe_sys(SYS_getdents64, dfd, ents, sizeof(ents))) > 0) {
 		for (long off = 0; off < n && !hit;) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(ents + off);
 			struct statx sx;
 
 			off += d->d_reclen;
-			if (!is_num(d->d_name) || asf_sys6(SYS_statx, dfd, (long)d->d_name, 0,
+			if (!is_num(d->d_name) || safe_sys6(SYS_statx, dfd, (long)d->d_name, 0,
 							   STATX_INO, (long)&sx, 0) < 0)
 				continue;
 			hit = sx.stx_ino == ino &&
@@ -97,13 +97,13 @@ static int holds_writer(int pid, uint64_t dev, uint64_t ino)
 			      writes(pid, d->d_name);
 		}
 	}
-	asf_sys(SYS_close, dfd, 0, 0);
+	safe_sys(SYS_close, dfd, 0, 0);
 	return hit;
 }
 
 int hold_pipe_writer(uint64_t dev, uint64_t ino)
 {
-	int self = asf_getpid(), parent = (int)asf_sys(SYS_getppid, 0, 0, 0), found = 0;
+	int self = safe_getpid(), parent = (int)safe_sys(SYS_getppid, 0, 0, 0), found = 0;
 	char ents[4096];
 	long dfd, n;
 	unsigned seen = 0;
@@ -112,11 +112,11 @@ int hold_pipe_writer(uint64_t dev, uint64_t ino)
 		return self;
 	if (parent > 1 && holds_writer(parent, dev, ino))
 		return parent;
-	dfd = asf_sys(SYS_openat, AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = safe_sys(SYS_openat, AT_FDCWD, "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
 	while (!found && seen < MAX_PROCS &&
-	       (n = asf_sys(SYS_getdents64, dfd, ents, sizeof(ents))) > 0) {
+	       (n = safe_sys(SYS_getdents64, dfd, ents, sizeof(ents))) > 0) {
 		for (long off = 0; off < n && !found; seen++) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(ents + off);
 			int pid = 0;
@@ -130,6 +130,6 @@ int hold_pipe_writer(uint64_t dev, uint64_t ino)
 				found = pid;
 		}
 	}
-	asf_sys(SYS_close, dfd, 0, 0);
+	safe_sys(SYS_close, dfd, 0, 0);
 	return found;
 }

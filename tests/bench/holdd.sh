@@ -12,7 +12,7 @@ B=$1 S=$2
 N=${N:-300}
 W=$(mktemp -d "${TMPDIR:-/tmp}/hold-bench.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
-cc -O2 -I"$S/libhold" -o "$W/holdd_bench" "$S/tests/bench/holdd_bench.c" "$S/libhold/proto.c"
+cc -O2 -I"$S/common" -o "$W/holdd_bench" "$S/tests/bench/holdd_bench.c" "$S/common/proto.c"
 cc -O2 -o "$W/hold-wake" "$S/tests/bench/wake.c"
 export HOLD_RUNTIME_DIR=$W/run HOLD_SOCKET=$W/run/holdd.sock HOLD_STATE_DIR=$W/state
 

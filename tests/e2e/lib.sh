@@ -69,7 +69,7 @@ preload() {
 }
 
 # --- holdd and the CLI ------------------------------------------------------
-HOLD=$B/holdd/hold
+HOLD=$B/hold/hold
 HOLDD=$B/holdd/holdd
 HOLD_SOCKET=$HOLD_RUNTIME_DIR/holdd.sock
 HOLD_STATE_DIR=$T/state

@@ -1,8 +1,8 @@
 /*
- * spool.c - read libhold's park records; see spool.h.
+ * record.c - read libhold's park records; see record.h.
  */
 #define _GNU_SOURCE
-#include "spool.h"
+#include "record.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -1,11 +1,11 @@
 /*
- * spool.h - the park records libhold writes in the runtime directory
+ * record.h - the park records libhold writes in the runtime directory
  * (report.c: RUNTIME_DIR/park-PID-TID, key=value lines).  The CLI lists
  * them when no holdd answers; holdd reads them at start-up to find stopped
  * processes, which cannot reconnect by themselves.
  */
-#ifndef HOLD_SPOOL_H
-#define HOLD_SPOOL_H
+#ifndef HOLD_RECORD_H
+#define HOLD_RECORD_H
 
 #include <limits.h>
 #include <stdint.h>

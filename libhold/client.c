@@ -1,5 +1,5 @@
 /*
- * report-daemon.c - libhold's side of the protocol with holdd (proto.h).
+ * client.c - libhold's client of holdd: the protocol (proto.h) from its side.
  *
  * fork and exec are datagrams to SOCKET.events, and the kernel attaches the
  * sender's pid and uid (SCM_CREDENTIALS), so no process needs a connection
@@ -16,7 +16,7 @@
  * moved high, and before every read libhold checks it is still the socket
  * it opened (the program may close or dup2 over any fd).  If holdd goes
  * away the thread stays parked and reconnects every 200 ms, announcing
- * itself again.  Everything here is async-signal-safe (asf.h).
+ * itself again.  Everything here is async-signal-safe (sigsafe.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,7 +30,7 @@
 #include <sys/un.h>
 #include <time.h>
 
-#include "asf.h"
+#include "sigsafe.h"
 #include "libhold.h"
 
 #define RETRY_NS     200000000u /* reconnect to a restarted holdd this often */
@@ -43,22 +43,22 @@ static int queue_gave_up; /* a report timed out: later ones do not wait */
 
 static socklen_t addr_of(struct sockaddr_un *a, const char *suffix)
 {
-	struct asf_buf b;
+	struct safe_buf b;
 
 	a->sun_family = AF_UNIX;
-	asf_init(&b, a->sun_path, sizeof(a->sun_path));
-	asf_str(&b, hold_g.sock);
-	asf_str(&b, suffix);
+	safe_init(&b, a->sun_path, sizeof(a->sun_path));
+	safe_str(&b, hold_g.sock);
+	safe_str(&b, suffix);
 	if (b.full || !hold_g.sock[0])
 		return 0;
-	asf_cstr(&b);
+	safe_cstr(&b);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b.len + 1);
 }
 
 static long send_to(long fd, const char *msg, size_t n, int flags, const struct sockaddr_un *a,
 		    socklen_t alen)
 {
-	return asf_sys6(SYS_sendto, fd, (long)msg, (long)n, flags | MSG_NOSIGNAL, (long)a, alen);
+	return safe_sys6(SYS_sendto, fd, (long)msg, (long)n, flags | MSG_NOSIGNAL, (long)a, alen);
 }
 
 /* holdd's queue is full: wait for room until FULL_WAIT_NS have passed (a
@@ -66,14 +66,14 @@ static long send_to(long fd, const char *msg, size_t n, int flags, const struct 
 static void send_when_room(long fd, const char *msg, size_t n, const struct sockaddr_un *a,
 			   socklen_t alen)
 {
-	uint64_t end = asf_now_ns(CLOCK_MONOTONIC) + FULL_WAIT_NS;
+	uint64_t end = safe_now_ns(CLOCK_MONOTONIC) + FULL_WAIT_NS;
 	uint64_t now;
 
-	while ((now = asf_now_ns(CLOCK_MONOTONIC)) < end) {
+	while ((now = safe_now_ns(CLOCK_MONOTONIC)) < end) {
 		struct timeval left = {0, (long)((end - now) / 1000 + 1)};
 		long r;
 
-		asf_sys6(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&left, sizeof(left), 0);
+		safe_sys6(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&left, sizeof(left), 0);
 		r = send_to(fd, msg, n, 0, a, alen);
 		if (r != -EINTR && r != -EAGAIN)
 			return;
@@ -89,15 +89,15 @@ static void send_datagram(const char *msg, size_t n)
 
 	if (!n || !alen)
 		return;
-	fd = asf_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = safe_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
 	if (send_to(fd, msg, n, MSG_DONTWAIT, &a, alen) == -EAGAIN && !queue_gave_up)
 		send_when_room(fd, msg, n, &a, alen);
-	asf_sys(SYS_close, fd, 0, 0);
+	safe_sys(SYS_close, fd, 0, 0);
 }
 
-void hold_daemon_fork(int child)
+void hold_client_fork(int child)
 {
 	char buf[64];
 	struct hold_enc e;
@@ -111,7 +111,7 @@ void hold_daemon_fork(int child)
 static void enc_args_vec(struct hold_enc *e, char *const *argv, size_t room)
 {
 	for (unsigned i = 0; argv && argv[i] && i < HOLD_MSG_ARGS; i++) {
-		size_t n = asf_strlen(argv[i]);
+		size_t n = safe_strlen(argv[i]);
 
 		if (n > ARG_BYTES)
 			n = ARG_BYTES;
@@ -121,15 +121,15 @@ static void enc_args_vec(struct hold_enc *e, char *const *argv, size_t room)
 	}
 }
 
-HOT void hold_daemon_exec(char **argv)
+HOT void hold_client_exec(char **argv)
 {
 	char buf[EXEC_BYTES];
 	const char *path = (const char *)getauxval(AT_EXECFN);
 	struct hold_enc e;
 
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
-	hold_enc_mem(&e, HOLD_F_PATH, path ? path : "", path ? asf_strlen(path) : 0);
-	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)asf_sys(SYS_getppid, 0, 0, 0));
+	hold_enc_mem(&e, HOLD_F_PATH, path ? path : "", path ? safe_strlen(path) : 0);
+	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)safe_sys(SYS_getppid, 0, 0, 0));
 	enc_args_vec(&e, argv, sizeof(buf));
 	send_datagram(buf, hold_enc_finish(&e));
 }
@@ -138,7 +138,7 @@ static int fd_identity(long fd, uint64_t *dev, uint64_t *ino)
 {
 	struct statx sx;
 
-	if (asf_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&sx, 0) < 0)
+	if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_INO, (long)&sx, 0) < 0)
 		return -1;
 	*dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 	*ino = sx.stx_ino;
@@ -156,10 +156,10 @@ static int still_ours(const struct hold_conn *c)
 static void drop(struct hold_conn *c, int ours)
 {
 	if (ours)
-		asf_sys(SYS_close, c->fd, 0, 0);
+		safe_sys(SYS_close, c->fd, 0, 0);
 	c->fd = -1;
 	c->rlen = 0;
-	c->retry_ns = asf_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
+	c->retry_ns = safe_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
 }
 
 static long connect_stream(void)
@@ -170,16 +170,16 @@ static long connect_stream(void)
 
 	if (!alen)
 		return -1;
-	fd = asf_sys(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = safe_sys(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (asf_sys(SYS_connect, fd, &a, alen) < 0) {
-		asf_sys(SYS_close, fd, 0, 0);
+	if (safe_sys(SYS_connect, fd, &a, alen) < 0) {
+		safe_sys(SYS_close, fd, 0, 0);
 		return -1;
 	}
-	high = asf_sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, HIGH_FD);
+	high = safe_sys(SYS_fcntl, fd, F_DUPFD_CLOEXEC, HIGH_FD);
 	if (high >= 0) {
-		asf_sys(SYS_close, fd, 0, 0);
+		safe_sys(SYS_close, fd, 0, 0);
 		fd = high;
 	}
 	return fd;
@@ -188,7 +188,7 @@ static long connect_stream(void)
 static void enc_cmdline(struct hold_enc *e, const struct hold_parked *p, size_t room)
 {
 	for (long i = 0; i < p->cmdlen;) {
-		size_t n = asf_strlen(p->cmd + i);
+		size_t n = safe_strlen(p->cmd + i);
 
 		if (e->len + 4 + (n > ARG_BYTES ? ARG_BYTES : n) > room)
 			break;
@@ -229,7 +229,7 @@ static size_t enc_park(char *buf, size_t cap, const struct hold_parked *p)
 	return n + hold_enc_finish(&e);
 }
 
-void hold_daemon_announce(struct hold_parked *p)
+void hold_client_announce(struct hold_parked *p)
 {
 	struct hold_conn *c = &p->conn;
 	char buf[4096];
@@ -238,11 +238,11 @@ void hold_daemon_announce(struct hold_parked *p)
 	c->fd = (int)connect_stream();
 	c->rlen = 0;
 	if (c->fd < 0) {
-		c->retry_ns = asf_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
+		c->retry_ns = safe_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
 		return;
 	}
 	if (fd_identity(c->fd, &c->dev, &c->ino) < 0 ||
-	    asf_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0) != (long)n)
+	    safe_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0) != (long)n)
 		drop(c, 1);
 }
 
@@ -250,7 +250,7 @@ void hold_daemon_announce(struct hold_parked *p)
 static int take_messages(struct hold_parked *p)
 {
 	struct hold_conn *c = &p->conn;
-	long n = asf_sys(SYS_read, c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
+	long n = safe_sys(SYS_read, c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
 	struct hold_msg m;
 	long len;
 
@@ -272,19 +272,19 @@ static int take_messages(struct hold_parked *p)
 	return 0;
 }
 
-int hold_daemon_wait(struct hold_parked *p, uint64_t ns)
+int hold_client_wait(struct hold_parked *p, uint64_t ns)
 {
 	struct hold_conn *c = &p->conn;
 	struct timespec ts = {0, (long)ns};
 	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 
 	if (c->fd < 0) {
-		asf_sleep_ns(ns);
-		if (asf_now_ns(CLOCK_MONOTONIC) >= c->retry_ns)
-			hold_daemon_announce(p);
+		safe_sleep_ns(ns);
+		if (safe_now_ns(CLOCK_MONOTONIC) >= c->retry_ns)
+			hold_client_announce(p);
 		return 0;
 	}
-	if (asf_sys6(SYS_ppoll, (long)&pfd, 1, (long)&ts, 0, 0, 0) <= 0)
+	if (safe_sys6(SYS_ppoll, (long)&pfd, 1, (long)&ts, 0, 0, 0) <= 0)
 		return 0;
 	if ((pfd.revents & POLLNVAL) || !still_ours(c)) {
 		drop(c, 0); /* the program closed or reused our fd: not ours to close */
@@ -293,7 +293,7 @@ int hold_daemon_wait(struct hold_parked *p, uint64_t ns)
 	return take_messages(p);
 }
 
-void hold_daemon_released(struct hold_parked *p, enum hold_by by)
+void hold_client_released(struct hold_parked *p, enum hold_by by)
 {
 	struct hold_conn *c = &p->conn;
 	char buf[64];
@@ -306,7 +306,7 @@ void hold_daemon_released(struct hold_parked *p, enum hold_by by)
 	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
 	hold_enc_num(&e, HOLD_F_BY, (uint64_t)by);
 	n = hold_enc_finish(&e);
-	asf_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0);
-	asf_sys(SYS_close, c->fd, 0, 0);
+	safe_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0);
+	safe_sys(SYS_close, c->fd, 0, 0);
 	c->fd = -1;
 }

@@ -21,7 +21,7 @@
 
 #include "attach-python.h"
 #include "cli.h"
-#include "spool.h"
+#include "record.h"
 
 #define MAX_GDB_ARGS 256
 

@@ -1,7 +1,7 @@
 /*
- * asf.c - async-signal-safe primitives; see asf.h for the rules they keep.
+ * sigsafe.c - async-signal-safe primitives; see sigsafe.h for the rules they keep.
  */
-#include "asf.h"
+#include "sigsafe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 
 #if defined(__x86_64__)
-__attribute__((hot)) long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
+__attribute__((hot)) long safe_sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
 	long ret;
 	register long r10 __asm__("r10") = d;
@@ -26,7 +26,7 @@ __attribute__((hot)) long asf_sys6(long nr, long a, long b, long c, long d, long
 #include <unistd.h>
 /* Portable fallback: glibc's syscall() is a thin trampoline but sets errno;
  * save and restore it so a vfork child leaves its parent's errno alone. */
-__attribute__((hot)) long asf_sys6(long nr, long a, long b, long c, long d, long e, long f)
+__attribute__((hot)) long safe_sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
 	int saved = errno;
 	long ret = syscall(nr, a, b, c, d, e, f);
@@ -38,7 +38,7 @@ __attribute__((hot)) long asf_sys6(long nr, long a, long b, long c, long d, long
 }
 #endif
 
-__attribute__((hot)) void asf_init(struct asf_buf *b, char *mem, size_t cap)
+__attribute__((hot)) void safe_init(struct safe_buf *b, char *mem, size_t cap)
 {
 	b->p = mem;
 	b->len = 0;
@@ -48,7 +48,7 @@ __attribute__((hot)) void asf_init(struct asf_buf *b, char *mem, size_t cap)
 		mem[0] = '\0';
 }
 
-__attribute__((hot)) void asf_mem(struct asf_buf *b, const char *s, size_t n)
+__attribute__((hot)) void safe_mem(struct safe_buf *b, const char *s, size_t n)
 {
 	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 
@@ -60,17 +60,17 @@ __attribute__((hot)) void asf_mem(struct asf_buf *b, const char *s, size_t n)
 	b->len += n;
 }
 
-__attribute__((hot)) void asf_str(struct asf_buf *b, const char *s)
+__attribute__((hot)) void safe_str(struct safe_buf *b, const char *s)
 {
-	asf_mem(b, s, asf_strlen(s));
+	safe_mem(b, s, safe_strlen(s));
 }
 
-__attribute__((hot)) void asf_chr(struct asf_buf *b, char c)
+__attribute__((hot)) void safe_chr(struct safe_buf *b, char c)
 {
-	asf_mem(b, &c, 1);
+	safe_mem(b, &c, 1);
 }
 
-__attribute__((hot)) void asf_u64(struct asf_buf *b, uint64_t v)
+__attribute__((hot)) void safe_u64(struct safe_buf *b, uint64_t v)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
@@ -79,35 +79,35 @@ __attribute__((hot)) void asf_u64(struct asf_buf *b, uint64_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	asf_mem(b, tmp + i, sizeof(tmp) - i);
+	safe_mem(b, tmp + i, sizeof(tmp) - i);
 }
 
-__attribute__((hot)) void asf_i64(struct asf_buf *b, int64_t v)
+__attribute__((hot)) void safe_i64(struct safe_buf *b, int64_t v)
 {
 	if (v < 0) {
-		asf_chr(b, '-');
-		asf_u64(b, (uint64_t)0 - (uint64_t)v);
+		safe_chr(b, '-');
+		safe_u64(b, (uint64_t)0 - (uint64_t)v);
 	} else {
-		asf_u64(b, (uint64_t)v);
+		safe_u64(b, (uint64_t)v);
 	}
 }
 
-__attribute__((hot)) void asf_secs(struct asf_buf *b, uint64_t ns, int digits)
+__attribute__((hot)) void safe_secs(struct safe_buf *b, uint64_t ns, int digits)
 {
 	uint64_t frac = ns % 1000000000u;
 
-	asf_u64(b, ns / 1000000000u);
+	safe_u64(b, ns / 1000000000u);
 	if (digits <= 0)
 		return;
-	asf_chr(b, '.');
+	safe_chr(b, '.');
 	for (int i = 0; i < digits && i < 9; i++) {
 		frac *= 10;
-		asf_chr(b, (char)('0' + frac / 1000000000u));
+		safe_chr(b, (char)('0' + frac / 1000000000u));
 		frac %= 1000000000u;
 	}
 }
 
-__attribute__((hot)) const char *asf_cstr(struct asf_buf *b)
+__attribute__((hot)) const char *safe_cstr(struct safe_buf *b)
 {
 	if (b->cap == 0)
 		return "";
@@ -119,7 +119,7 @@ __attribute__((hot)) const char *asf_cstr(struct asf_buf *b)
 	return b->p;
 }
 
-__attribute__((hot)) size_t asf_strlen(const char *s)
+__attribute__((hot)) size_t safe_strlen(const char *s)
 {
 	size_t n = 0;
 
@@ -128,7 +128,7 @@ __attribute__((hot)) size_t asf_strlen(const char *s)
 	return n;
 }
 
-__attribute__((hot)) int asf_startswith(const char *s, const char *prefix)
+__attribute__((hot)) int safe_startswith(const char *s, const char *prefix)
 {
 	while (*prefix)
 		if (*s++ != *prefix++)
@@ -136,10 +136,10 @@ __attribute__((hot)) int asf_startswith(const char *s, const char *prefix)
 	return 1;
 }
 
-__attribute__((hot)) int asf_write_all(int fd, const char *s, size_t n)
+__attribute__((hot)) int safe_write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
-		long w = asf_sys(SYS_write, fd, s, n);
+		long w = safe_sys(SYS_write, fd, s, n);
 
 		if (w == -EINTR)
 			continue;
@@ -151,15 +151,15 @@ __attribute__((hot)) int asf_write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-__attribute__((hot)) long asf_read_file(const char *path, char *buf, size_t cap)
+__attribute__((hot)) long safe_read_file(const char *path, char *buf, size_t cap)
 {
-	long fd = asf_sys6(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+	long fd = safe_sys6(SYS_openat, AT_FDCWD, (long)path, O_RDONLY | O_CLOEXEC, 0, 0, 0);
 	size_t got = 0;
 
 	if (fd < 0)
 		return fd;
 	while (got < cap) {
-		long r = asf_sys(SYS_read, fd, buf + got, cap - got);
+		long r = safe_sys(SYS_read, fd, buf + got, cap - got);
 
 		if (r == -EINTR)
 			continue;
@@ -167,35 +167,35 @@ __attribute__((hot)) long asf_read_file(const char *path, char *buf, size_t cap)
 			break;
 		got += (size_t)r;
 	}
-	asf_sys(SYS_close, fd, 0, 0);
+	safe_sys(SYS_close, fd, 0, 0);
 	return (long)got;
 }
 
-uint64_t asf_now_ns(int clock)
+uint64_t safe_now_ns(int clock)
 {
 	struct timespec ts;
 
 	/* The raw call, not the vDSO: the vDSO is fine in practice but is not
 	 * a system call, and this keeps the rule simple to audit. */
-	if (asf_sys(SYS_clock_gettime, clock, &ts, 0) < 0)
+	if (safe_sys(SYS_clock_gettime, clock, &ts, 0) < 0)
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-__attribute__((hot)) void asf_sleep_ns(uint64_t ns)
+__attribute__((hot)) void safe_sleep_ns(uint64_t ns)
 {
 	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000u),
 			      .tv_nsec = (long)(ns % 1000000000u)};
 
-	asf_sys(SYS_nanosleep, &ts, 0, 0);
+	safe_sys(SYS_nanosleep, &ts, 0, 0);
 }
 
-__attribute__((hot)) int asf_getpid(void)
+__attribute__((hot)) int safe_getpid(void)
 {
-	return (int)asf_sys(SYS_getpid, 0, 0, 0);
+	return (int)safe_sys(SYS_getpid, 0, 0, 0);
 }
 
-__attribute__((hot)) int asf_gettid(void)
+__attribute__((hot)) int safe_gettid(void)
 {
-	return (int)asf_sys(SYS_gettid, 0, 0, 0);
+	return (int)safe_sys(SYS_gettid, 0, 0, 0);
 }

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "paths.h"
-#include "spool.h"
+#include "record.h"
 
 /* The thread's name now (/proc/PID/task/TID/comm), else as reported. */
 static void thread_name(const struct spool_rec *r, char *out, size_t cap)

@@ -19,7 +19,7 @@
 
 #include "paths.h"
 #include "rules.h"
-#include "spool.h"
+#include "record.h"
 
 const char *cli_verb = "";
 
@@ -168,7 +168,7 @@ const char *cli_libhold_path(void)
 	char build[PATH_MAX + 64], here[PATH_MAX + 64];
 	const char *cands[3] = {build, here, HOLD_LIBDIR "/libhold.so"};
 
-	/* from the build tree: holdd/hold beside libhold/.libs/libhold.so */
+	/* from the build tree: hold/hold beside libhold/.libs/libhold.so */
 	snprintf(build, sizeof(build), "%s/../libhold/.libs/libhold.so", exe_dir());
 	snprintf(here, sizeof(here), "%s/../lib/libhold.so", exe_dir());
 	return first_existing("HOLD_LIB", cands, 3);
@@ -176,11 +176,13 @@ const char *cli_libhold_path(void)
 
 const char *cli_holdd_path(void)
 {
-	char here[PATH_MAX + 64];
-	const char *cands[2] = {here, HOLD_BINDIR "/holdd"};
+	char build[PATH_MAX + 64], here[PATH_MAX + 64];
+	const char *cands[3] = {build, here, HOLD_BINDIR "/holdd"};
 
+	/* from the build tree: hold/hold beside holdd/holdd; installed: one bindir */
+	snprintf(build, sizeof(build), "%s/../holdd/holdd", exe_dir());
 	snprintf(here, sizeof(here), "%s/holdd", exe_dir());
-	return first_existing("HOLDD", cands, 2);
+	return first_existing("HOLDD", cands, 3);
 }
 
 static void rule_error(void *ctx, const char *where, unsigned line,

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "spool.h"
+#include "record.h"
 
 /* Without holdd, only stopped processes can be released (by SIGCONT);
  * a spinning thread needs its connection or gdb. */
