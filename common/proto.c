@@ -185,3 +185,45 @@ const char *hold_proto_strerror(int err)
 
 	return err >= 0 && err < HOLD_PROTO_ERR_END_ ? text[err] : "unknown error";
 }
+
+size_t hold_msg_copy(const struct hold_msg *m, enum hold_field f, char *dst, size_t cap)
+{
+	struct hold_str v = hold_msg_str(m, f);
+	size_t n = v.len < cap ? v.len : cap - 1;
+
+	if (!cap)
+		return 0;
+	memcpy(dst, v.p, n);
+	dst[n] = '\0';
+	return n;
+}
+
+const char *hold_msg_type_name(unsigned type)
+{
+	/* arrays, not pointers: no relocation in every image that maps libhold */
+	static const char names[HOLD_MSG_TYPE_END_][9] = {
+		[HOLD_MSG_HELLO] = "HELLO",       [HOLD_MSG_FORK] = "FORK",
+		[HOLD_MSG_EXEC] = "EXEC",         [HOLD_MSG_PARK] = "PARK",
+		[HOLD_MSG_RELEASED] = "RELEASED", [HOLD_MSG_RELEASE] = "RELEASE",
+		[HOLD_MSG_ERROR] = "ERROR",       [HOLD_MSG_LIST] = "LIST",
+		[HOLD_MSG_PARKED] = "PARKED",     [HOLD_MSG_TREE] = "TREE",
+		[HOLD_MSG_NODE] = "NODE",         [HOLD_MSG_WAIT] = "WAIT",
+		[HOLD_MSG_STATS] = "STATS",       [HOLD_MSG_DONE] = "DONE",
+		[HOLD_MSG_EXIT] = "EXIT",         [HOLD_MSG_HANDOFF] = "HANDOFF",
+		[HOLD_MSG_OWNER] = "OWNER",
+	};
+
+	return type < HOLD_MSG_TYPE_END_ && names[type][0] ? names[type] : "?";
+}
+
+const char *hold_by_name(unsigned by)
+{
+	static const char names[HOLD_BY_END_][13] = {
+		[HOLD_BY_GDB] = "hold = 0",
+		[HOLD_BY_TIMEOUT] = "timeout",
+		[HOLD_BY_SIGCONT] = "SIGCONT",
+		[HOLD_BY_DAEMON] = "hold release",
+	};
+
+	return by < HOLD_BY_END_ ? names[by] : "?";
+}

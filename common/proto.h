@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define HOLD_PROTO_VERSION 1
 #define HOLD_MSG_HDR       8
@@ -69,7 +70,7 @@ enum hold_field {
 	HOLD_F_TID,
 	HOLD_F_MODE, /* enum hold_mode */
 	HOLD_F_TIMEOUT_NS,
-	HOLD_F_SINCE_NS, /* CLOCK_REALTIME */
+	HOLD_F_SINCE_NS, /* CLOCK_REALTIME, as hold_now_ns() reads it */
 	HOLD_F_BY,       /* enum hold_by */
 	HOLD_F_PID,
 	HOLD_F_PPID,
@@ -83,6 +84,7 @@ enum hold_field {
 	HOLD_F_FD,       /* PARK: the fd a recv/accept rule fired on */
 	HOLD_F_PEER,     /* PARK, HANDOFF: the sender's pid (0: not known) */
 	HOLD_F_BYTES,    /* PARK: how many bytes the recv returned */
+	HOLD_F_NEWFD,    /* PARK: the connection an accept returned */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */
@@ -164,6 +166,32 @@ const char *hold_proto_strerror(int err);
 static inline int hold_msg_has(const struct hold_msg *m, enum hold_field f)
 {
 	return (m->have >> f) & 1;
+}
+
+/* String field f (HOLD_F_PATH..): its bytes, or "" (length 0) if absent.
+ * The one way to read one; hold_msg_copy() when a C string is wanted. */
+static inline struct hold_str hold_msg_str(const struct hold_msg *m, enum hold_field f)
+{
+	static const struct hold_str none = {"", 0};
+
+	return f >= HOLD_F_PATH && f < HOLD_F_STR_END_ && hold_msg_has(m, f) ? m->str[f - HOLD_F_PATH]
+									      : none;
+}
+
+/* String field f into dst as a C string, cut to cap - 1 bytes; its length. */
+size_t hold_msg_copy(const struct hold_msg *m, enum hold_field f, char *dst, size_t cap);
+
+/* Names for messages and logs: "PARK", "hold release". */
+const char *hold_msg_type_name(unsigned type);
+const char *hold_by_name(unsigned by);
+
+/* The protocol's clock: nanoseconds of CLOCK_REALTIME (SINCE_NS, EXIT_NS). */
+static inline uint64_t hold_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 #endif

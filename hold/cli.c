@@ -19,7 +19,7 @@
 
 #include "paths.h"
 #include "rules.h"
-#include "record.h"
+#include "park-dir.h"
 
 const char *cli_verb = "";
 
@@ -277,22 +277,15 @@ int parse_target(const char *s, int *pid, int *tid)
 	return 0;
 }
 
-const char *mstr(const struct hold_msg *m, enum hold_field f)
+const char *cli_text(const struct hold_msg *m)
 {
-	static char buf[4][PATH_MAX];
-	static int turn;
-	char *out = buf[turn++ & 3];
-	const struct hold_str *s = &m->str[f - HOLD_F_PATH];
+	static char text[1024];
 
-	if (!hold_msg_has(m, f)) {
-		out[0] = '\0';
-		return out;
-	}
-	snprintf(out, PATH_MAX, "%.*s", (int)s->len, s->p);
-	return out;
+	hold_msg_copy(m, HOLD_F_TEXT, text, sizeof(text));
+	return text;
 }
 
-void margv(const struct hold_msg *m, unsigned first, char *out, size_t cap, size_t width)
+void cli_argv_line(const struct hold_msg *m, unsigned first, char *out, size_t cap, size_t width)
 {
 	size_t n = 0;
 
@@ -309,30 +302,7 @@ void margv(const struct hold_msg *m, unsigned first, char *out, size_t cap, size
 
 /* --- what is parked ---------------------------------------------------------- */
 
-static void row_from_msg(struct spool_rec *r, const struct hold_msg *m)
-{
-	memset(r, 0, sizeof(*r));
-	r->pid = (int)m->num[HOLD_F_PID];
-	r->tid = (int)m->num[HOLD_F_TID];
-	r->ppid = (int)m->num[HOLD_F_PPID];
-	r->start = m->num[HOLD_F_START];
-	r->since_ns = m->num[HOLD_F_SINCE_NS];
-	r->timeout_ns = m->num[HOLD_F_TIMEOUT_NS];
-	snprintf(r->event, sizeof(r->event), "%s", mstr(m, HOLD_F_EVENT));
-	snprintf(r->mode, sizeof(r->mode), "%s",
-		 hold_mode_name((enum hold_mode)m->num[HOLD_F_MODE]));
-	snprintf(r->comm, sizeof(r->comm), "%s", mstr(m, HOLD_F_COMM));
-	snprintf(r->rule, sizeof(r->rule), "%s", mstr(m, HOLD_F_RULE));
-	snprintf(r->exe, sizeof(r->exe), "%s", mstr(m, HOLD_F_PATH));
-	margv(m, 0, r->argv, sizeof(r->argv), 0);
-	snprintf(r->addr, sizeof(r->addr), "%s", mstr(m, HOLD_F_ADDR));
-	snprintf(r->peercomm, sizeof(r->peercomm), "%s", mstr(m, HOLD_F_PEERCOMM));
-	r->fd = hold_msg_has(m, HOLD_F_FD) ? (int)m->num[HOLD_F_FD] : -1;
-	r->peer = (int)m->num[HOLD_F_PEER];
-	r->bytes = m->num[HOLD_F_BYTES];
-}
-
-int cli_parks(struct spool_rec **rows, int *from_spool)
+int cli_parks(struct hold_park **rows, int *from_spool)
 {
 	struct client c;
 	struct hold_msg m;
@@ -344,29 +314,30 @@ int cli_parks(struct spool_rec **rows, int *from_spool)
 	*from_spool = 0;
 	if (client_open(&c) < 0) {
 		*from_spool = 1;
-		n = spool_read(hold_runtime_dir(), rows);
+		n = hold_park_dir_read(hold_runtime_dir(), rows);
 		return n < 0 ? 0 : n; /* no directory: nothing was ever parked here */
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LIST);
 	client_send(&c, buf, hold_enc_finish(&e));
 	while ((r = client_next(&c, &m, 10000)) == 1 && m.type == HOLD_MSG_PARKED) {
 		if (n == cap) {
-			struct spool_rec *nr =
+			struct hold_park *nr =
 				realloc(*rows, sizeof(**rows) * (size_t)(cap = cap * 2 + 8));
 
 			if (!nr)
 				break;
 			*rows = nr;
 		}
-		row_from_msg(&(*rows)[n++], &m);
+		hold_park_from_msg(&(*rows)[n++], &m);
 	}
 	client_close(&c);
 	if (r != 1 || m.type != HOLD_MSG_DONE) {
 		free(*rows);
 		*rows = NULL;
-		return cli_fail(-1, "holdd did not answer the list request (%s)",
-				r == 1 && m.type == HOLD_MSG_ERROR ? mstr(&m, HOLD_F_TEXT)
-								   : "connection closed");
+		if (r == 1 && m.type == HOLD_MSG_ERROR)
+			return cli_fail(-1, "holdd did not answer the list request (%s)",
+					cli_text(&m));
+		return cli_fail(-1, "holdd did not answer the list request (connection closed)");
 	}
 	return n;
 }

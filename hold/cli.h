@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "park.h"
 #include "proto.h"
 
 /* Exit codes: 0 done, 1 nothing found or timed out, 2 usage or environment. */
@@ -64,13 +65,12 @@ void fmt_held(char *buf, size_t n, uint64_t since_ns);
 uint64_t cli_now_ns(void);
 /* "PID" or "PID/TID" */
 int parse_target(const char *s, int *pid, int *tid);
-/* A field as a NUL-terminated string in a static rotating buffer. */
-const char *mstr(const struct hold_msg *m, enum hold_field f);
+/* An ERROR's text (a static buffer). */
+const char *cli_text(const struct hold_msg *m);
 /* argv fields from `first` on, joined with spaces, trimmed to width (0: no limit). */
-void margv(const struct hold_msg *m, unsigned first, char *out, size_t cap, size_t width);
+void cli_argv_line(const struct hold_msg *m, unsigned first, char *out, size_t cap, size_t width);
 
 /* What is parked: from holdd, else from the spool records (*from_spool
  * set).  Rows are malloc'd; the count, or -1 (message printed). */
-struct spool_rec;
-int cli_parks(struct spool_rec **rows, int *from_spool);
+int cli_parks(struct hold_park **rows, int *from_spool);
 #endif

@@ -21,7 +21,6 @@
 
 #include "attach-python.h"
 #include "cli.h"
-#include "record.h"
 
 #define MAX_GDB_ARGS 256
 
@@ -122,7 +121,7 @@ static int attach_refused(int pid)
 /* The park to attach to: PID's only one, or the thread named. */
 static int find_park(int pid, int *tid, int *stop)
 {
-	struct spool_rec *r;
+	struct hold_park *r;
 	int from_spool, n = cli_parks(&r, &from_spool), found = 0, first = 0;
 	char list[256] = "";
 
@@ -133,7 +132,7 @@ static int find_park(int pid, int *tid, int *stop)
 			continue;
 		if (!found++) {
 			first = r[i].tid;
-			*stop = strcmp(r[i].mode, "stop") == 0;
+			*stop = r[i].mode == HOLD_MODE_STOP;
 		}
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d/%d",
 			 found > 1 ? ", " : "", pid, r[i].tid);

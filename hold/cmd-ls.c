@@ -7,10 +7,9 @@
 
 #include "cli.h"
 #include "paths.h"
-#include "record.h"
 
 /* The thread's name now (/proc/PID/task/TID/comm), else as reported. */
-static void thread_name(const struct spool_rec *r, char *out, size_t cap)
+static void thread_name(const struct hold_park *r, char *out, size_t cap)
 {
 	char path[64];
 	FILE *f;
@@ -24,20 +23,31 @@ static void thread_name(const struct spool_rec *r, char *out, size_t cap)
 	}
 }
 
+/* argv as one line, its elements joined by spaces (a static buffer). */
+static const char *argv_line(const struct hold_park *r)
+{
+	static char line[HOLD_PARK_ARGV];
+	struct buf b;
+
+	buf_init(&b, line, sizeof(line));
+	hold_park_argv_line(r, &b);
+	return buf_cstr(&b);
+}
+
 /* What it was parked on: the hand-off, or the image. */
-static void what(const struct spool_rec *r, char *out, size_t cap)
+static void what(const struct hold_park *r, char *out, size_t cap)
 {
 	if (r->addr[0] && r->peer > 0)
 		snprintf(out, cap, "%s from %d %s", r->addr, r->peer, r->peercomm);
 	else if (r->addr[0])
 		snprintf(out, cap, "%s", r->addr);
 	else
-		snprintf(out, cap, "%s %s", r->exe, r->argv);
+		snprintf(out, cap, "%s %s", r->exe, argv_line(r));
 	if (strlen(out) > 100) /* the table's last column; --json has it all */
 		memcpy(out + 97, "...", 4);
 }
 
-static void print_json(const struct spool_rec *r, int n)
+static void print_json(const struct hold_park *r, int n)
 {
 	char name[64];
 
@@ -49,7 +59,7 @@ static void print_json(const struct spool_rec *r, int n)
 		printf(", \"rule\": ");
 		json_str(stdout, r[i].rule, strlen(r[i].rule));
 		printf(", \"mode\": ");
-		json_str(stdout, r[i].mode, strlen(r[i].mode));
+		json_str(stdout, hold_mode_name(r[i].mode), 4);
 		printf(", \"since_ns\": %llu, \"timeout_ns\": %llu, \"comm\": ",
 		       (unsigned long long)r[i].since_ns, (unsigned long long)r[i].timeout_ns);
 		thread_name(&r[i], name, sizeof(name));
@@ -64,13 +74,13 @@ static void print_json(const struct spool_rec *r, int n)
 		printf(", \"exe\": ");
 		json_str(stdout, r[i].exe, strlen(r[i].exe));
 		printf(", \"argv\": ");
-		json_str(stdout, r[i].argv, strlen(r[i].argv));
+		json_str(stdout, argv_line(&r[i]), strlen(argv_line(&r[i])));
 		printf("}");
 	}
 	printf("%s]\n", n ? "\n" : "");
 }
 
-static void print_table(const struct spool_rec *r, int n)
+static void print_table(const struct hold_park *r, int n)
 {
 	printf("%-7s %-7s %-15s %-6s %-4s %-6s %-24s %s\n", "PID", "TID", "THREAD", "EVENT", "MODE",
 	       "HELD", "RULE", "ON");
@@ -81,7 +91,7 @@ static void print_table(const struct spool_rec *r, int n)
 		thread_name(&r[i], name, sizeof(name));
 		what(&r[i], on, sizeof(on));
 		printf("%-7d %-7d %-15s %-6s %-4s %-6s %-24s %s\n", r[i].pid, r[i].tid, name,
-		       r[i].event, r[i].mode, held, r[i].rule, on);
+		       r[i].event, hold_mode_name(r[i].mode), held, r[i].rule, on);
 	}
 }
 
@@ -89,7 +99,7 @@ static int cmd_ls(const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option longs[] = {
 		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	struct spool_rec *rows;
+	struct hold_park *rows;
 	int json = 0, from_spool, n, c;
 
 	while ((c = getopt_long(argc, argv, "jh", longs, NULL)) != -1) {

@@ -7,19 +7,18 @@
 #include <string.h>
 
 #include "cli.h"
-#include "record.h"
 
 /* Without holdd, only stopped processes can be released (by SIGCONT);
  * a spinning thread needs its connection or gdb. */
 static int release_from_spool(int pid, int tid, int all)
 {
-	struct spool_rec *r;
+	struct hold_park *r;
 	int from_spool, n = cli_parks(&r, &from_spool), done = 0, spinning = 0;
 
 	for (int i = 0; i < n; i++) {
 		if (!all && (r[i].pid != pid || (tid && r[i].tid != tid)))
 			continue;
-		if (strcmp(r[i].mode, "stop") == 0 && kill(r[i].pid, SIGCONT) == 0)
+		if (r[i].mode == HOLD_MODE_STOP && kill(r[i].pid, SIGCONT) == 0)
 			done++;
 		else
 			spinning++;
@@ -74,7 +73,7 @@ static int cmd_release(const struct cmd_entry *self, int argc, char **argv)
 	r = client_next(&cl, &m, 10000);
 	client_close(&cl);
 	if (r == 1 && m.type == HOLD_MSG_ERROR)
-		return cli_fail(EXIT_NONE, "%s", mstr(&m, HOLD_F_TEXT));
+		return cli_fail(EXIT_NONE, "%s", cli_text(&m));
 	if (r != 1 || m.type != HOLD_MSG_DONE)
 		return cli_fail(EXIT_USAGE, "holdd did not answer");
 	printf("released %llu\n", (unsigned long long)m.num[HOLD_F_COUNT]);

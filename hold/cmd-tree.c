@@ -149,10 +149,10 @@ static void add_hand(const struct hold_msg *m)
 	h->peer = (int)m->num[HOLD_F_PEER];
 	h->since_ns = m->num[HOLD_F_SINCE_NS];
 	h->placed = 0;
-	snprintf(h->event, sizeof(h->event), "%s", mstr(m, HOLD_F_EVENT));
-	snprintf(h->addr, sizeof(h->addr), "%s", mstr(m, HOLD_F_ADDR));
-	snprintf(h->comm, sizeof(h->comm), "%s", mstr(m, HOLD_F_COMM));
-	snprintf(h->peercomm, sizeof(h->peercomm), "%s", mstr(m, HOLD_F_PEERCOMM));
+	hold_msg_copy(m, HOLD_F_EVENT, h->event, sizeof(h->event));
+	hold_msg_copy(m, HOLD_F_ADDR, h->addr, sizeof(h->addr));
+	hold_msg_copy(m, HOLD_F_COMM, h->comm, sizeof(h->comm));
+	hold_msg_copy(m, HOLD_F_PEERCOMM, h->peercomm, sizeof(h->peercomm));
 }
 
 /* A hand-off whose sender is listed is drawn at the sender; mark those. */
@@ -213,13 +213,13 @@ static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
 		x->flags = (uint32_t)m.num[HOLD_F_FLAGS];
 		x->since_ns = m.num[HOLD_F_SINCE_NS];
 		x->exit_ns = m.num[HOLD_F_EXIT_NS];
-		snprintf(x->exe, sizeof(x->exe), "%s", mstr(&m, HOLD_F_PATH));
+		hold_msg_copy(&m, HOLD_F_PATH, x->exe, sizeof(x->exe));
 		/* argv[0] repeats the exe: show the arguments after it */
-		margv(&m, 1, x->argv, sizeof(x->argv), 100);
+		cli_argv_line(&m, 1, x->argv, sizeof(x->argv), 100);
 	}
 	client_close(&cl);
 	if (r == 1 && m.type == HOLD_MSG_ERROR)
-		return free(rows), cli_fail(EXIT_NONE, "%s", mstr(&m, HOLD_F_TEXT));
+		return free(rows), cli_fail(EXIT_NONE, "%s", cli_text(&m));
 	if (r != 1 || m.type != HOLD_MSG_DONE)
 		return free(rows), cli_fail(EXIT_USAGE, "holdd did not answer");
 	for (int i = 0; i < n; i++) { /* last child: no sibling before depth drops */

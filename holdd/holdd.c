@@ -57,6 +57,7 @@ struct opts {
 
 static char sock_path[108], events_path[108];
 static int we_bound; /* unlink the sockets at exit: not systemd's */
+static int listen_fd = -1, events_fd = -1;
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
 {
@@ -150,9 +151,9 @@ static int activated(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		if (type == SOCK_STREAM)
-			D.listen.fd = fd;
+			listen_fd = fd;
 		else if (type == SOCK_DGRAM)
-			D.events.fd = fd;
+			events_fd = fd;
 	}
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
@@ -208,7 +209,7 @@ static void listen_sockets(const struct opts *o)
 		die("socket path %s is too long (the limit is 100 bytes); set HOLD_SOCKET", sock);
 	snprintf(sock_path, sizeof(sock_path), "%s", sock);
 	snprintf(events_path, sizeof(events_path), "%s%s", sock, HOLD_EVENTS_SUFFIX);
-	if (activated() && D.listen.fd >= 0 && D.events.fd >= 0)
+	if (activated() && listen_fd >= 0 && events_fd >= 0)
 		return;
 	if (o->group) {
 		struct group *g = getgrnam(o->group);
@@ -227,47 +228,19 @@ static void listen_sockets(const struct opts *o)
 	if (answering(sock_path))
 		die("a holdd is already answering at %s; stop it, or choose another --socket",
 		    sock_path);
-	D.listen.fd = bind_one(sock_path, SOCK_STREAM, mode, gid);
-	D.events.fd = bind_one(events_path, SOCK_DGRAM, mode, gid);
+	listen_fd = bind_one(sock_path, SOCK_STREAM, mode, gid);
+	events_fd = bind_one(events_path, SOCK_DGRAM, mode, gid);
 	we_bound = 1;
 }
 
-static void setup_loop(const struct opts *o)
+/* One pidfd per live process: take all the fds we may. */
+static void raise_fd_limit(void)
 {
-	sigset_t sigs;
-	struct itimerspec tick = {{1, 0}, {1, 0}};
-	int on = 1, big = 8 << 20;
 	struct rlimit rl;
 
-	/* one pidfd per live process: take all the fds we may */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	D.ep = epoll_create1(EPOLL_CLOEXEC);
-	D.listen.kind = W_LISTEN;
-	D.events.kind = W_EVENTS;
-	setsockopt(D.events.fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof(on));
-	if (setsockopt(D.events.fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)) < 0)
-		setsockopt(D.events.fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	D.sig = (struct watch){W_SIGNAL, signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)};
-	D.timer = (struct watch){W_TIMER,
-				 timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
-	timerfd_settime(D.timer.fd, 0, &tick, NULL);
-	if (server_watch(&D.listen, EPOLLIN) < 0 || server_watch(&D.events, EPOLLIN) < 0 ||
-	    server_watch(&D.sig, EPOLLIN) < 0 || server_watch(&D.timer, EPOLLIN) < 0)
-		die("cannot set up the event loop: %s", strerror(errno));
-	for (int i = 0; i < HOLDD_OWNERS_MAX; i++)
-		D.owner[i] = (struct watch){W_OWNER, -1};
-	if (o->exit_with > 0) {
-		D.private_run = 1;
-		(void)server_add_owner(o->exit_with); /* fails: already gone */
 	}
 }
 
@@ -285,26 +258,24 @@ int main(int argc, char **argv)
 		close(fd);
 	}
 	log_init(o.foreground);
-	D.listen.fd = D.events.fd = -1;
-	D.runtime_dir = hold_runtime_dir();
-	D.state_dir = o.state_dir ? o.state_dir : hold_state_dir();
 	listen_sockets(&o);
-	setup_loop(&o);
-	if (store_open(D.state_dir, &o.lim) < 0)
+	raise_fd_limit();
+	if (loop_init() < 0 || server_init(listen_fd, events_fd, o.exit_with) < 0)
+		die("cannot set up the event loop: %s", strerror(errno));
+	if (store_open(o.state_dir ? o.state_dir : hold_state_dir(), &o.lim) < 0)
 		exit(2);
 	store_revive();
-	parks_recover_spool();
+	parks_recover(hold_runtime_dir());
 	store_flush();
 	if (sandbox_enter(err, sizeof(err)) < 0)
 		die("%s (holdd does not run unconfined)", err);
-	hlog(LOG_INFO, "listening on %s (pid %d, journal %s)", sock_path, getpid(), D.journal.path);
+	hlog(LOG_INFO, "listening on %s (pid %d)", sock_path, getpid());
 	if (o.ready_fd >= 0) {
 		if (write(o.ready_fd, "", 1) < 0) {
 		}
 		close(o.ready_fd);
 	}
-	server_loop();
-	store_flush();
+	server_run();
 	if (we_bound) {
 		unlink(sock_path);
 		unlink(events_path);

@@ -5,39 +5,34 @@
  * stopped process (mode=stop) by SIGCONT through a pidfd, so a recycled
  * pid is never signalled.  A park ends when its thread says RELEASED (and
  * by whom) or its connection closes.  Stopped processes cannot reconnect
- * after a holdd restart, so holdd finds them in the spool instead.
+ * after a holdd restart, so holdd finds them by their park records instead.
  */
 #define _GNU_SOURCE
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "holdd.h"
+#include "park-dir.h"
 #include "rules.h"
-#include "record.h"
 
-static const char *by_name(uint64_t by)
+static struct park *parks;
+static size_t nparks;
+
+size_t parks_count(void)
 {
-	static const char *const names[HOLD_BY_END_] = {
-		[HOLD_BY_GDB] = "its hold flag (gdb)",
-		[HOLD_BY_TIMEOUT] = "its timeout",
-		[HOLD_BY_SIGCONT] = "SIGCONT",
-		[HOLD_BY_DAEMON] = "hold release",
-	};
-
-	return by < HOLD_BY_END_ ? names[by] : "?";
+	return nparks;
 }
 
-static char *dup_str(const struct hold_msg *m, enum hold_field f)
+int parks_has_pid(int pid)
 {
-	const struct hold_str *s = &m->str[f - HOLD_F_PATH];
-
-	return strndup(hold_msg_has(m, f) ? s->p : "", hold_msg_has(m, f) ? s->len : 0);
+	for (struct park *p = parks; p; p = p->next)
+		if (p->rec.pid == pid)
+			return 1;
+	return 0;
 }
 
 static int pidfd_of(int pid)
@@ -50,60 +45,23 @@ static void park_free(struct park *p)
 	if (p->prev)
 		p->prev->next = p->next;
 	else
-		D.parks = p->next;
+		parks = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
-	D.nparks--;
+	nparks--;
 	if (p->pidfd >= 0)
 		close(p->pidfd);
-	free(p->event);
-	free(p->rule);
-	free(p->comm);
-	free(p->exe);
-	free(p->argv);
-	free(p->addr);
-	free(p->peercomm);
-	free(p->spool);
+	free(p->record);
 	free(p);
 }
 
 static void park_link(struct park *p)
 {
-	p->next = D.parks;
-	if (D.parks)
-		D.parks->prev = p;
-	D.parks = p;
-	D.nparks++;
-}
-
-static size_t enc_parked(char *buf, size_t cap, const struct park *p)
-{
-	struct hold_enc e;
-
-	hold_enc_start(&e, buf, cap, HOLD_MSG_PARKED);
-	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->pid);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
-	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
-	hold_enc_num(&e, HOLD_F_UID, p->uid);
-	hold_enc_num(&e, HOLD_F_MODE, (uint64_t)p->mode);
-	hold_enc_num(&e, HOLD_F_START, p->start);
-	hold_enc_num(&e, HOLD_F_SINCE_NS, p->since_ns);
-	hold_enc_num(&e, HOLD_F_TIMEOUT_NS, p->timeout_ns);
-	hold_enc_str(&e, HOLD_F_EVENT, p->event);
-	hold_enc_str(&e, HOLD_F_RULE, p->rule);
-	hold_enc_str(&e, HOLD_F_COMM, p->comm);
-	hold_enc_str(&e, HOLD_F_PATH, p->exe);
-	if (p->fd >= 0) {
-		hold_enc_num(&e, HOLD_F_FD, (uint64_t)p->fd);
-		hold_enc_num(&e, HOLD_F_PEER, (uint64_t)p->peer);
-		hold_enc_num(&e, HOLD_F_BYTES, p->bytes);
-		hold_enc_str(&e, HOLD_F_ADDR, p->addr);
-		hold_enc_str(&e, HOLD_F_PEERCOMM, p->peercomm);
-	}
-	for (size_t i = 0; i < p->argvlen; i += strlen(p->argv + i) + 1)
-		if (e.len + strlen(p->argv + i) + 64 < cap)
-			hold_enc_str(&e, HOLD_F_ARG, p->argv + i);
-	return hold_enc_finish(&e);
+	p->next = parks;
+	if (parks)
+		parks->prev = p;
+	parks = p;
+	nparks++;
 }
 
 static int base_match(const char *glob, const char *path)
@@ -119,54 +77,39 @@ static void notify_waiters(const struct park *p)
 	char buf[HOLD_MSG_MAX];
 	size_t n = 0;
 
-	for (struct conn *c = D.conns; c; c = c->next) {
-		if (c->state != C_WAITING || !may_see(c, p->uid) || p->since_ns < c->wait_from)
+	for (struct conn *c = conn_first(); c; c = c->next) {
+		if (c->state != C_WAITING || !conn_may_see(c, p->rec.uid) ||
+		    p->rec.since_ns < c->wait_from)
 			continue;
-		if (c->glob && !base_match(c->glob, p->exe) && !hold_glob(c->glob, p->comm))
+		if (c->glob && !base_match(c->glob, p->rec.exe) && !hold_glob(c->glob, p->rec.comm))
 			continue;
 		if (!n)
-			n = enc_parked(buf, sizeof(buf), p);
+			n = hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARKED, &p->rec);
 		conn_send(c, buf, n);
 		c->state = C_READY;
 	}
 }
 
-void parks_add(struct conn *c, const struct hold_msg *m)
+const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 {
 	struct park *p = calloc(1, sizeof(*p));
+	struct hold_park *r;
 
 	if (!p) {
 		c->closing = 1;
-		return;
+		return NULL;
 	}
+	r = &p->rec;
+	hold_park_from_msg(r, m);
+	r->pid = c->pid; /* the kernel's word, not the message's */
+	r->uid = c->uid;
+	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
+		r->since_ns = hold_now_ns();
 	p->conn = c;
-	p->pid = c->pid; /* the kernel's word, not the message's */
-	p->uid = c->uid;
-	p->tid = (int)m->num[HOLD_F_TID];
-	p->ppid = (int)m->num[HOLD_F_PPID];
-	p->mode = (int)m->num[HOLD_F_MODE];
-	p->start = m->num[HOLD_F_START];
-	p->since_ns = hold_msg_has(m, HOLD_F_SINCE_NS) ? m->num[HOLD_F_SINCE_NS] : now_ns();
-	p->timeout_ns = m->num[HOLD_F_TIMEOUT_NS];
-	p->pidfd = p->mode == HOLD_MODE_STOP ? pidfd_of(p->pid) : -1;
-	p->event = dup_str(m, HOLD_F_EVENT);
-	p->rule = dup_str(m, HOLD_F_RULE);
-	p->comm = dup_str(m, HOLD_F_COMM);
-	p->exe = dup_str(m, HOLD_F_PATH);
-	p->addr = dup_str(m, HOLD_F_ADDR);
-	p->peercomm = dup_str(m, HOLD_F_PEERCOMM);
-	p->fd = hold_msg_has(m, HOLD_F_FD) ? (int)m->num[HOLD_F_FD] : -1;
-	p->peer = (int)m->num[HOLD_F_PEER];
-	p->bytes = m->num[HOLD_F_BYTES];
-	p->argv = malloc(HOLD_MSG_MAX);
-	for (unsigned i = 0; p->argv && i < m->nargs; i++) {
-		memcpy(p->argv + p->argvlen, m->arg[i].p, m->arg[i].len);
-		p->argvlen += m->arg[i].len;
-		p->argv[p->argvlen++] = '\0';
-	}
-	/* a stopped process found in the spool, now reconnected */
-	for (struct park *o = D.parks; o; o = o->next) {
-		if (!o->conn && o->pid == p->pid && o->tid == p->tid) {
+	p->pidfd = r->mode == HOLD_MODE_STOP ? pidfd_of(r->pid) : -1;
+	/* a stopped process found by its record, now reconnected */
+	for (struct park *o = parks; o; o = o->next) {
+		if (!o->conn && o->rec.pid == r->pid && o->rec.tid == r->tid) {
 			park_free(o);
 			break;
 		}
@@ -174,19 +117,18 @@ void parks_add(struct conn *c, const struct hold_msg *m)
 	park_link(p);
 	c->state = C_PARKED;
 	c->park = p;
-	hlog(LOG_INFO, "pid %d thread %d (%s) parked at %s%s%s by rule '%s'", p->pid, p->tid,
-	     p->comm, p->event, p->fd >= 0 ? " on " : "", p->fd >= 0 ? p->addr : "", p->rule);
-	if (p->fd >= 0 && hold_msg_has(m, HOLD_F_ADDR))
-		store_handoff(p);
+	hlog(LOG_INFO, "pid %d thread %d (%s) parked at %s%s%s by rule '%s'", r->pid, r->tid,
+	     r->comm, r->event, r->fd >= 0 ? " on " : "", r->fd >= 0 ? r->addr : "", r->rule);
 	notify_waiters(p);
+	return p;
 }
 
 void parks_released(struct conn *c, const struct hold_msg *m)
 {
 	struct park *p = c->park;
 
-	hlog(LOG_INFO, "pid %d thread %d released by %s", p->pid, p->tid,
-	     by_name(m->num[HOLD_F_BY]));
+	hlog(LOG_INFO, "pid %d thread %d released (%s)", p->rec.pid, p->rec.tid,
+	     hold_by_name((unsigned)m->num[HOLD_F_BY]));
 	park_free(p);
 	c->park = NULL;
 	c->state = C_READY;
@@ -198,21 +140,22 @@ void parks_conn_gone(struct conn *c)
 	if (!c->park)
 		return;
 	/* The process died, or its fd was closed under it (it reconnects). */
-	hlog(LOG_INFO, "pid %d thread %d: connection closed while parked", c->park->pid,
-	     c->park->tid);
+	hlog(LOG_INFO, "pid %d thread %d: connection closed while parked", c->park->rec.pid,
+	     c->park->rec.tid);
 	park_free(c->park);
 	c->park = NULL;
 }
 
-void parks_list(struct conn *c)
+void parks_list(struct conn *c, const struct hold_msg *m)
 {
 	char buf[HOLD_MSG_MAX];
 	uint64_t n = 0;
 
-	for (struct park *p = D.parks; p; p = p->next) {
-		if (!may_see(c, p->uid))
+	(void)m;
+	for (struct park *p = parks; p; p = p->next) {
+		if (!conn_may_see(c, p->rec.uid))
 			continue;
-		conn_send(c, buf, enc_parked(buf, sizeof(buf), p));
+		conn_send(c, buf, hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARKED, &p->rec));
 		n++;
 	}
 	conn_done(c, n);
@@ -223,7 +166,7 @@ static int release_one(struct park *p)
 	char buf[64];
 	struct hold_enc e;
 
-	if (p->mode == HOLD_MODE_STOP) {
+	if (p->rec.mode == HOLD_MODE_STOP) {
 		if (p->pidfd < 0)
 			return -1;
 		return (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGCONT, NULL, 0);
@@ -231,7 +174,7 @@ static int release_one(struct park *p)
 	if (!p->conn)
 		return -1;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->rec.tid);
 	conn_send(p->conn, buf, hold_enc_finish(&e));
 	return 0;
 }
@@ -246,8 +189,9 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 		conn_error(c, "say what to release: PID, PID/TID or --all");
 		return;
 	}
-	for (struct park *p = D.parks; p; p = p->next) {
-		if (!may_see(c, p->uid) || (!all && (p->pid != pid || (tid && p->tid != tid))))
+	for (struct park *p = parks; p; p = p->next) {
+		if (!conn_may_see(c, p->rec.uid) ||
+		    (!all && (p->rec.pid != pid || (tid && p->rec.tid != tid))))
 			continue;
 		if (release_one(p) == 0)
 			n++;
@@ -270,9 +214,9 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 
 void parks_wait(struct conn *c, const struct hold_msg *m)
 {
-	const struct hold_str *g = &m->str[HOLD_F_TEXT - HOLD_F_PATH];
+	struct hold_str g = hold_msg_str(m, HOLD_F_TEXT);
 
-	c->glob = hold_msg_has(m, HOLD_F_TEXT) ? strndup(g->p, g->len) : NULL;
+	c->glob = hold_msg_has(m, HOLD_F_TEXT) ? strndup(g.p, g.len) : NULL;
 	/* FLAGS=ALL: a park already there will do too; SINCE_NS: one since
 	 * the client started (it may have parked before we heard of it) */
 	if (m->num[HOLD_F_FLAGS] & HOLD_FL_ALL)
@@ -280,48 +224,35 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 	else if (hold_msg_has(m, HOLD_F_SINCE_NS))
 		c->wait_from = m->num[HOLD_F_SINCE_NS];
 	else
-		c->wait_from = now_ns();
+		c->wait_from = hold_now_ns();
 	c->state = C_WAITING;
-	for (struct park *p = D.parks; p && c->state == C_WAITING; p = p->next)
+	for (struct park *p = parks; p && c->state == C_WAITING; p = p->next)
 		notify_waiters(p);
 }
 
-void parks_recover_spool(void)
+void parks_recover(const char *runtime_dir)
 {
-	struct spool_rec *r;
-	int n = spool_read(D.runtime_dir, &r);
+	struct hold_park *r;
+	int n = hold_park_dir_read(runtime_dir, &r);
 
 	for (int i = 0; i < n; i++) {
 		struct park *p;
-		struct stat st;
 		char path[4200];
+		struct buf b;
 
-		if (strcmp(r[i].mode, "stop") != 0 || !(p = calloc(1, sizeof(*p))))
+		if (r[i].mode != HOLD_MODE_STOP || !(p = calloc(1, sizeof(*p))))
 			continue;
-		snprintf(path, sizeof(path), "%s/park-%d-%d", D.runtime_dir, r[i].pid, r[i].tid);
-		p->uid = stat(path, &st) == 0 ? st.st_uid : 0; /* libhold wrote it as that uid */
-		p->pid = r[i].pid;
-		p->tid = r[i].tid;
-		p->ppid = r[i].ppid;
-		p->mode = HOLD_MODE_STOP;
-		p->start = r[i].start;
-		p->since_ns = r[i].since_ns;
-		p->timeout_ns = r[i].timeout_ns;
-		p->pidfd = pidfd_of(p->pid);
-		p->event = strdup(r[i].event);
-		p->rule = strdup(r[i].rule);
-		p->comm = strdup(r[i].comm);
-		p->exe = strdup(r[i].exe);
-		p->argv = strdup(r[i].argv); /* spaces, not NULs: one element */
-		p->argvlen = strlen(r[i].argv) + 1;
-		p->addr = strdup(r[i].addr);
-		p->peercomm = strdup("");
-		p->fd = r[i].addr[0] ? r[i].fd : -1;
-		p->peer = r[i].peer;
-		p->spool = strdup(path);
+		buf_init(&b, path, sizeof(path));
+		buf_str(&b, runtime_dir);
+		buf_chr(&b, '/');
+		hold_park_record_name(&b, r[i].pid, r[i].tid);
+		buf_cstr(&b);
+		p->rec = r[i]; /* uid: the record's owner, who libhold ran as */
+		p->pidfd = pidfd_of(p->rec.pid);
+		p->record = strdup(path);
 		park_link(p);
-		hlog(LOG_INFO, "pid %d (%s) is stopped at %s (found in %s)", p->pid, p->comm,
-		     p->event, D.runtime_dir);
+		hlog(LOG_INFO, "pid %d (%s) is stopped at %s (found in %s)", p->rec.pid, p->rec.comm,
+		     p->rec.event, runtime_dir);
 	}
 	free(r);
 }
@@ -330,14 +261,10 @@ void parks_tick(void)
 {
 	struct park *next;
 
-	/* a stopped process from the spool is gone once its record is */
-	for (struct park *p = D.parks; p; p = next) {
+	/* a stopped process found by its record is gone once its record is */
+	for (struct park *p = parks; p; p = next) {
 		next = p->next;
-		if (p->spool && access(p->spool, F_OK) != 0)
+		if (p->record && access(p->record, F_OK) != 0)
 			park_free(p);
-	}
-	if (D.private_run && D.owners == 0 && D.nparks == 0) {
-		hlog(LOG_INFO, "the run is over and nothing is parked: stopping");
-		D.stop = 1;
 	}
 }

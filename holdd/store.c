@@ -29,16 +29,20 @@ struct proc_watch {
 
 #define HANDOFFS 1024 /* the newest hand-offs kept */
 
-/* A recv/accept rule parked `pid`/`tid` on data from `peer`.  Kept apart
- * from the tree (it joins two nodes, maybe of two trees), newest last. */
-struct handoff {
+/* Not a park but the edge a park drew: data went from `peer` to pid/tid
+ * over addr, and a recv/accept rule parked the receiver.  It outlives the
+ * park, so it is kept apart from the parked set and from the tree (it
+ * joins two nodes, maybe of two trees), newest last. */
+struct handoff_edge {
 	int pid, tid, peer;
 	uint32_t uid;
 	uint64_t since_ns;
 	char event[8], addr[128], comm[16], peercomm[16];
 };
 
-static struct handoff handoffs[HANDOFFS];
+static struct tree tree;
+static struct journal journal;
+static struct handoff_edge handoffs[HANDOFFS];
 static size_t nhandoffs, handoff_next; /* ring: next slot to write */
 static int replaying;
 static int watch_full; /* out of fds for pidfds: logged once */
@@ -46,7 +50,7 @@ static int watch_full; /* out of fds for pidfds: logged once */
 static void journal_msg(const char *buf, size_t n)
 {
 	if (!replaying)
-		journal_add(&D.journal, buf, n);
+		journal_add(&journal, buf, n);
 }
 
 static void watch_node(struct tnode *n, uint64_t now);
@@ -56,7 +60,7 @@ static void mark_exited(struct tnode *n, uint64_t now)
 	char buf[64];
 	struct hold_enc e;
 
-	tree_exit(&D.tree, n, now);
+	tree_exit(&tree, n, now);
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXIT);
 	hold_enc_num(&e, HOLD_F_PID, (uint64_t)n->pid);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
@@ -89,7 +93,7 @@ static void watch_node(struct tnode *n, uint64_t now)
 		return;
 	}
 	*pw = (struct proc_watch){{W_PROC, fd}, n};
-	if (server_watch(&pw->w, EPOLLIN) < 0) {
+	if (loop_add(&pw->w, EPOLLIN) < 0) {
 		close(fd);
 		free(pw);
 		return;
@@ -103,7 +107,7 @@ static void unwatch(struct tnode *n)
 
 	if (!pw)
 		return;
-	epoll_ctl(D.ep, EPOLL_CTL_DEL, pw->w.fd, NULL);
+	loop_del(&pw->w);
 	close(pw->w.fd);
 	free(pw);
 	n->watch = NULL;
@@ -114,12 +118,12 @@ void store_proc_exited(struct watch *w)
 	struct tnode *n = ((struct proc_watch *)w)->node;
 
 	unwatch(n);
-	mark_exited(n, now_ns());
+	mark_exited(n, hold_now_ns());
 }
 
 static void apply_fork(uint32_t uid, int parent, int child, uint64_t now)
 {
-	struct tnode *c = tree_fork(&D.tree, uid, parent, child, now);
+	struct tnode *c = tree_fork(&tree, uid, parent, child, now);
 
 	if (c) {
 		watch_node(c->parent, now);
@@ -129,14 +133,16 @@ static void apply_fork(uint32_t uid, int parent, int child, uint64_t now)
 
 static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t now)
 {
-	watch_node(tree_exec(&D.tree, uid, pid, (int)m->num[HOLD_F_PPID],
-			     &m->str[HOLD_F_PATH - HOLD_F_PATH], m->arg, m->nargs, now),
+	struct hold_str path = hold_msg_str(m, HOLD_F_PATH);
+
+	watch_node(tree_exec(&tree, uid, pid, (int)m->num[HOLD_F_PPID], &path, m->arg, m->nargs,
+			     now),
 		   now);
 }
 
 void store_fork(uint32_t uid, int parent, int child)
 {
-	uint64_t now = now_ns();
+	uint64_t now = hold_now_ns();
 	char buf[128];
 	struct hold_enc e;
 
@@ -151,10 +157,10 @@ void store_fork(uint32_t uid, int parent, int child)
 
 void store_exec(uint32_t uid, int pid, const struct hold_msg *m)
 {
-	uint64_t now = now_ns();
+	uint64_t now = hold_now_ns();
 	char buf[HOLD_MSG_MAX];
 	struct hold_enc e;
-	const struct hold_str *path = &m->str[HOLD_F_PATH - HOLD_F_PATH];
+	struct hold_str path = hold_msg_str(m, HOLD_F_PATH);
 
 	apply_exec(uid, pid, m, now);
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
@@ -162,13 +168,13 @@ void store_exec(uint32_t uid, int pid, const struct hold_msg *m)
 	hold_enc_num(&e, HOLD_F_PPID, m->num[HOLD_F_PPID]);
 	hold_enc_num(&e, HOLD_F_UID, uid);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
-	hold_enc_mem(&e, HOLD_F_PATH, path->p, path->len);
+	hold_enc_mem(&e, HOLD_F_PATH, path.p, path.len);
 	for (unsigned i = 0; i < m->nargs; i++)
 		hold_enc_mem(&e, HOLD_F_ARG, m->arg[i].p, m->arg[i].len);
 	journal_msg(buf, hold_enc_finish(&e));
 }
 
-static size_t enc_handoff(char *buf, size_t cap, const struct handoff *h)
+static size_t enc_handoff(char *buf, size_t cap, const struct handoff_edge *h)
 {
 	struct hold_enc e;
 
@@ -185,23 +191,11 @@ static size_t enc_handoff(char *buf, size_t cap, const struct handoff *h)
 	return hold_enc_finish(&e);
 }
 
-static void put_str(char *dst, size_t cap, const struct hold_msg *m, enum hold_field f)
-{
-	const struct hold_str *s = &m->str[f - HOLD_F_PATH];
-	size_t n = hold_msg_has(m, f) ? s->len : 0;
-
-	if (n >= cap)
-		n = cap - 1;
-	if (n)
-		memcpy(dst, s->p, n);
-	dst[n] = '\0';
-}
-
 /* From a HANDOFF message (journal replay) or a park; a repeat (a parked
  * thread announcing itself again to a restarted holdd) is dropped. */
-static const struct handoff *apply_handoff(const struct hold_msg *m)
+static const struct handoff_edge *apply_handoff(const struct hold_msg *m)
 {
-	struct handoff h = {
+	struct handoff_edge h = {
 		.pid = (int)m->num[HOLD_F_PID],
 		.tid = (int)m->num[HOLD_F_TID],
 		.peer = (int)m->num[HOLD_F_PEER],
@@ -213,10 +207,10 @@ static const struct handoff *apply_handoff(const struct hold_msg *m)
 		if (handoffs[i].pid == h.pid && handoffs[i].tid == h.tid &&
 		    handoffs[i].since_ns == h.since_ns)
 			return NULL;
-	put_str(h.event, sizeof(h.event), m, HOLD_F_EVENT);
-	put_str(h.addr, sizeof(h.addr), m, HOLD_F_ADDR);
-	put_str(h.comm, sizeof(h.comm), m, HOLD_F_COMM);
-	put_str(h.peercomm, sizeof(h.peercomm), m, HOLD_F_PEERCOMM);
+	hold_msg_copy(m, HOLD_F_EVENT, h.event, sizeof(h.event));
+	hold_msg_copy(m, HOLD_F_ADDR, h.addr, sizeof(h.addr));
+	hold_msg_copy(m, HOLD_F_COMM, h.comm, sizeof(h.comm));
+	hold_msg_copy(m, HOLD_F_PEERCOMM, h.peercomm, sizeof(h.peercomm));
 	handoffs[handoff_next] = h;
 	handoff_next = (handoff_next + 1) % HANDOFFS;
 	if (nhandoffs < HANDOFFS)
@@ -224,24 +218,27 @@ static const struct handoff *apply_handoff(const struct hold_msg *m)
 	return &handoffs[(handoff_next + HANDOFFS - 1) % HANDOFFS];
 }
 
-void store_handoff(const struct park *p)
+void store_handoff(const struct hold_park *p)
 {
 	char buf[HOLD_MSG_MAX];
 	struct hold_msg m;
-	const struct handoff *h;
-	struct handoff in = {.pid = p->pid,
-			     .tid = p->tid,
-			     .peer = p->peer,
-			     .uid = p->uid,
-			     .since_ns = p->since_ns};
+	struct hold_enc e;
+	size_t n;
 
-	snprintf(in.event, sizeof(in.event), "%s", p->event);
-	snprintf(in.addr, sizeof(in.addr), "%s", p->addr);
-	snprintf(in.comm, sizeof(in.comm), "%s", p->comm);
-	snprintf(in.peercomm, sizeof(in.peercomm), "%s", p->peercomm);
-	size_t n = enc_handoff(buf, sizeof(buf), &in);
-
-	if (hold_msg_decode(&m, buf, n) != HOLD_PROTO_OK || !(h = apply_handoff(&m)))
+	/* as a HANDOFF message, so that live and replayed hand-offs take the
+	 * same path, apply_handoff() */
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HANDOFF);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->pid);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
+	hold_enc_num(&e, HOLD_F_PEER, (uint64_t)p->peer);
+	hold_enc_num(&e, HOLD_F_UID, p->uid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, p->since_ns);
+	hold_enc_str(&e, HOLD_F_EVENT, p->event);
+	hold_enc_str(&e, HOLD_F_ADDR, p->addr);
+	hold_enc_str(&e, HOLD_F_COMM, p->comm);
+	hold_enc_str(&e, HOLD_F_PEERCOMM, p->peercomm);
+	n = hold_enc_finish(&e);
+	if (hold_msg_decode(&m, buf, n) != HOLD_PROTO_OK || !apply_handoff(&m))
 		return;
 	journal_msg(buf, n);
 }
@@ -266,7 +263,7 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 	case HOLD_MSG_NODE: {
 		uint64_t pi = m->num[HOLD_F_PARENT]; /* 1-based position, 0: a root */
 
-		n = tree_restore(&D.tree, pi && pi <= r->nsnap ? r->snap[pi - 1] : NULL, m);
+		n = tree_restore(&tree, pi && pi <= r->nsnap ? r->snap[pi - 1] : NULL, m);
 		if (r->nsnap == r->cap) {
 			r->cap = r->cap ? r->cap * 2 : 1024;
 			r->snap = realloc(r->snap, r->cap * sizeof(*r->snap));
@@ -283,15 +280,15 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 		apply_exec((uint32_t)m->num[HOLD_F_UID], (int)m->num[HOLD_F_PID], m, t);
 		break;
 	case HOLD_MSG_EXIT:
-		if ((n = tree_find(&D.tree, (int)m->num[HOLD_F_PID])))
-			tree_exit(&D.tree, n, t);
+		if ((n = tree_find(&tree, (int)m->num[HOLD_F_PID])))
+			tree_exit(&tree, n, t);
 		break;
 	case HOLD_MSG_HANDOFF:
 		apply_handoff(m);
 		break;
 	}
 	if (m->type != HOLD_MSG_NODE && m->type != HOLD_MSG_HELLO)
-		tree_prune(&D.tree, t, NULL, NULL);
+		tree_prune(&tree, t, NULL, NULL);
 }
 
 int store_open(const char *state_dir, const struct tree_limits *lim)
@@ -300,9 +297,9 @@ int store_open(const char *state_dir, const struct tree_limits *lim)
 	uint64_t cut;
 	long n;
 
-	if (tree_init(&D.tree, lim) < 0)
+	if (tree_init(&tree, lim) < 0)
 		return -1;
-	if (journal_open(&D.journal, state_dir) < 0) {
+	if (journal_open(&journal, state_dir) < 0) {
 		hlog(LOG_ERR,
 		     "cannot open the journal in %s: %s (set HOLD_STATE_DIR or "
 		     "--state-dir to a writable directory)",
@@ -310,19 +307,19 @@ int store_open(const char *state_dir, const struct tree_limits *lim)
 		return -1;
 	}
 	replaying = 1;
-	n = journal_replay(&D.journal, replay_one, &r, &cut);
+	n = journal_replay(&journal, replay_one, &r, &cut);
 	replaying = 0;
 	free(r.snap);
 	if (n < 0) {
-		hlog(LOG_ERR, "cannot read the journal %s: %s", D.journal.path, strerror(errno));
+		hlog(LOG_ERR, "cannot read the journal %s: %s", journal.path, strerror(errno));
 		return -1;
 	}
 	if (cut)
 		hlog(LOG_WARNING,
 		     "journal %s: dropped a torn or corrupt tail of %llu bytes (holdd "
 		     "was stopped mid-write)",
-		     D.journal.path, (unsigned long long)cut);
-	hlog(LOG_INFO, "journal %s: %ld records, %zu processes", D.journal.path, n, D.tree.nodes);
+		     journal.path, (unsigned long long)cut);
+	hlog(LOG_INFO, "journal %s: %ld records, %zu processes", journal.path, n, tree.nodes);
 	return 0;
 }
 
@@ -330,30 +327,22 @@ static void revive_one(struct tnode *n, int depth, void *ctx)
 {
 	(void)depth;
 	(void)ctx;
-	watch_node(n, now_ns());
+	watch_node(n, hold_now_ns());
 }
 
 /* After replay: watch the processes still alive, mark the rest exited. */
 void store_revive(void)
 {
-	tree_walk(&D.tree, NULL, revive_one, NULL);
+	tree_walk(&tree, NULL, revive_one, NULL);
 }
 
 /* --- answering `hold tree` ------------------------------------------------ */
 
 struct tree_req {
 	struct conn *c;
+	int (*parked)(int pid);
 	uint64_t sent;
-	int base; /* depth of the first node sent */
 };
-
-static int is_parked(int pid)
-{
-	for (struct park *p = D.parks; p; p = p->next)
-		if (p->pid == pid)
-			return 1;
-	return 0;
-}
 
 static size_t enc_node(char *buf, size_t cap, const struct tnode *n, uint32_t flags,
 		       uint64_t parent, uint64_t depth)
@@ -385,9 +374,9 @@ static void send_node(struct tnode *n, int depth, void *ctx)
 	uint32_t flags = n->flags & 0xffff;
 	const struct tnode *p = n->parent;
 
-	if (!may_see(q->c, n->uid))
+	if (!conn_may_see(q->c, n->uid))
 		return;
-	if (is_parked(n->pid) && !(n->flags & HOLD_FL_EXITED))
+	if (q->parked(n->pid) && !(n->flags & HOLD_FL_EXITED))
 		flags |= HOLD_FL_PARKED;
 	conn_send(q->c, buf,
 		  enc_node(buf, sizeof(buf), n, flags, p && p->parent ? (uint64_t)p->pid : 0,
@@ -395,27 +384,27 @@ static void send_node(struct tnode *n, int depth, void *ctx)
 	q->sent++;
 }
 
-void store_tree(struct conn *c, const struct hold_msg *m)
+void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid))
 {
-	struct tree_req q = {.c = c};
+	struct tree_req q = {.c = c, .parked = parked};
 	struct tnode *top = NULL;
 
 	if (hold_msg_has(m, HOLD_F_PID)) {
-		top = tree_find(&D.tree, (int)m->num[HOLD_F_PID]);
-		if (!top || !may_see(c, top->uid)) {
+		top = tree_find(&tree, (int)m->num[HOLD_F_PID]);
+		if (!top || !conn_may_see(c, top->uid)) {
 			conn_error(c, "pid %d is in no recorded tree (hold tree lists them all)",
 				   (int)m->num[HOLD_F_PID]);
 			return;
 		}
 	}
-	tree_walk(&D.tree, top, send_node, &q);
+	tree_walk(&tree, top, send_node, &q);
 	/* Hand-offs after the nodes, oldest first; the CLI places them. */
 	for (size_t i = 0; i < nhandoffs; i++) {
-		const struct handoff *h =
+		const struct handoff_edge *h =
 			&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) % HANDOFFS];
 		char buf[HOLD_MSG_MAX];
 
-		if (may_see(c, h->uid))
+		if (conn_may_see(c, h->uid))
 			conn_send(c, buf, enc_handoff(buf, sizeof(buf), h));
 	}
 	conn_done(c, q.sent);
@@ -448,17 +437,17 @@ static void rewrite_journal(void)
 	struct snap s = {&fresh, 0};
 	char buf[64];
 	struct hold_enc e;
-	uint64_t before = D.journal.size;
+	uint64_t before = journal.size;
 
 	store_flush();
-	if (journal_rewrite_begin(&D.journal, &fresh) < 0) {
+	if (journal_rewrite_begin(&journal, &fresh) < 0) {
 		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
 		return;
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO); /* a snapshot starts */
 	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
 	journal_add(&fresh, buf, hold_enc_finish(&e));
-	tree_walk(&D.tree, NULL, snap_one, &s);
+	tree_walk(&tree, NULL, snap_one, &s);
 	for (size_t i = 0; i < nhandoffs; i++) {
 		char hb[HOLD_MSG_MAX];
 
@@ -468,21 +457,26 @@ static void rewrite_journal(void)
 				hb, sizeof(hb),
 				&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) % HANDOFFS]));
 	}
-	if (journal_rewrite_commit(&D.journal, &fresh) < 0) {
+	if (journal_rewrite_commit(&journal, &fresh) < 0) {
 		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
 		return;
 	}
 	hlog(LOG_INFO, "journal rewritten: %llu -> %llu bytes, %u processes",
-	     (unsigned long long)before, (unsigned long long)D.journal.size, s.pos);
+	     (unsigned long long)before, (unsigned long long)journal.size, s.pos);
+}
+
+size_t store_nodes(void)
+{
+	return tree.nodes;
 }
 
 void store_tick(void)
 {
-	uint64_t now = now_ns();
+	uint64_t now = hold_now_ns();
 
 	store_flush();
-	tree_prune(&D.tree, now, NULL, NULL);
-	if (D.journal.size > REWRITE_MIN && D.journal.size > REWRITE_X * D.tree.bytes)
+	tree_prune(&tree, now, NULL, NULL);
+	if (journal.size > REWRITE_MIN && journal.size > REWRITE_X * tree.bytes)
 		rewrite_journal();
 }
 
@@ -491,9 +485,9 @@ void store_flush_after(uint64_t gap_ns)
 	static uint64_t last;
 	uint64_t now;
 
-	if (!D.journal.len)
+	if (!journal.len)
 		return;
-	now = now_ns();
+	now = hold_now_ns();
 	if (gap_ns && now - last < gap_ns)
 		return;
 	last = now;
@@ -502,11 +496,11 @@ void store_flush_after(uint64_t gap_ns)
 
 void store_flush(void)
 {
-	if (!D.journal.len)
+	if (!journal.len)
 		return;
-	if (journal_flush(&D.journal) < 0 && D.journal.failed == 1) {
-		D.journal.failed = 2;
+	if (journal_flush(&journal) < 0 && journal.failed == 1) {
+		journal.failed = 2;
 		hlog(LOG_ERR, "cannot write the journal %s: %s; trees will not survive a restart",
-		     D.journal.path, strerror(errno));
+		     journal.path, strerror(errno));
 	}
 }

@@ -30,8 +30,8 @@
 #include <sys/un.h>
 #include <time.h>
 
-#include "sigsafe.h"
 #include "libhold.h"
+#include "sigsafe.h"
 
 #define RETRY_NS     200000000u /* reconnect to a restarted holdd this often */
 #define HIGH_FD      512        /* out of the way of dup2(x, 0..2) and friends */
@@ -43,15 +43,15 @@ static int queue_gave_up; /* a report timed out: later ones do not wait */
 
 static socklen_t addr_of(struct sockaddr_un *a, const char *suffix)
 {
-	struct safe_buf b;
+	struct buf b;
 
 	a->sun_family = AF_UNIX;
-	safe_init(&b, a->sun_path, sizeof(a->sun_path));
-	safe_str(&b, hold_g.sock);
-	safe_str(&b, suffix);
+	buf_init(&b, a->sun_path, sizeof(a->sun_path));
+	buf_str(&b, hold_g.sock);
+	buf_str(&b, suffix);
 	if (b.full || !hold_g.sock[0])
 		return 0;
-	safe_cstr(&b);
+	buf_cstr(&b);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b.len + 1);
 }
 
@@ -185,19 +185,8 @@ static long connect_stream(void)
 	return fd;
 }
 
-static void enc_cmdline(struct hold_enc *e, const struct hold_parked *p, size_t room)
-{
-	for (long i = 0; i < p->cmdlen;) {
-		size_t n = safe_strlen(p->cmd + i);
-
-		if (e->len + 4 + (n > ARG_BYTES ? ARG_BYTES : n) > room)
-			break;
-		hold_enc_mem(e, HOLD_F_ARG, p->cmd + i, n > ARG_BYTES ? ARG_BYTES : n);
-		i += (long)n + 1;
-	}
-}
-
-static size_t enc_park(char *buf, size_t cap, const struct hold_parked *p)
+/* HELLO, then PARK: one write, so holdd never sees half an announcement. */
+static size_t enc_park(char *buf, size_t cap, const struct hold_park *p)
 {
 	struct hold_enc e;
 	size_t n;
@@ -205,35 +194,14 @@ static size_t enc_park(char *buf, size_t cap, const struct hold_parked *p)
 	hold_enc_start(&e, buf, cap, HOLD_MSG_HELLO);
 	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
 	n = hold_enc_finish(&e);
-	hold_enc_start(&e, buf + n, cap - n, HOLD_MSG_PARK);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
-	hold_enc_str(&e, HOLD_F_EVENT, p->pi->event);
-	hold_enc_str(&e, HOLD_F_RULE, p->pi->rule);
-	hold_enc_num(&e, HOLD_F_MODE, (uint64_t)p->pi->mode);
-	hold_enc_num(&e, HOLD_F_TIMEOUT_NS, p->pi->timeout_ns);
-	hold_enc_num(&e, HOLD_F_SINCE_NS, p->since_ns);
-	hold_enc_num(&e, HOLD_F_START, p->start);
-	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
-	hold_enc_str(&e, HOLD_F_COMM, p->comm);
-	hold_enc_str(&e, HOLD_F_PATH, p->exe);
-	if (p->pi->ho) {
-		const struct hold_handoff *ho = p->pi->ho;
-
-		hold_enc_num(&e, HOLD_F_FD, (uint64_t)ho->fd);
-		hold_enc_num(&e, HOLD_F_BYTES, (uint64_t)ho->bytes);
-		hold_enc_num(&e, HOLD_F_PEER, (uint64_t)ho->peer);
-		hold_enc_str(&e, HOLD_F_ADDR, ho->addr);
-		hold_enc_str(&e, HOLD_F_PEERCOMM, ho->peer_comm);
-	}
-	enc_cmdline(&e, p, cap - n - 64);
-	return n + hold_enc_finish(&e);
+	return n + hold_park_to_msg(buf + n, cap - n, HOLD_MSG_PARK, p);
 }
 
 void hold_client_announce(struct hold_parked *p)
 {
 	struct hold_conn *c = &p->conn;
-	char buf[4096];
-	size_t n = enc_park(buf, sizeof(buf), p);
+	char buf[HOLD_MSG_MAX];
+	size_t n = enc_park(buf, sizeof(buf), &p->park);
 
 	c->fd = (int)connect_stream();
 	c->rlen = 0;
@@ -303,7 +271,7 @@ void hold_client_released(struct hold_parked *p, enum hold_by by)
 	if (c->fd < 0 || !still_ours(c))
 		return;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASED);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->park.tid);
 	hold_enc_num(&e, HOLD_F_BY, (uint64_t)by);
 	n = hold_enc_finish(&e);
 	safe_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0);

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sigsafe.h"
 #include "libhold.h"
+#include "sigsafe.h"
 
 #define COUNTS_BYTES 4096
 
@@ -35,31 +35,31 @@ static uint32_t rules_hash(void)
 void hold_counts_open(const char *session)
 {
 	char path[PATH_MAX];
-	struct safe_buf b;
-	void *m;
-	int fd;
+	struct buf b;
+	long fd, m;
 
-	safe_init(&b, path, sizeof(path));
-	safe_str(&b, hold_g.runtime_dir);
-	safe_str(&b, "/count-");
-	safe_str(&b, session);
-	safe_chr(&b, '-');
-	safe_u64(&b, rules_hash());
-	safe_cstr(&b);
-	(void)mkdir(hold_g.runtime_dir, 0700);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	buf_init(&b, path, sizeof(path));
+	buf_str(&b, hold_g.runtime_dir);
+	buf_str(&b, "/count-");
+	buf_str(&b, session);
+	buf_chr(&b, '-');
+	buf_u64(&b, rules_hash());
+	buf_cstr(&b);
+	safe_sys(SYS_mkdirat, AT_FDCWD, hold_g.runtime_dir, 0700);
+	fd = safe_sys6(SYS_openat, AT_FDCWD, (long)path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		       0600, 0, 0);
 	/* Zero-filled on creation, so racing creators agree without a lock. */
-	if (fd < 0 || ftruncate(fd, COUNTS_BYTES) < 0) {
+	if (fd < 0 || safe_sys(SYS_ftruncate, fd, COUNTS_BYTES, 0) < 0) {
 		hold_say("cannot share count= with the rest of the tree via ", path,
 			 "; counting in this process only");
 		if (fd >= 0)
-			close(fd);
+			safe_sys(SYS_close, fd, 0, 0);
 		return;
 	}
-	m = mmap(NULL, COUNTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m != MAP_FAILED)
-		hold_g.used = m;
+	m = safe_sys6(SYS_mmap, 0, COUNTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	safe_sys(SYS_close, fd, 0, 0);
+	if (m > 0 || m < -4095)
+		hold_g.used = (uint32_t *)m;
 }
 
 /* Where the fire counts live: shared with the tree, else this process. */
@@ -87,19 +87,6 @@ void hold_decide_refund(int i)
 
 	if (i >= 0 && hold_g.rules.rule[i].count)
 		__atomic_fetch_sub(&used[i], 1, __ATOMIC_RELAXED);
-}
-
-/* A vfork child shares our memory and locks, so it must not be the one to
- * look up a real function: bind them all here, once per process. */
-int hold_decide_vfork(void)
-{
-	static int bound;
-
-	if (!__atomic_load_n(&bound, __ATOMIC_RELAXED)) {
-		hold_bind_all();
-		__atomic_store_n(&bound, 1, __ATOMIC_RELAXED);
-	}
-	return hold_decide_fork();
 }
 
 /* fork rules with arg= match the argv this image started with, copied
@@ -132,7 +119,7 @@ HOT int hold_decide_fork(void)
 
 	if (__builtin_expect(!(hold_g.rules.event_mask & (1u << HOLD_EV_FORK)), 1))
 		return -1;
-	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_FORK) && hold_comm(comm) == 0)
+	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_FORK) && safe_comm(comm) == 0)
 		cp = comm;
 	for (unsigned i = 0; i < hold_g.rules.n; i++)
 		if (hold_rule_match_fork(&hold_g.rules.rule[i], cp, start_argv) && take((int)i))
@@ -154,7 +141,7 @@ HOT void hold_decide_exec(char **argv)
 		exe[n] = '\0';
 		f.exe = exe;
 	}
-	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_EXEC) && hold_comm(comm) == 0)
+	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_EXEC) && safe_comm(comm) == 0)
 		f.comm = comm;
 	for (unsigned i = 0; i < hold_g.rules.n; i++) {
 		if (hold_rule_match_exec(&hold_g.rules.rule[i], &f) && take((int)i)) {
@@ -177,36 +164,36 @@ static int spent(int i)
 static void describe(const struct hold_rule *r, const struct hold_fd_info *fi, char *out,
 		     size_t cap)
 {
-	struct safe_buf b;
+	struct buf b;
 
-	safe_init(&b, out, cap);
+	buf_init(&b, out, cap);
 	switch (fi->f.kind) {
 	case HOLD_ADDR_UNIX: {
 		const char *name = fi->lname[0] ? fi->lname : fi->pname;
 
 		if (r->pattern[0] && !hold_glob(r->pattern, fi->lname))
 			name = fi->pname;
-		safe_str(&b, "unix:");
-		safe_str(&b, name[0] ? name : "(unnamed)");
+		buf_str(&b, "unix:");
+		buf_str(&b, name[0] ? name : "(unnamed)");
 		break;
 	}
 	case HOLD_ADDR_TCP:
 	case HOLD_ADDR_UDP:
-		safe_str(&b, fi->f.kind == HOLD_ADDR_TCP ? "tcp:" : "udp:");
-		safe_u64(&b, r->port ? r->port : fi->f.lport);
+		buf_str(&b, fi->f.kind == HOLD_ADDR_TCP ? "tcp:" : "udp:");
+		buf_u64(&b, r->port ? r->port : fi->f.lport);
 		break;
 	default:
-		safe_str(&b, "pipe:[");
-		safe_u64(&b, fi->ino);
-		safe_chr(&b, ']');
+		buf_str(&b, "pipe:[");
+		buf_u64(&b, fi->ino);
+		buf_chr(&b, ']');
 	}
-	safe_cstr(&b);
+	buf_cstr(&b);
 }
 
 static void find_peer(struct hold_handoff *ho, const struct hold_fd_info *fi)
 {
 	char path[64];
-	struct safe_buf b;
+	struct buf b;
 	struct ucred cr = {0};
 	socklen_t len = sizeof(cr);
 	long n;
@@ -219,11 +206,11 @@ static void find_peer(struct hold_handoff *ho, const struct hold_fd_info *fi)
 		ho->peer = hold_pipe_writer(fi->dev, fi->ino);
 	if (ho->peer <= 0)
 		return;
-	safe_init(&b, path, sizeof(path));
-	safe_str(&b, "/proc/");
-	safe_u64(&b, (uint64_t)ho->peer);
-	safe_str(&b, "/comm");
-	n = safe_read_file(safe_cstr(&b), ho->peer_comm, sizeof(ho->peer_comm) - 1);
+	buf_init(&b, path, sizeof(path));
+	buf_str(&b, "/proc/");
+	buf_u64(&b, (uint64_t)ho->peer);
+	buf_str(&b, "/comm");
+	n = safe_read_file(buf_cstr(&b), ho->peer_comm, sizeof(ho->peer_comm) - 1);
 	while (n > 0 && ho->peer_comm[n - 1] == '\n')
 		n--;
 	ho->peer_comm[n > 0 ? n : 0] = '\0';
@@ -245,7 +232,7 @@ static void handoff(enum hold_event ev, int fd, int newfd, long bytes, uint32_t 
 	m &= hold_fd_rules_fresh(fd, &fi) & hold_g.rules.of_event[ev];
 	if (!m)
 		return;
-	if (hold_rules_need_comm(&hold_g.rules, ev) && hold_comm(comm) == 0)
+	if (hold_rules_need_comm(&hold_g.rules, ev) && safe_comm(comm) == 0)
 		cp = comm;
 	for (unsigned i = 0; i < hold_g.rules.n; i++) {
 		const struct hold_rule *r = &hold_g.rules.rule[i];

@@ -100,14 +100,14 @@ __attribute__((hot)) enum hold_envfix_result hold_envfix(const struct hold_envfi
 			out[k++] = e;
 			continue;
 		}
-		struct safe_buf b;
+		struct buf b;
 
-		safe_init(&b, pre, precap);
-		safe_str(&b, e);
+		buf_init(&b, pre, precap);
+		buf_str(&b, e);
 		if (e[LDP_LEN])
-			safe_chr(&b, ':');
-		safe_str(&b, fx->lib);
-		safe_cstr(&b);
+			buf_chr(&b, ':');
+		buf_str(&b, fx->lib);
+		buf_cstr(&b);
 		if (b.full)
 			return HOLD_ENV_TOO_BIG;
 		out[k++] = pre;

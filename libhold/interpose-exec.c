@@ -18,10 +18,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "interpose.h"
 #include "sigsafe.h"
-#include "libhold.h"
 
-#define EXPORT   __attribute__((visibility("default")))
 #define ARGS_MAX 65536 /* execl*: refuse absurd argument lists (E2BIG) */
 
 extern char **environ;
@@ -31,7 +30,9 @@ typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t 
 typedef int (*system_fn)(const char *);
 typedef FILE *(*popen_fn)(const char *, const char *);
 
-HOT char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre)
+/* The environment to pass to exec instead of envp. */
+static HOT char *const *hold_exec_env(const char *what, char *const *envp, char **out,
+				       char *pre)
 {
 	if (!hold_g.ready || !hold_g.fx.lib[0])
 		return envp;
@@ -105,15 +106,15 @@ static int search_path(const char *file, char *const argv[], char *const envp[])
 	for (const char *p = path;; p++) {
 		const char *dir = p;
 		char buf[PATH_MAX];
-		struct safe_buf b;
+		struct buf b;
 
 		while (*p && *p != ':')
 			p++;
-		safe_init(&b, buf, sizeof(buf));
-		safe_mem(&b, p == dir ? "." : dir, p == dir ? 1 : (size_t)(p - dir));
-		safe_chr(&b, '/');
-		safe_mem(&b, file, flen);
-		safe_cstr(&b);
+		buf_init(&b, buf, sizeof(buf));
+		buf_mem(&b, p == dir ? "." : dir, p == dir ? 1 : (size_t)(p - dir));
+		buf_chr(&b, '/');
+		buf_mem(&b, file, flen);
+		buf_cstr(&b);
 		if (!b.full) {
 			sys_execve(buf, argv, envp);
 			if (errno == ENOEXEC)
@@ -158,7 +159,7 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	char *out[HOLD_ENV_MAX], pre[HOLD_PRELOAD_MAX], path[32];
 	char *const *env = hold_exec_env("fexecve", envp, out, pre);
-	struct safe_buf b;
+	struct buf b;
 	long r;
 
 	if (fd < 0) {
@@ -170,10 +171,10 @@ EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		errno = (int)-r;
 		return -1;
 	}
-	safe_init(&b, path, sizeof(path));
-	safe_str(&b, "/proc/self/fd/");
-	safe_u64(&b, (uint64_t)fd);
-	return sys_execve(safe_cstr(&b), argv, env);
+	buf_init(&b, path, sizeof(path));
+	buf_str(&b, "/proc/self/fd/");
+	buf_u64(&b, (uint64_t)fd);
+	return sys_execve(buf_cstr(&b), argv, env);
 }
 
 /* execl*: gather the variadic arguments into an argv on the stack (a VLA,

@@ -41,22 +41,17 @@ REAL(int, fclose, (FILE * f), (f))
 REAL(int, close_range, (unsigned lo, unsigned hi, int fl), (lo, hi, fl))
 
 /* closefrom returns nothing, so it has no REAL() stub: bound on first use,
- * or by hold_bind_fd(). */
+ * or by hold_bind_all(). */
 static void *closefrom_slot;
 
-static const struct hold_bind binds[] = {
+const struct hold_bind hold_binds_fd[] = {
 	BIND(close),      BIND(dup),        BIND(dup2),         BIND(dup3),        BIND(fcntl),
 	BIND(fcntl64),    BIND(socket),     BIND(socketpair),   BIND(pipe),        BIND(pipe2),
 	BIND(open),       BIND(open64),     BIND(openat),       BIND(openat64),    BIND(__open_2),
 	BIND(__open64_2), BIND(__openat_2), BIND(__openat64_2), BIND(creat),       BIND(creat64),
-	BIND(connect),    BIND(bind),       BIND(fclose),       BIND(close_range),
+	BIND(connect),    BIND(bind),       BIND(fclose),       BIND(close_range), {"closefrom", &closefrom_slot},
+	{NULL, NULL},
 };
-
-void hold_bind_fd(void)
-{
-	hold_bind_table(binds, sizeof(binds) / sizeof(binds[0]));
-	hold_real("closefrom", &closefrom_slot);
-}
 
 #define ON() __builtin_expect(hold_fdc_on, 0)
 

@@ -8,12 +8,9 @@
  * come through fork(); Python's subprocess through vfork().
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <unistd.h>
 
-#include "libhold.h"
-
-#define EXPORT __attribute__((visibility("default")))
+#include "interpose.h"
 
 typedef pid_t (*fork_fn)(void);
 
@@ -50,6 +47,20 @@ EXPORT pid_t _Fork(void)
 	static void *slot;
 
 	return fork_via("_Fork", &slot);
+}
+
+/* Called by interpose-vfork.S before the vfork system call.  The child will
+ * share our memory and locks, so it must not be the one to look up a real
+ * function: bind them all here, once per process; then decide. */
+HIDDEN int hold_vfork_prepare(void)
+{
+	static int bound;
+
+	if (!__atomic_load_n(&bound, __ATOMIC_RELAXED)) {
+		hold_bind_all();
+		__atomic_store_n(&bound, 1, __ATOMIC_RELAXED);
+	}
+	return hold_decide_fork();
 }
 
 /* Called by interpose-vfork.S in the vfork child, which shares its parent's

@@ -31,15 +31,11 @@ REAL(ssize_t, __recvfrom_chk,
      (int fd, void *buf, size_t n, size_t cap, int fl, struct sockaddr *a, socklen_t *al),
      (fd, buf, n, cap, fl, a, al))
 
-static const struct hold_bind binds[] = {
+const struct hold_bind hold_binds_recv[] = {
 	BIND(read),   BIND(readv),   BIND(recv),       BIND(recvfrom),   BIND(recvmsg),
 	BIND(accept), BIND(accept4), BIND(__read_chk), BIND(__recv_chk), BIND(__recvfrom_chk),
+	{NULL, NULL},
 };
-
-void hold_bind_recv(void)
-{
-	hold_bind_table(binds, sizeof(binds) / sizeof(binds[0]));
-}
 
 /* The received data is in place.  Only the slow path touches errno. */
 static inline __attribute__((always_inline)) void got(int fd, ssize_t r)

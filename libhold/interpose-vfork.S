@@ -6,8 +6,8 @@
  * through it, the caller's execve() overwrites it, and the parent later
  * returns to garbage.  As glibc does, keep the return address in a register
  * across the system call (each side has its own registers) and push it back
- * afterwards.  The decision is a C call made before the pop; the rule index
- * waits in %esi, which the syscall instruction preserves.  While the child
+ * afterwards.  Binding and the decision are a C call made before the pop;
+ * the rule index waits in %esi, which the syscall instruction preserves.  While the child
  * runs, hold_in_vfork tells fdclass.c not to store what the child's (own)
  * fd table says into the cache the two share.
  */
@@ -22,7 +22,7 @@ vfork:
 	.cfi_startproc
 	sub	$8, %rsp			/* align for the call */
 	.cfi_adjust_cfa_offset 8
-	call	hold_decide_vfork
+	call	hold_vfork_prepare
 	add	$8, %rsp
 	.cfi_adjust_cfa_offset -8
 	mov	%eax, %esi			/* rule index, or -1 */

@@ -5,9 +5,10 @@
  * at a stub: the first call looks the next definition up (dlsym
  * RTLD_NEXT), stores it and goes on.  So the fast path of an interposer is
  * a flag test and an indirect jump, with no "resolved yet?" branch.  The
- * lookup is not async-signal-safe, so hold_bind_all() binds every pointer
- * ahead of time where a lookup could land in a bad place: before a vfork
- * (the child shares our memory and locks) and in images with hand-off rules.
+ * lookup is not async-signal-safe, so hold_bind_all() (interpose.c) binds
+ * every pointer ahead of time where a lookup could land in a bad place:
+ * before a vfork (the child shares our memory and locks) and in images with
+ * hand-off rules.  Each file lists its pointers in a table for that.
  */
 #ifndef HOLD_INTERPOSE_H
 #define HOLD_INTERPOSE_H
@@ -33,7 +34,7 @@
 		return f_ args;                                           \
 	}
 
-/* One entry of a file's binding table, for hold_bind_all(). */
+/* One entry of a file's binding table; the table ends with {NULL, NULL}. */
 struct hold_bind {
 	const char *name;
 	void **slot;
@@ -43,7 +44,21 @@ struct hold_bind {
 #name, (void **)&real_##name \
 	}
 
-/* Bind each pointer of the table that still points at its stub. */
-void hold_bind_table(const struct hold_bind *b, unsigned n) HIDDEN;
+extern const struct hold_bind hold_binds_recv[] HIDDEN; /* interpose-recv.c */
+extern const struct hold_bind hold_binds_fd[] HIDDEN;   /* interpose-fd.c */
+
+/* The next definition of `name` (libc's), looked up once into *slot, for
+ * interposers without a REAL() stub.  Parent side only: dlsym takes locks
+ * a forked child must not. */
+static inline void *hold_real(const char *name, void **slot)
+{
+	void *f = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!f) {
+		f = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(slot, f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
 
 #endif

@@ -1,7 +1,15 @@
 /*
  * libhold.h - libhold's internal interfaces.  The data path is
- *   interpose (interpose-*.c) -> decide (decide.c) -> park (park.c)
- *   -> report (report.c); init.c sets up what they read.
+ *
+ *   interpose (interpose-*.c)  an interposer gathers the facts of a call
+ *   -> decide (decide.c)       does a rule say park?
+ *   -> park (park.c)           the park frame: wait until released
+ *   -> report (report.c: stderr and the park record; client.c: holdd)
+ *
+ * settings.c holds what the constructor (init.c) read from the environment;
+ * fdclass.c caches which hand-off rules take each fd; sigsafe.c has the
+ * async-signal-safe primitives all of them use.  Calls go down this list,
+ * never back up (tests/layout.py checks).
  */
 #ifndef HOLD_LIBHOLD_H
 #define HOLD_LIBHOLD_H
@@ -11,6 +19,7 @@
 #include <sys/types.h>
 
 #include "envfix.h"
+#include "park.h"
 #include "proto.h"
 #include "rules.h"
 
@@ -21,8 +30,8 @@
  * as few of libhold's code pages as it can. */
 #define HOT __attribute__((hot))
 
-/* Set up once by the constructor, read-only afterwards: a fork or vfork
- * child may read it without locks. */
+/* settings.c: set up once by the constructor, read-only afterwards, so a
+ * fork or vfork child may read it without locks. */
 struct hold_global {
 	/* Small fields first and the rule table last: every followed image
 	 * pays a page fault per page it touches here, so keep them few. */
@@ -40,9 +49,17 @@ struct hold_global {
 
 extern struct hold_global hold_g HIDDEN;
 
+/* How settings.c says what went wrong: init.c passes hold_say. */
+typedef void (*hold_say_fn)(const char *a, const char *b, const char *c);
+/* Fill hold_g from the image's environment (rules aside). */
+void hold_settings_load(char **envp, hold_say_fn say) HIDDEN;
+/* A captured HOLD_* setting's value, or NULL. */
+const char *hold_setting(const char *name) HIDDEN;
+/* Add NAME=value to what every new image gets; its value, NULL if no room. */
+const char *hold_setting_add(const char *name, const char *value) HIDDEN;
+
 /* decide.c */
 int hold_decide_fork(void) HIDDEN;         /* rule index or -1; parent side */
-int hold_decide_vfork(void) HIDDEN;        /* the same, binding interposers first */
 void hold_decide_refund(int idx) HIDDEN;   /* the fork failed */
 void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says */
 void hold_counts_open(const char *session) HIDDEN;
@@ -101,14 +118,12 @@ static inline __attribute__((always_inline)) void hold_decide_handoff(enum hold_
 /* peer.c: who is at the other end of a hand-off (0: not found). */
 int hold_pipe_writer(uint64_t dev, uint64_t ino) HIDDEN;
 
-/* interpose-recv.c, interpose-fd.c, init.c: bind the real functions now. */
-void hold_bind_recv(void) HIDDEN;
-void hold_bind_fd(void) HIDDEN;
+/* interpose.c: bind every interposer's real function now (see interpose.h). */
 void hold_bind_all(void) HIDDEN;
 
 /* park.c */
 
-/* The facts of a recv/accept hand-off, for the park's reports. */
+/* The facts of a recv/accept hand-off, as decide.c found them. */
 struct hold_handoff {
 	int fd, newfd; /* newfd: accept's new connection, else -1 */
 	long bytes;    /* recv: how many arrived */
@@ -117,6 +132,7 @@ struct hold_handoff {
 	char addr[128]; /* "unix:/run/x.sock", "tcp:8080", "pipe:[12345]" */
 };
 
+/* What to park and why: a rule's, or hold_here()'s. */
 struct hold_park_info {
 	const char *event; /* "fork", "exec", "recv", "accept", "here" */
 	const char *rule;  /* rule text, or hold_here()'s reason */
@@ -134,16 +150,10 @@ struct hold_conn {
 	char rbuf[256];
 };
 
-/* Everything known about one park, gathered once on the parked thread's
- * stack: the spool record, the stderr line and holdd's PARK all use it. */
+/* A park in progress, on the parked thread's stack: the park as everyone
+ * sees it (park.h), and the connection holdd releases it through. */
 struct hold_parked {
-	const struct hold_park_info *pi;
-	int pid, tid, ppid;
-	uint64_t start, since_ns;
-	char comm[16];
-	char exe[PATH_MAX];
-	char cmd[1024]; /* /proc/self/cmdline: NUL-separated */
-	long cmdlen;
+	struct hold_park park;
 	struct hold_conn conn;
 };
 
@@ -151,29 +161,22 @@ void hold_park(const struct hold_park_info *pi) HIDDEN;
 void hold_park_rule(int idx, const char *event) HIDDEN;
 void hold_park_handoff(int idx, const struct hold_handoff *ho) HIDDEN;
 
-/* report.c: stderr and the spool record; then client.c for holdd */
-void hold_report_parked(struct hold_parked *p) HIDDEN;
-void hold_report_released(struct hold_parked *p, enum hold_by by) HIDDEN;
+/* report.c: to the user -- a line on stderr (while fd 2 is the one the
+ * image started with) and the park record in the runtime directory. */
+void hold_report_parked(const struct hold_park *p) HIDDEN;
+void hold_report_released(const struct hold_park *p, enum hold_by by) HIDDEN;
 void hold_say(const char *a, const char *b, const char *c) HIDDEN;
 void hold_report_rule_error(void *ctx, const char *where, unsigned line,
 			    const struct hold_rule_error *err) HIDDEN;
-int hold_comm(char out[16]) HIDDEN;
 
-/* client.c: holdd's side of things.  fork and exec go as datagrams
- * and cost nothing when no holdd listens; a parked thread keeps a stream
- * connection through which holdd can release it. */
+/* client.c: to holdd.  fork and exec go as datagrams and cost nothing
+ * when no holdd listens; a parked thread keeps a stream connection through
+ * which holdd can release it. */
 void hold_client_fork(int child) HIDDEN;
 void hold_client_exec(char **argv) HIDDEN;
 void hold_client_announce(struct hold_parked *p) HIDDEN;
 /* Wait up to ns for holdd; 1 if it released this thread. */
 int hold_client_wait(struct hold_parked *p, uint64_t ns) HIDDEN;
 void hold_client_released(struct hold_parked *p, enum hold_by by) HIDDEN;
-
-/* init.c: the next definition of `name` (libc's), looked up once into
- * *slot.  Parent side only: dlsym takes locks a forked child must not. */
-void *hold_real(const char *name, void **slot) HIDDEN;
-
-/* interpose-exec.c: the environment to pass to exec instead of envp. */
-char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre) HIDDEN;
 
 #endif

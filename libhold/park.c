@@ -9,13 +9,14 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 
-#include "sigsafe.h"
 #include "hold.h"
 #include "libhold.h"
+#include "sigsafe.h"
 
 #define LOOK_NS 1000000u /* look at the flag every millisecond */
 
@@ -62,6 +63,54 @@ static enum hold_by stop_until_continued(int pid, uint64_t timeout_ns)
 	return HOLD_BY_SIGCONT;
 }
 
+static void copy(char *dst, size_t cap, const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, dst, cap);
+	buf_str(&b, s ? s : "");
+	buf_cstr(&b);
+}
+
+/* Everything the park reports, read once, here on the parked thread. */
+static void gather(struct hold_park *p, const struct hold_park_info *pi)
+{
+	char st[1024];
+	long n;
+
+	hold_park_init(p);
+	p->pid = safe_getpid();
+	p->tid = safe_gettid();
+	p->ppid = (int)safe_sys(SYS_getppid, 0, 0, 0);
+	n = safe_read_file("/proc/self/stat", st, sizeof(st));
+	p->start = n > 0 ? hold_stat_starttime(st, (size_t)n) : 0;
+	p->since_ns = safe_now_ns(CLOCK_REALTIME);
+	p->timeout_ns = pi->timeout_ns;
+	p->mode = pi->mode;
+	copy(p->event, sizeof(p->event), pi->event);
+	copy(p->rule, sizeof(p->rule), pi->rule);
+	safe_comm(p->comm);
+	n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)p->exe,
+		      sizeof(p->exe) - 1, 0, 0);
+	p->exe[n > 0 ? n : 0] = '\0';
+	/* NUL-separated; setproctitle() pads with NULs: drop them */
+	n = safe_read_file("/proc/self/cmdline", p->argv, sizeof(p->argv) - 1);
+	while (n > 0 && p->argv[n - 1] == '\0')
+		n--;
+	if (n > 0) {
+		p->argv[n] = '\0';
+		p->argvlen = (size_t)n + 1;
+	}
+	if (pi->ho) {
+		p->fd = pi->ho->fd;
+		p->newfd = pi->ho->newfd;
+		p->bytes = pi->ho->bytes > 0 ? (uint64_t)pi->ho->bytes : 0;
+		p->peer = pi->ho->peer;
+		copy(p->addr, sizeof(p->addr), pi->ho->addr);
+		copy(p->peercomm, sizeof(p->peercomm), pi->ho->peer_comm);
+	}
+}
+
 /* The flag stays a local of this frame, and the loop stays here too: an
  * inlined helper would be a frame of its own in gdb, where `hold` is not
  * in scope.  Between looks the thread waits on holdd's connection, so
@@ -69,16 +118,18 @@ static enum hold_by stop_until_continued(int pid, uint64_t timeout_ns)
 __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 {
 	volatile int hold = 1; /* gdb: set var hold = 0 */
-	struct hold_parked p = {.pi = pi, .pid = safe_getpid(), .tid = safe_gettid()};
+	struct hold_parked p;
 	uint64_t deadline = 0;
 	enum hold_by by = HOLD_BY_GDB;
 
 	if (pi->timeout_ns)
 		deadline = safe_now_ns(CLOCK_MONOTONIC) + pi->timeout_ns;
+	gather(&p.park, pi);
 	yama_allow(1);
-	hold_report_parked(&p);
+	hold_report_parked(&p.park);
+	hold_client_announce(&p);
 	if (pi->mode == HOLD_MODE_STOP) {
-		by = stop_until_continued(p.pid, pi->timeout_ns);
+		by = stop_until_continued(p.park.pid, pi->timeout_ns);
 	} else {
 		while (hold) {
 			if (deadline && safe_now_ns(CLOCK_MONOTONIC) >= deadline) {
@@ -92,7 +143,8 @@ __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 		}
 	}
 	yama_allow(0);
-	hold_report_released(&p, by);
+	hold_client_released(&p, by);
+	hold_report_released(&p.park, by);
 }
 
 /* Park as rule idx says; ho: the hand-off, for recv/accept rules. */

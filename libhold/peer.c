@@ -37,24 +37,24 @@ static int is_num(const char *s)
 }
 
 /* "/proc/PID/<what>/<fd>" */
-static const char *proc_path(struct safe_buf *b, int pid, const char *what, const char *fd)
+static const char *proc_path(struct buf *b, int pid, const char *what, const char *fd)
 {
-	safe_str(b, "/proc/");
-	safe_u64(b, (uint64_t)pid);
-	safe_str(b, what);
-	safe_str(b, fd);
-	return safe_cstr(b);
+	buf_str(b, "/proc/");
+	buf_u64(b, (uint64_t)pid);
+	buf_str(b, what);
+	buf_str(b, fd);
+	return buf_cstr(b);
 }
 
 /* Is /proc/PID/fdinfo/FD open for writing? */
 static int writes(int pid, const char *fd)
 {
 	char path[64], text[256];
-	struct safe_buf b;
+	struct buf b;
 	long n;
 	unsigned flags = 0;
 
-	safe_init(&b, path, sizeof(path));
+	buf_init(&b, path, sizeof(path));
 	n = safe_read_file(proc_path(&b, pid, "/fdinfo/", fd), text, sizeof(text) - 1);
 	if (n <= 0)
 		return 0;
@@ -74,11 +74,11 @@ static int writes(int pid, const char *fd)
 static int holds_writer(int pid, uint64_t dev, uint64_t ino)
 {
 	char dir[64], ents[2048];
-	struct safe_buf b;
+	struct buf b;
 	long dfd, n;
 	int hit = 0;
 
-	safe_init(&b, dir, sizeof(dir));
+	buf_init(&b, dir, sizeof(dir));
 	dfd = safe_sys(SYS_openat, AT_FDCWD, proc_path(&b, pid, "/fd", ""),
 		      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

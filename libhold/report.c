@@ -1,6 +1,7 @@
 /*
- * report.c - tell the world about a park: one stderr line, and a record in
- * the runtime directory that the CLI lists (removed on release).
+ * report.c - tell the user about a park: one stderr line, and the park
+ * record (park.h) in the runtime directory, which hold lists when no holdd
+ * answers and holdd reads after a restart (removed on release).
  *
  * Called from the park path, so async-signal-safe (sigsafe.h).  libhold writes
  * to no fd it has not just checked: stderr only while fd 2 is still the file
@@ -15,8 +16,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "sigsafe.h"
 #include "libhold.h"
+#include "sigsafe.h"
 
 static int stderr_is_ours(void)
 {
@@ -30,13 +31,13 @@ static int stderr_is_ours(void)
 	       makedev(sx.stx_dev_major, sx.stx_dev_minor) == hold_g.err_dev;
 }
 
-static void emit(struct safe_buf *b)
+static void emit(struct buf *b)
 {
 	if (b->full) { /* keep the line a line */
 		b->len = b->cap - 4;
-		safe_str(b, "...");
+		buf_str(b, "...");
 	}
-	safe_chr(b, '\n');
+	buf_chr(b, '\n');
 	if (stderr_is_ours())
 		safe_write_all(2, b->p, b->len);
 }
@@ -44,13 +45,13 @@ static void emit(struct safe_buf *b)
 void hold_say(const char *a, const char *b, const char *c)
 {
 	char mem[1024];
-	struct safe_buf line;
+	struct buf line;
 
-	safe_init(&line, mem, sizeof(mem) - 1);
-	safe_str(&line, "hold: ");
-	safe_str(&line, a);
-	safe_str(&line, b ? b : "");
-	safe_str(&line, c ? c : "");
+	buf_init(&line, mem, sizeof(mem) - 1);
+	buf_str(&line, "hold: ");
+	buf_str(&line, a);
+	buf_str(&line, b ? b : "");
+	buf_str(&line, c ? c : "");
 	emit(&line);
 }
 
@@ -58,41 +59,33 @@ void hold_report_rule_error(void *ctx, const char *where, unsigned line,
 			    const struct hold_rule_error *err)
 {
 	char mem[1024];
-	struct safe_buf b;
+	struct buf b;
 
 	(void)ctx;
-	safe_init(&b, mem, sizeof(mem) - 1);
-	safe_str(&b, "hold: ignoring rule '");
-	safe_mem(&b, err->rule, err->len);
-	safe_str(&b, "' (");
-	safe_str(&b, where);
+	buf_init(&b, mem, sizeof(mem) - 1);
+	buf_str(&b, "hold: ignoring rule '");
+	buf_mem(&b, err->rule, err->len);
+	buf_str(&b, "' (");
+	buf_str(&b, where);
 	if (line) {
-		safe_str(&b, " line ");
-		safe_u64(&b, line);
+		buf_str(&b, " line ");
+		buf_u64(&b, line);
 	}
-	safe_str(&b, ", column ");
-	safe_u64(&b, err->col);
-	safe_str(&b, "): ");
-	safe_str(&b, err->problem);
+	buf_str(&b, ", column ");
+	buf_u64(&b, err->col);
+	buf_str(&b, "): ");
+	buf_str(&b, err->problem);
 	emit(&b);
 }
 
-int hold_comm(char out[16])
+/* <runtime>/park-PID-TID, or with prefix "." for the temporary name. */
+static void record_path(struct buf *b, const char *prefix, int pid, int tid)
 {
-	out[15] = '\0';
-	return safe_sys6(SYS_prctl, PR_GET_NAME, (long)out, 0, 0, 0, 0) < 0 ? -1 : 0;
-}
-
-/* <runtime>/park-PID-TID, optionally with a prefix for the temporary name. */
-static void record_path(struct safe_buf *b, const char *prefix, int pid, int tid)
-{
-	safe_str(b, hold_g.runtime_dir);
-	safe_str(b, prefix);
-	safe_str(b, "park-");
-	safe_u64(b, (uint64_t)pid);
-	safe_chr(b, '-');
-	safe_u64(b, (uint64_t)tid);
-	safe_cstr(b);
+	buf_str(b, hold_g.runtime_dir);
+	buf_chr(b, '/');
+	buf_str(b, prefix);
+	hold_park_record_name(b, pid, tid);
+	buf_cstr(b);
 }
 
 /* mkdir -p, mode 0700, for the runtime directory. */
@@ -113,102 +106,32 @@ static void make_dirs(const char *dir)
 	}
 }
 
-/* Field 22 of /proc/self/stat: with the pid it names this process for good,
- * so a reader can tell a stale record from a live park after pid reuse. */
-static uint64_t read_starttime(void)
+static long open_new(const char *path)
 {
-	char st[1024];
-	long n = safe_read_file("/proc/self/stat", st, sizeof(st) - 1);
-	long i = n;
-	int field = 2;
-	uint64_t v = 0;
-
-	while (i > 0 && st[i - 1] != ')')
-		i--;
-	for (; i < n && field < 22; i++)
-		if (st[i] == ' ')
-			field++;
-	while (i < n && st[i] >= '0' && st[i] <= '9')
-		v = v * 10 + (uint64_t)(st[i++] - '0');
-	return v;
+	return safe_sys6(SYS_openat, AT_FDCWD, (long)path,
+			 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
 }
 
-static void gather(struct hold_parked *p)
+/* Written whole under a temporary name, then renamed: a reader never sees
+ * half a record. */
+static void write_record(const struct hold_park *p)
 {
-	long n;
-
-	p->ppid = (int)safe_sys(SYS_getppid, 0, 0, 0);
-	p->start = read_starttime();
-	p->since_ns = safe_now_ns(CLOCK_REALTIME);
-	if (hold_comm(p->comm) < 0)
-		p->comm[0] = '\0';
-	n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)p->exe,
-		     sizeof(p->exe) - 1, 0, 0);
-	p->exe[n > 0 ? n : 0] = '\0';
-	n = safe_read_file("/proc/self/cmdline", p->cmd, sizeof(p->cmd));
-	while (n > 0 && p->cmd[n - 1] == '\0')
-		n--;
-	p->cmdlen = n > 0 ? n : 0;
-}
-
-static void put_kv(struct safe_buf *b, const char *k, const char *v)
-{
-	safe_str(b, k);
-	safe_chr(b, '=');
-	safe_str(b, v);
-	safe_chr(b, '\n');
-}
-
-static void write_record(const struct hold_parked *p)
-{
-	char body[4096], tmp[PATH_MAX], path[PATH_MAX];
-	struct safe_buf b, tp, pp;
+	char body[8192], tmp[PATH_MAX], path[PATH_MAX];
+	struct buf b, tp, pp;
 	long fd;
-
-	safe_init(&b, body, sizeof(body));
-	safe_str(&b, "pid=");
-	safe_u64(&b, (uint64_t)p->pid);
-	safe_str(&b, "\ntid=");
-	safe_u64(&b, (uint64_t)p->tid);
-	safe_str(&b, "\nppid=");
-	safe_u64(&b, (uint64_t)p->ppid);
-	safe_str(&b, "\nstart=");
-	safe_u64(&b, p->start);
-	safe_str(&b, "\nsince=");
-	safe_secs(&b, p->since_ns, 3);
-	safe_str(&b, "\ntimeout=");
-	safe_secs(&b, p->pi->timeout_ns, 3);
-	safe_chr(&b, '\n');
-	put_kv(&b, "event", p->pi->event);
-	put_kv(&b, "mode", hold_mode_name(p->pi->mode));
-	put_kv(&b, "rule", p->pi->rule);
-	put_kv(&b, "comm", p->comm);
-	put_kv(&b, "exe", p->exe);
-	if (p->pi->ho) {
-		put_kv(&b, "addr", p->pi->ho->addr);
-		safe_str(&b, "fd=");
-		safe_u64(&b, (uint64_t)p->pi->ho->fd);
-		safe_str(&b, "\npeer=");
-		safe_u64(&b, (uint64_t)p->pi->ho->peer);
-		safe_chr(&b, '\n');
-	}
-	safe_str(&b, "argv=");
-	for (long i = 0; i < p->cmdlen; i++)
-		safe_chr(&b, p->cmd[i] == '\0' || p->cmd[i] == '\n' ? ' ' : p->cmd[i]);
-	safe_chr(&b, '\n');
 
 	if (!hold_g.runtime_dir) /* hold_here() before our constructor ran */
 		return;
-	safe_init(&tp, tmp, sizeof(tmp));
-	record_path(&tp, "/.", p->pid, p->tid);
-	safe_init(&pp, path, sizeof(path));
-	record_path(&pp, "/", p->pid, p->tid);
-	fd = safe_sys6(SYS_openat, AT_FDCWD, (long)tmp,
-		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
+	buf_init(&b, body, sizeof(body));
+	hold_park_to_record(&b, p);
+	buf_init(&tp, tmp, sizeof(tmp));
+	record_path(&tp, ".", p->pid, p->tid);
+	buf_init(&pp, path, sizeof(path));
+	record_path(&pp, "", p->pid, p->tid);
+	fd = open_new(tmp);
 	if (fd == -ENOENT) { /* the first park here: make the directory */
 		make_dirs(hold_g.runtime_dir);
-		fd = safe_sys6(SYS_openat, AT_FDCWD, (long)tmp,
-			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
+		fd = open_new(tmp);
 	}
 	if (fd < 0) {
 		hold_say("cannot write the park record in ", hold_g.runtime_dir,
@@ -222,108 +145,97 @@ static void write_record(const struct hold_parked *p)
 }
 
 /* "hold: pid N" or "hold: pid N thread T" */
-static void put_who(struct safe_buf *b, int pid, int tid)
+static void put_who(struct buf *b, int pid, int tid)
 {
-	safe_str(b, "hold: pid ");
-	safe_u64(b, (uint64_t)pid);
+	buf_str(b, "hold: pid ");
+	buf_u64(b, (uint64_t)pid);
 	if (tid != pid) {
-		safe_str(b, " thread ");
-		safe_u64(b, (uint64_t)tid);
+		buf_str(b, " thread ");
+		buf_u64(b, (uint64_t)tid);
 	}
 }
 
 /* " of 42 bytes on fd 7 (unix:/run/x.sock, from pid 4090 minivirsh)" */
-static void put_handoff(struct safe_buf *b, const struct hold_handoff *ho)
+static void put_handoff(struct buf *b, const struct hold_park *p)
 {
-	if (ho->newfd < 0) {
-		safe_str(b, " of ");
-		safe_u64(b, (uint64_t)ho->bytes);
-		safe_str(b, ho->bytes == 1 ? " byte" : " bytes");
+	if (p->newfd < 0) {
+		buf_str(b, " of ");
+		buf_u64(b, p->bytes);
+		buf_str(b, p->bytes == 1 ? " byte" : " bytes");
 	} else {
-		safe_str(b, " of fd ");
-		safe_u64(b, (uint64_t)ho->newfd);
+		buf_str(b, " of fd ");
+		buf_u64(b, (uint64_t)p->newfd);
 	}
-	safe_str(b, " on fd ");
-	safe_u64(b, (uint64_t)ho->fd);
-	safe_str(b, " (");
-	safe_str(b, ho->addr);
-	if (ho->peer > 0) {
-		safe_str(b, ", from pid ");
-		safe_u64(b, (uint64_t)ho->peer);
-		if (ho->peer_comm[0]) {
-			safe_chr(b, ' ');
-			safe_str(b, ho->peer_comm);
+	buf_str(b, " on fd ");
+	buf_u64(b, (uint64_t)p->fd);
+	buf_str(b, " (");
+	buf_str(b, p->addr);
+	if (p->peer > 0) {
+		buf_str(b, ", from pid ");
+		buf_u64(b, (uint64_t)p->peer);
+		if (p->peercomm[0]) {
+			buf_chr(b, ' ');
+			buf_str(b, p->peercomm);
 		}
 	}
-	safe_chr(b, ')');
+	buf_chr(b, ')');
 }
 
-void hold_report_parked(struct hold_parked *p)
+void hold_report_parked(const struct hold_park *p)
 {
-	const struct hold_park_info *pi = p->pi;
 	char mem[1024];
-	struct safe_buf b;
+	struct buf b;
 
-	gather(p);
 	write_record(p);
 
-	safe_init(&b, mem, sizeof(mem) - 1);
+	buf_init(&b, mem, sizeof(mem) - 1);
 	put_who(&b, p->pid, p->tid);
-	safe_str(&b, " (");
-	safe_str(&b, p->comm);
-	safe_str(&b, ") parked at ");
-	safe_str(&b, pi->event);
-	if (pi->ho)
-		put_handoff(&b, pi->ho);
-	safe_str(&b, " by rule '");
-	safe_str(&b, pi->rule);
-	safe_str(&b, "'");
-	if (pi->timeout_ns) {
-		safe_str(&b, " for ");
-		safe_secs(&b, pi->timeout_ns, 3);
-		safe_str(&b, "s");
+	buf_str(&b, " (");
+	buf_str(&b, p->comm);
+	buf_str(&b, ") parked at ");
+	buf_str(&b, p->event);
+	if (p->fd >= 0)
+		put_handoff(&b, p);
+	buf_str(&b, " by rule '");
+	buf_str(&b, p->rule);
+	buf_str(&b, "'");
+	if (p->timeout_ns) {
+		buf_str(&b, " for ");
+		buf_secs(&b, p->timeout_ns, 3);
+		buf_str(&b, "s");
 	}
-	if (pi->mode == HOLD_MODE_STOP) {
-		safe_str(&b, " (stopped); attach: hold attach ");
-		safe_u64(&b, (uint64_t)p->pid);
-		safe_str(&b, "; release: hold release ");
-		safe_u64(&b, (uint64_t)p->pid);
-		safe_str(&b, " or kill -CONT ");
-		safe_u64(&b, (uint64_t)p->pid);
+	if (p->mode == HOLD_MODE_STOP) {
+		buf_str(&b, " (stopped); attach: hold attach ");
+		buf_u64(&b, (uint64_t)p->pid);
+		buf_str(&b, "; release: hold release ");
+		buf_u64(&b, (uint64_t)p->pid);
+		buf_str(&b, " or kill -CONT ");
+		buf_u64(&b, (uint64_t)p->pid);
 	} else {
-		safe_str(&b, "; attach: hold attach ");
-		safe_u64(&b, (uint64_t)p->pid);
+		buf_str(&b, "; attach: hold attach ");
+		buf_u64(&b, (uint64_t)p->pid);
 		if (p->tid != p->pid) {
-			safe_chr(&b, '/');
-			safe_u64(&b, (uint64_t)p->tid);
+			buf_chr(&b, '/');
+			buf_u64(&b, (uint64_t)p->tid);
 		}
 	}
 	emit(&b);
-	hold_client_announce(p);
 }
 
-void hold_report_released(struct hold_parked *p, enum hold_by by)
+void hold_report_released(const struct hold_park *p, enum hold_by by)
 {
-	static const char *const why[HOLD_BY_END_] = {
-		[HOLD_BY_GDB] = "hold = 0",
-		[HOLD_BY_TIMEOUT] = "timeout",
-		[HOLD_BY_SIGCONT] = "SIGCONT",
-		[HOLD_BY_DAEMON] = "hold release",
-	};
 	char mem[256], path[PATH_MAX];
-	struct safe_buf b, pp;
+	struct buf b, pp;
 
-	hold_client_released(p, by);
 	if (hold_g.runtime_dir) {
-		safe_init(&pp, path, sizeof(path));
-		record_path(&pp, "/", p->pid, p->tid);
+		buf_init(&pp, path, sizeof(path));
+		record_path(&pp, "", p->pid, p->tid);
 		safe_sys(SYS_unlink, path, 0, 0);
 	}
-
-	safe_init(&b, mem, sizeof(mem) - 1);
+	buf_init(&b, mem, sizeof(mem) - 1);
 	put_who(&b, p->pid, p->tid);
-	safe_str(&b, " released (");
-	safe_str(&b, why[by]);
-	safe_str(&b, ")");
+	buf_str(&b, " released (");
+	buf_str(&b, hold_by_name(by));
+	buf_str(&b, ")");
 	emit(&b);
 }

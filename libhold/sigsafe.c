@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <time.h>
 
@@ -37,87 +38,6 @@ __attribute__((hot)) long safe_sys6(long nr, long a, long b, long c, long d, lon
 	return ret;
 }
 #endif
-
-__attribute__((hot)) void safe_init(struct safe_buf *b, char *mem, size_t cap)
-{
-	b->p = mem;
-	b->len = 0;
-	b->cap = cap;
-	b->full = 0;
-	if (cap)
-		mem[0] = '\0';
-}
-
-__attribute__((hot)) void safe_mem(struct safe_buf *b, const char *s, size_t n)
-{
-	size_t room = b->cap > b->len ? b->cap - b->len : 0;
-
-	if (n > room) {
-		n = room;
-		b->full = 1;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-__attribute__((hot)) void safe_str(struct safe_buf *b, const char *s)
-{
-	safe_mem(b, s, safe_strlen(s));
-}
-
-__attribute__((hot)) void safe_chr(struct safe_buf *b, char c)
-{
-	safe_mem(b, &c, 1);
-}
-
-__attribute__((hot)) void safe_u64(struct safe_buf *b, uint64_t v)
-{
-	char tmp[24];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	safe_mem(b, tmp + i, sizeof(tmp) - i);
-}
-
-__attribute__((hot)) void safe_i64(struct safe_buf *b, int64_t v)
-{
-	if (v < 0) {
-		safe_chr(b, '-');
-		safe_u64(b, (uint64_t)0 - (uint64_t)v);
-	} else {
-		safe_u64(b, (uint64_t)v);
-	}
-}
-
-__attribute__((hot)) void safe_secs(struct safe_buf *b, uint64_t ns, int digits)
-{
-	uint64_t frac = ns % 1000000000u;
-
-	safe_u64(b, ns / 1000000000u);
-	if (digits <= 0)
-		return;
-	safe_chr(b, '.');
-	for (int i = 0; i < digits && i < 9; i++) {
-		frac *= 10;
-		safe_chr(b, (char)('0' + frac / 1000000000u));
-		frac %= 1000000000u;
-	}
-}
-
-__attribute__((hot)) const char *safe_cstr(struct safe_buf *b)
-{
-	if (b->cap == 0)
-		return "";
-	if (b->len >= b->cap) {
-		b->len = b->cap - 1;
-		b->full = 1;
-	}
-	b->p[b->len] = '\0';
-	return b->p;
-}
 
 __attribute__((hot)) size_t safe_strlen(const char *s)
 {
@@ -198,4 +118,14 @@ __attribute__((hot)) int safe_getpid(void)
 __attribute__((hot)) int safe_gettid(void)
 {
 	return (int)safe_sys(SYS_gettid, 0, 0, 0);
+}
+
+int safe_comm(char out[16])
+{
+	out[15] = '\0';
+	if (safe_sys6(SYS_prctl, PR_GET_NAME, (long)out, 0, 0, 0, 0) < 0) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
 }

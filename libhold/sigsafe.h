@@ -13,28 +13,11 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 
+#include "buf.h" /* formatting into caller-owned buffers */
+
 /* A raw system call: returns the kernel's value, -errno on failure. */
 long safe_sys6(long nr, long a, long b, long c, long d, long e, long f);
 #define safe_sys(nr, a, b, c) safe_sys6((nr), (long)(a), (long)(b), (long)(c), 0, 0, 0)
-
-/* An append-only text buffer over caller-owned storage.  Overflow truncates
- * and sets `full`; it never writes past `cap`. */
-struct safe_buf {
-	char *p;
-	size_t len, cap;
-	int full;
-};
-
-void safe_init(struct safe_buf *b, char *mem, size_t cap);
-void safe_str(struct safe_buf *b, const char *s);
-void safe_mem(struct safe_buf *b, const char *s, size_t n);
-void safe_chr(struct safe_buf *b, char c);
-void safe_u64(struct safe_buf *b, uint64_t v);
-void safe_i64(struct safe_buf *b, int64_t v);
-/* Seconds with `digits` decimals, from nanoseconds. */
-void safe_secs(struct safe_buf *b, uint64_t ns, int digits);
-/* NUL-terminates (truncating one byte if needed) and returns the string. */
-const char *safe_cstr(struct safe_buf *b);
 
 size_t safe_strlen(const char *s);
 int safe_startswith(const char *s, const char *prefix);
@@ -48,5 +31,7 @@ uint64_t safe_now_ns(int clock);
 void safe_sleep_ns(uint64_t ns);
 int safe_getpid(void);
 int safe_gettid(void);
+/* This thread's name (prctl PR_GET_NAME): 0, or -1 (out[0] is then ""). */
+int safe_comm(char out[16]);
 
 #endif

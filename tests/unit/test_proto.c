@@ -41,8 +41,8 @@ static void test_park_round_trip(void **st)
 	assert_int_equal(m.num[HOLD_F_TID], 4125);
 	assert_int_equal(m.num[HOLD_F_MODE], 1);
 	assert_true(m.num[HOLD_F_TIMEOUT_NS] == 30000000000ull);
-	assert_true(streq(m.str[HOLD_F_EVENT - HOLD_F_PATH], "exec"));
-	assert_true(streq(m.str[HOLD_F_RULE - HOLD_F_PATH], "exec:*/qemu-system-*"));
+	assert_true(streq(hold_msg_str(&m, HOLD_F_EVENT), "exec"));
+	assert_true(streq(hold_msg_str(&m, HOLD_F_RULE), "exec:*/qemu-system-*"));
 	assert_true(hold_msg_has(&m, HOLD_F_TIMEOUT_NS));
 	assert_false(hold_msg_has(&m, HOLD_F_SINCE_NS));
 }

@@ -1,0 +1,88 @@
+/*
+ * park-dir.c - read the park records of a directory; see park-dir.h.
+ */
+#define _GNU_SOURCE
+#include "park-dir.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A small file, whole: at most cap - 1 bytes; -1 if it cannot be read. */
+static ssize_t slurp(int dirfd, const char *name, char *buf, size_t cap, struct stat *st)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	ssize_t n = -1, r;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
+		for (n = 0; (size_t)n < cap - 1 && (r = read(fd, buf + n, cap - 1 - (size_t)n)) > 0;)
+			n += r;
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+uint64_t hold_proc_starttime(int pid)
+{
+	char path[64], text[1024];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = slurp(AT_FDCWD, path, text, sizeof(text), &st);
+	return n > 0 ? hold_stat_starttime(text, (size_t)n) : 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct hold_park *x = a, *y = b;
+
+	return x->pid != y->pid ? (x->pid > y->pid) - (x->pid < y->pid)
+				: (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+int hold_park_dir_read(const char *dir, struct hold_park **out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct hold_park *v = NULL;
+	int n = 0, cap = 0;
+
+	*out = NULL;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char text[8192];
+		struct stat st;
+		ssize_t len;
+
+		if (strncmp(e->d_name, "park-", 5) != 0)
+			continue;
+		if (n == cap) {
+			struct hold_park *nv = realloc(v, sizeof(*v) * (size_t)(cap * 2 + 8));
+
+			if (!nv)
+				break;
+			v = nv;
+			cap = cap * 2 + 8;
+		}
+		len = slurp(dirfd(d), e->d_name, text, sizeof(text), &st);
+		/* a record outlives a process killed while parked: check */
+		if (len > 0 && hold_park_from_record(&v[n], text, (size_t)len) == 0 &&
+		    hold_proc_starttime(v[n].pid) == v[n].start) {
+			v[n].uid = (uint32_t)st.st_uid;
+			n++;
+		}
+	}
+	closedir(d);
+	qsort(v, (size_t)n, sizeof(*v), by_pid);
+	*out = v;
+	return n;
+}

@@ -1,0 +1,21 @@
+/*
+ * park-dir.h - the park records of a runtime directory (park.h), for hold
+ * (what is parked when no holdd answers) and holdd (stopped processes,
+ * which cannot announce themselves again after a restart).
+ */
+#ifndef HOLD_PARK_DIR_H
+#define HOLD_PARK_DIR_H
+
+#include <stdint.h>
+
+#include "park.h"
+
+/* Records of live parks (the process exists with the recorded start time),
+ * sorted by pid and tid, in *out (malloc'd).  Each park's uid is its
+ * record's owner: libhold writes the record as the parked process.  The
+ * count, or -1 if dir cannot be read. */
+int hold_park_dir_read(const char *dir, struct hold_park **out);
+/* Field 22 of /proc/PID/stat, or 0 if the process is gone. */
+uint64_t hold_proc_starttime(int pid);
+
+#endif

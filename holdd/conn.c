@@ -1,0 +1,194 @@
+/*
+ * conn.c - holdd's client connections: parked threads and the hold CLI on
+ * the stream socket.
+ *
+ * A client is who the kernel says it is (SO_PEERCRED at accept), never
+ * what it says.  Input is framed into whole messages (proto.h) and handed
+ * to the caller's handler one at a time; a malformed, oversized or
+ * out-of-order message closes that one connection and is logged once.
+ * Output is queued and written as the socket takes it; a client that reads
+ * nothing is dropped past OUT_MAX.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "holdd.h"
+
+#define OUT_MAX (64u << 20)
+
+static struct conn *conns;
+
+struct conn *conn_first(void)
+{
+	return conns;
+}
+
+int conn_may_see(const struct conn *c, uint32_t uid)
+{
+	return c->uid == 0 || c->uid == uid;
+}
+
+struct conn *conn_accept(int listen_fd)
+{
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+
+	if (fd < 0)
+		return NULL;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    !(c = calloc(1, sizeof(*c)))) {
+		close(fd);
+		return NULL;
+	}
+	c->w.kind = W_CONN;
+	c->w.fd = fd;
+	c->pid = cred.pid;
+	c->uid = cred.uid;
+	if (loop_add(&c->w, EPOLLIN) < 0) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	c->next = conns;
+	if (conns)
+		conns->prev = c;
+	conns = c;
+	return c;
+}
+
+void conn_free(struct conn *c)
+{
+	loop_del(&c->w);
+	close(c->w.fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c->glob);
+	free(c->out);
+	free(c);
+}
+
+static void malformed(const struct conn *c, int err)
+{
+	hlog(LOG_WARNING, "pid %d uid %u sent a malformed message (%s); closing its connection",
+	     c->pid, c->uid, hold_proto_strerror(err));
+}
+
+int conn_input(struct conn *c, conn_handler handle)
+{
+	ssize_t n = recv(c->w.fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
+	long len;
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		return -1;
+	if (n < 0)
+		return 0;
+	c->inlen += (size_t)n;
+	while ((len = hold_msg_frame(c->in, c->inlen)) > 0) {
+		struct hold_msg m;
+		int err = hold_msg_decode(&m, c->in, (size_t)len);
+
+		if (err) {
+			malformed(c, err);
+			return -1;
+		}
+		if (handle(c, &m) < 0) {
+			hlog(LOG_WARNING,
+			     "pid %d uid %u sent %s out of order; closing its connection", c->pid,
+			     c->uid, hold_msg_type_name(m.type));
+			return -1;
+		}
+		c->inlen -= (size_t)len;
+		memmove(c->in, c->in + len, c->inlen);
+	}
+	if (len < 0) {
+		malformed(c, (int)-len);
+		return -1;
+	}
+	return 0;
+}
+
+void conn_flush(struct conn *c)
+{
+	size_t done = 0;
+
+	while (done < c->outlen) {
+		ssize_t w = send(c->w.fd, c->out + done, c->outlen - done, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			break;
+		if (w <= 0) {
+			c->closing = 1;
+			c->outlen = 0;
+			return;
+		}
+		done += (size_t)w;
+	}
+	memmove(c->out, c->out + done, c->outlen - done);
+	c->outlen -= done;
+	loop_mod(&c->w, EPOLLIN | (c->outlen ? EPOLLOUT : 0));
+}
+
+void conn_send(struct conn *c, const char *msg, size_t n)
+{
+	if (!n || c->closing)
+		return;
+	if (c->outlen + n > c->outcap) {
+		size_t cap = c->outcap ? c->outcap * 2 : 16384;
+		char *o;
+
+		while (cap < c->outlen + n)
+			cap *= 2;
+		if (cap > OUT_MAX || !(o = realloc(c->out, cap))) {
+			hlog(LOG_WARNING,
+			     "pid %d is not reading its answers; closing its connection", c->pid);
+			c->closing = 1;
+			return;
+		}
+		c->out = o;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, msg, n);
+	c->outlen += n;
+	if (c->outlen == n) /* nothing was queued before: try now */
+		conn_flush(c);
+}
+
+void conn_error(struct conn *c, const char *fmt, ...)
+{
+	char text[1024], buf[1200];
+	struct hold_enc e;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_ERROR);
+	hold_enc_str(&e, HOLD_F_TEXT, text);
+	conn_send(c, buf, hold_enc_finish(&e));
+}
+
+void conn_done(struct conn *c, uint64_t count)
+{
+	char buf[64];
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_DONE);
+	hold_enc_num(&e, HOLD_F_COUNT, count);
+	conn_send(c, buf, hold_enc_finish(&e));
+}
