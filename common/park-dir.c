@@ -21,7 +21,8 @@ static ssize_t slurp(int dirfd, const char *name, char *buf, size_t cap, struct 
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, st) == 0 && S_ISREG(st->st_mode))
-		for (n = 0; (size_t)n < cap - 1 && (r = read(fd, buf + n, cap - 1 - (size_t)n)) > 0;)
+		for (n = 0;
+		     (size_t)n < cap - 1 && (r = read(fd, buf + n, cap - 1 - (size_t)n)) > 0;)
 			n += r;
 	close(fd);
 	if (n >= 0)

@@ -19,15 +19,21 @@ struct key {
 	int handoff;      /* recv/accept parks only */
 };
 
-#define AT(f)        offsetof(struct hold_park, f)
-#define NUM(n, k, f) {n, k, AT(f), 0, 0}
-#define STR(n, f)    {n, K_STR, AT(f), sizeof(((struct hold_park *)0)->f), 0}
-#define HNUM(n, k, f)                \
-	{                            \
-		n, k, AT(f), 0, 1    \
+#define AT(f) offsetof(struct hold_park, f)
+#define NUM(n, k, f)              \
+	{                         \
+		n, k, AT(f), 0, 0 \
 	}
-#define HSTR(n, f)                                                      \
-	{                                                               \
+#define STR(n, f)                                                      \
+	{                                                              \
+		n, K_STR, AT(f), sizeof(((struct hold_park *)0)->f), 0 \
+	}
+#define HNUM(n, k, f)             \
+	{                         \
+		n, k, AT(f), 0, 1 \
+	}
+#define HSTR(n, f)                                                     \
+	{                                                              \
 		n, K_STR, AT(f), sizeof(((struct hold_park *)0)->f), 1 \
 	}
 
@@ -276,8 +282,8 @@ static void set(struct hold_park *p, const struct key *key, const char *v, const
 		*(uint64_t *)f = secs_ns(v, end);
 		break;
 	case K_MODE:
-		*(enum hold_mode *)f = end - v == 4 && memcmp(v, "stop", 4) == 0 ? HOLD_MODE_STOP
-										 : HOLD_MODE_SPIN;
+		*(enum hold_mode *)f =
+			end - v == 4 && memcmp(v, "stop", 4) == 0 ? HOLD_MODE_STOP : HOLD_MODE_SPIN;
 		break;
 	case K_STR:
 		unescape(f, key->size, v, end);

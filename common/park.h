@@ -25,22 +25,22 @@
 
 struct hold_park {
 	int pid, tid, ppid;
-	uint32_t uid;          /* holdd: from the kernel; records and PARK leave it 0 */
-	uint64_t start;        /* field 22 of /proc/PID/stat: with pid, this process */
-	uint64_t since_ns;     /* CLOCK_REALTIME */
-	uint64_t timeout_ns;   /* 0: none */
-	enum hold_mode mode;   /* spin, or stop (SIGSTOP) */
-	char event[8];         /* fork, exec, recv, accept, here */
-	char comm[16];         /* the process's name when it parked */
+	uint32_t uid;              /* holdd: from the kernel; records and PARK leave it 0 */
+	uint64_t start;            /* field 22 of /proc/PID/stat: with pid, this process */
+	uint64_t since_ns;         /* CLOCK_REALTIME */
+	uint64_t timeout_ns;       /* 0: none */
+	enum hold_mode mode;       /* spin, or stop (SIGSTOP) */
+	char event[8];             /* fork, exec, recv, accept, here */
+	char comm[16];             /* the process's name when it parked */
 	char rule[HOLD_RULE_TEXT]; /* the rule, or hold_here()'s reason */
 	char exe[PATH_MAX];
 	char argv[HOLD_PARK_ARGV];
 	size_t argvlen;
 	/* recv and accept: the hand-off (fd -1 for the other events) */
-	int fd, newfd;         /* newfd: what accept returned, else -1 */
-	int peer;              /* the sender's pid, 0: not known */
-	uint64_t bytes;        /* what the recv returned */
-	char addr[128];        /* "unix:/run/x.sock", "tcp:8080", "pipe:[123]" */
+	int fd, newfd;  /* newfd: what accept returned, else -1 */
+	int peer;       /* the sender's pid, 0: not known */
+	uint64_t bytes; /* what the recv returned */
+	char addr[128]; /* "unix:/run/x.sock", "tcp:8080", "pipe:[123]" */
 	char peercomm[16];
 };
 

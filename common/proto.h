@@ -174,8 +174,9 @@ static inline struct hold_str hold_msg_str(const struct hold_msg *m, enum hold_f
 {
 	static const struct hold_str none = {"", 0};
 
-	return f >= HOLD_F_PATH && f < HOLD_F_STR_END_ && hold_msg_has(m, f) ? m->str[f - HOLD_F_PATH]
-									      : none;
+	return f >= HOLD_F_PATH && f < HOLD_F_STR_END_ && hold_msg_has(m, f)
+		       ? m->str[f - HOLD_F_PATH]
+		       : none;
 }
 
 /* String field f into dst as a C string, cut to cap - 1 bytes; its length. */

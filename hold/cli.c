@@ -50,6 +50,10 @@ int cli_usage(const struct cmd_entry *e, const char *fmt, ...)
 void cli_help(const struct cmd_entry *e)
 {
 	printf("usage: hold %s %s\n\n%s", e->name, e->usage, e->help);
+	if (e->args.opts && e->args.opts->lng) {
+		printf("\n");
+		args_print_options(stdout, &e->args);
+	}
 }
 
 /* --- holdd ---------------------------------------------------------------- */
@@ -196,13 +200,18 @@ static void rule_error(void *ctx, const char *where, unsigned line,
 	(void)line;
 }
 
-int cli_collect_rules(const struct cmd_entry *self, char *rules, size_t cap, const char *rule)
+int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *rules, size_t cap)
 {
-	size_t n = strlen(rules);
+	const char *r[ARGS_MAX];
+	int nr = args_all(a, "rule", r, ARGS_MAX);
+	size_t n = 0;
 
-	if (n + strlen(rule) + 2 > cap)
-		return cli_usage(self, "too many rules (%zu bytes at most)", cap);
-	snprintf(rules + n, cap - n, "%s%s", n ? ";" : "", rule);
+	rules[0] = '\0';
+	for (int i = 0; i < nr; i++) {
+		if (n + strlen(r[i]) + 2 > cap)
+			return cli_usage(self, "too many rules (%zu bytes at most)", cap);
+		n += (size_t)snprintf(rules + n, cap - n, "%s%s", n ? ";" : "", r[i]);
+	}
 	return 0;
 }
 

@@ -10,17 +10,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "args.h"
 #include "park.h"
 #include "proto.h"
 
 /* Exit codes: 0 done, 1 nothing found or timed out, 2 usage or environment. */
 enum { EXIT_DONE = 0, EXIT_NONE = 1, EXIT_USAGE = 2 };
 
+/* A verb: its name, its option grammar (parsed by hold.c before exec is
+ * called, so --help and usage errors are the table's) and what it does. */
 struct cmd_entry {
 	const char *name;
 	const char *usage; /* after "hold NAME " */
-	const char *help;  /* what it does, then its options */
-	int (*exec)(const struct cmd_entry *self, int argc, char **argv);
+	const char *help;  /* what it does; --help lists the options from args */
+	struct args_spec args;
+	int (*exec)(const struct cmd_entry *self, struct args *args);
 };
 
 extern const struct cmd_entry cmd_run_entry, cmd_env_entry, cmd_ls_entry, cmd_tree_entry,
@@ -56,8 +60,8 @@ const char *cli_holdd_path(void);
 /* Check rules as libhold would parse them; prints libhold's message. */
 int cli_rules_ok(const char *rules);
 
-/* Append -r RULE to a ';'-separated HOLD_RULES value; 0 or EXIT_USAGE. */
-int cli_collect_rules(const struct cmd_entry *self, char *rules, size_t cap, const char *rule);
+/* Every -r RULE, joined into a ';'-separated HOLD_RULES value; 0 or EXIT_USAGE. */
+int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *rules, size_t cap);
 
 /* Output helpers */
 void json_str(FILE *f, const char *s, size_t n);

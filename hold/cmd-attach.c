@@ -10,7 +10,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <limits.h>
@@ -168,40 +167,19 @@ static void arg(struct gdb_cmd *g, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int cmd_attach(const struct cmd_entry *self, int argc, char **argv)
+static int cmd_attach(const struct cmd_entry *self, struct args *args)
 {
-	static const struct option longs[] = {{"break", required_argument, 0, 'b'},
-					      {"batch", no_argument, 0, 'B'},
-					      {"ex", required_argument, 0, 'x'},
-					      {"no-release", no_argument, 0, 'n'},
-					      {"py-bt", no_argument, 0, 'p'},
-					      {"help", no_argument, 0, 'h'},
-					      {0, 0, 0, 0}};
 	const char *brk[64], *ex[64], *gdb;
-	int nbrk = 0, nex = 0, batch = 0, release = 1, pybt = 0, pid, tid, stop = 0, c, err;
+	int nbrk = args_all(args, "break", brk, 64), nex = args_all(args, "ex", ex, 64);
+	int batch = args_has(args, "batch"), release = !args_has(args, "no-release");
+	int pybt = args_has(args, "py-bt"), pid, tid, stop = 0, err;
 	char exe[PATH_MAX], link[64];
 	struct gdb_cmd g = {.n = 0};
 	struct py_target py;
 	enum py_found pyf;
 	ssize_t len;
 
-	while ((c = getopt_long_only(argc, argv, "b:h", longs, NULL)) != -1) {
-		if (c == 'b' && nbrk < 64)
-			brk[nbrk++] = optarg;
-		else if (c == 'x' && nex < 64)
-			ex[nex++] = optarg;
-		else if (c == 'B')
-			batch = 1;
-		else if (c == 'n')
-			release = 0;
-		else if (c == 'p')
-			pybt = 1;
-		else if (c == 'h')
-			return cli_help(self), EXIT_DONE;
-		else
-			return cli_usage(self, "unknown option");
-	}
-	if (argc - optind != 1 || parse_target(argv[optind], &pid, &tid) < 0)
+	if (parse_target(args->argv[0], &pid, &tid) < 0)
 		return cli_usage(self, "name one parked PID or PID/TID");
 	if (pybt && (nbrk || nex))
 		return cli_usage(self, "--py-bt prints the Python stack and detaches; it takes no "
@@ -300,16 +278,6 @@ const struct cmd_entry cmd_attach_entry = {
 		"release it (set var hold = 0; SIGCONT in stop mode) and continue, so gdb\n"
 		"stops at your breakpoint.\n"
 		"\n"
-		"  -b, --break LOCATION  a breakpoint (repeatable), e.g. main or file.c:42\n"
-		"  --batch               run gdb -batch: after the breakpoint, print the\n"
-		"                        backtrace (or run the -ex commands) and detach;\n"
-		"                        with no -b, print the parked thread's backtrace,\n"
-		"                        release it and detach\n"
-		"  -ex CMD               a gdb command to run after that (repeatable)\n"
-		"  --no-release          leave it parked in the hold_park frame\n"
-		"  --py-bt               print the Python stack of the parked thread and\n"
-		"                        detach, leaving it parked\n"
-		"\n"
 		"For a CPython target (a python executable, or libpython mapped) gdb sources\n"
 		"CPython's gdb extension, so py-bt, py-list, py-locals, py-up and py-down\n"
 		"work: Debian's python3.X-dbg (from /usr/share/gdb/auto-load), the\n"
@@ -318,5 +286,21 @@ const struct cmd_entry cmd_attach_entry = {
 		"\n"
 		"Fails with the reason when gdb is missing, another tracer is attached, Yama\n"
 		"forbids it, or the process is another user's.\n",
+	.args = {(const struct args_opt[]){
+			 {'b', "break", "LOCATION", ARGS_MANY,
+			  "a breakpoint (repeatable), e.g. main or file.c:42"},
+			 {0, "batch", NULL, 0,
+			  "run gdb -batch: after the breakpoint, print the\n"
+			  "backtrace (or run the -ex commands) and detach;\n"
+			  "with no -b, print the parked thread's backtrace,\n"
+			  "release it and detach"},
+			 {0, "ex", "CMD", ARGS_MANY | ARGS_DASH1,
+			  "a gdb command to run after that (repeatable)"},
+			 {0, "no-release", NULL, 0, "leave it parked in the hold_park frame"},
+			 {0, "py-bt", NULL, 0,
+			  "print the Python stack of the parked thread and\n"
+			  "detach, leaving it parked"},
+			 {0, NULL, NULL, 0, NULL}},
+		 1, 1, 0},
 	.exec = cmd_attach,
 };

@@ -1,7 +1,6 @@
 /*
  * cmd-env.c - hold env: the environment that puts a service under hold.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,30 +20,14 @@ static void systemd_quoted(const char *kv)
 	putchar('"');
 }
 
-static int cmd_env(const struct cmd_entry *self, int argc, char **argv)
+static int cmd_env(const struct cmd_entry *self, struct args *args)
 {
-	static const struct option longs[] = {{"rule", required_argument, 0, 'r'},
-					      {"systemd", no_argument, 0, 's'},
-					      {"help", no_argument, 0, 'h'},
-					      {0, 0, 0, 0}};
-	char rules[4096] = "", kv[3][4300];
+	char rules[4096], kv[3][4300];
 	const char *sock = getenv("HOLD_SOCKET");
-	int systemd = 0, c, n = 0;
+	int systemd = args_has(args, "systemd"), n = 0;
 
-	while ((c = getopt_long(argc, argv, "+r:sh", longs, NULL)) != -1) {
-		if (c == 'r') {
-			if (cli_collect_rules(self, rules, sizeof(rules), optarg))
-				return EXIT_USAGE;
-		} else if (c == 's') {
-			systemd = 1;
-		} else if (c == 'h') {
-			return cli_help(self), EXIT_DONE;
-		} else {
-			return cli_usage(self, "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(self, "unexpected argument '%s'", argv[optind]);
+	if (cli_collect_rules(self, args, rules, sizeof(rules)))
+		return EXIT_USAGE;
 	if (!rules[0])
 		return cli_usage(self, "give at least one rule, e.g. -r 'exec:*/qemu-system-*'");
 	if (!cli_rules_ok(rules))
@@ -74,9 +57,12 @@ const struct cmd_entry cmd_env_entry = {
 		"libhold's absolute path, HOLD_RULES, and HOLD_SOCKET when it is set.  The\n"
 		"rules are checked first.  For a service:\n"
 		"  hold env --systemd -r 'exec:*/qemu-system-*' \\\n"
-		"    > /etc/systemd/system/libvirtd.service.d/hold.conf\n"
-		"\n"
-		"  -r, --rule RULE  a rule (repeatable), as in HOLD_RULES\n"
-		"  --systemd        print a drop-in: [Service] and Environment= lines\n",
+		"    > /etc/systemd/system/libvirtd.service.d/hold.conf\n",
+	.args = {(const struct args_opt[]){
+			 {'r', "rule", "RULE", ARGS_MANY, "a rule (repeatable), as in HOLD_RULES"},
+			 {'s', "systemd", NULL, 0,
+			  "print a drop-in: [Service] and Environment= lines"},
+			 {0, NULL, NULL, 0, NULL}},
+		 0, 0, 0},
 	.exec = cmd_env,
 };

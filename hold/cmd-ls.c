@@ -1,7 +1,6 @@
 /*
  * cmd-ls.c - hold ls: what is parked.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,23 +94,12 @@ static void print_table(const struct hold_park *r, int n)
 	}
 }
 
-static int cmd_ls(const struct cmd_entry *self, int argc, char **argv)
+static int cmd_ls(const struct cmd_entry *self, struct args *args)
 {
-	static const struct option longs[] = {
-		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	struct hold_park *rows;
-	int json = 0, from_spool, n, c;
+	int json = args_has(args, "json"), from_spool, n;
 
-	while ((c = getopt_long(argc, argv, "jh", longs, NULL)) != -1) {
-		if (c == 'j')
-			json = 1;
-		else if (c == 'h')
-			return cli_help(self), EXIT_DONE;
-		else
-			return cli_usage(self, "unknown option");
-	}
-	if (optind < argc)
-		return cli_usage(self, "unexpected argument '%s'", argv[optind]);
+	(void)self;
 	if ((n = cli_parks(&rows, &from_spool)) < 0)
 		return EXIT_USAGE;
 	if (from_spool)
@@ -134,8 +122,9 @@ const struct cmd_entry cmd_ls_entry = {
 		"held, rule, and what it is parked on: the image (exe and argv) for fork and\n"
 		"exec, the address and the sender for recv and accept (JSON adds ppid, fd and\n"
 		"bytes).  Asks holdd; when none answers, reads the park records libhold\n"
-		"writes in the runtime directory.  Exit status 1 when nothing is parked.\n"
-		"\n"
-		"  --json   one JSON array of objects\n",
+		"writes in the runtime directory.  Exit status 1 when nothing is parked.\n",
+	.args = {(const struct args_opt[]){{'j', "json", NULL, 0, "one JSON array of objects"},
+					   {0, NULL, NULL, 0, NULL}},
+		 0, 0, 0},
 	.exec = cmd_ls,
 };

@@ -1,7 +1,6 @@
 /*
  * cmd-release.c - hold release: let parked threads run on.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,28 +37,18 @@ static int release_from_spool(int pid, int tid, int all)
 	return EXIT_DONE;
 }
 
-static int cmd_release(const struct cmd_entry *self, int argc, char **argv)
+static int cmd_release(const struct cmd_entry *self, struct args *args)
 {
-	static const struct option longs[] = {
-		{"all", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	int all = 0, pid = 0, tid = 0, c, r;
+	int all = args_has(args, "all"), pid = 0, tid = 0, r;
 	struct client cl;
 	struct hold_msg m;
 	char buf[128];
 	struct hold_enc e;
 
-	while ((c = getopt_long(argc, argv, "ah", longs, NULL)) != -1) {
-		if (c == 'a')
-			all = 1;
-		else if (c == 'h')
-			return cli_help(self), EXIT_DONE;
-		else
-			return cli_usage(self, "unknown option");
-	}
-	if (all == (optind < argc) || argc - optind > 1)
+	if (all == (args->argc > 0))
 		return cli_usage(self, "name one PID[/TID], or --all");
-	if (!all && parse_target(argv[optind], &pid, &tid) < 0)
-		return cli_usage(self, "'%s' is not PID or PID/TID", argv[optind]);
+	if (!all && parse_target(args->argv[0], &pid, &tid) < 0)
+		return cli_usage(self, "'%s' is not PID or PID/TID", args->argv[0]);
 	if (client_open(&cl) < 0)
 		return release_from_spool(pid, tid, all);
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
@@ -87,5 +76,9 @@ const struct cmd_entry cmd_release_entry = {
 		"(everyone's, for root).  holdd wakes a spinning thread through its\n"
 		"connection at once; a stopped process gets SIGCONT.  Prints how many.\n"
 		"Exit status 1 when nothing matched.\n",
+	.args = {(const struct args_opt[]){
+			 {'a', "all", NULL, 0, "every park you may release (root: everyone's)"},
+			 {0, NULL, NULL, 0, NULL}},
+		 0, 1, 0},
 	.exec = cmd_release,
 };

@@ -11,7 +11,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,26 +102,13 @@ static void put_env(const char *rules)
 	setenv("HOLD_SOCKET", hold_socket_path(), 1);
 }
 
-static int cmd_run(const struct cmd_entry *self, int argc, char **argv)
+static int cmd_run(const struct cmd_entry *self, struct args *args)
 {
-	static const struct option longs[] = {
-		{"rule", required_argument, 0, 'r'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	char rules[4096] = "";
+	char rules[4096];
 	struct client cl;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+r:h", longs, NULL)) != -1) {
-		if (c == 'r') {
-			if (cli_collect_rules(self, rules, sizeof(rules), optarg))
-				return EXIT_USAGE;
-		} else if (c == 'h') {
-			return cli_help(self), EXIT_DONE;
-		} else {
-			return cli_usage(self, "unknown option");
-		}
-	}
-	if (optind >= argc)
-		return cli_usage(self, "name the program to run");
+	if (cli_collect_rules(self, args, rules, sizeof(rules)))
+		return EXIT_USAGE;
 	if (rules[0] && !cli_rules_ok(rules))
 		return EXIT_USAGE;
 	if (access(cli_libhold_path(), R_OK) != 0)
@@ -140,8 +126,9 @@ static int cmd_run(const struct cmd_entry *self, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	put_env(rules);
-	execvp(argv[optind], argv + optind);
-	cli_fail(127, "cannot run %s: %s", argv[optind], strerror(errno));
+	args->argv[args->argc] = NULL;
+	execvp(args->argv[0], args->argv);
+	cli_fail(127, "cannot run %s: %s", args->argv[0], strerror(errno));
 	return 127;
 }
 
@@ -152,9 +139,11 @@ const struct cmd_entry cmd_run_entry = {
 		"holdd.  When no holdd answers, starts a private one (its log is\n"
 		"RUNTIME_DIR/holdd.log) that lives as long as CMD, any other CMD run by\n"
 		"hold run while it was up, or anything parked.\n"
-		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n"
-		"\n"
-		"  -r, --rule RULE  e.g. 'exec:*/qemu-system-*' or 'fork,comm=worker*'\n"
-		"                   (repeatable; see README.md for the rule language)\n",
+		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n",
+	.args = {(const struct args_opt[]){{'r', "rule", "RULE", ARGS_MANY,
+					    "e.g. 'exec:*/qemu-system-*' or 'fork,comm=worker*'\n"
+					    "(repeatable; see README.md for the rule language)"},
+					   {0, NULL, NULL, 0, NULL}},
+		 1, -1, 1},
 	.exec = cmd_run,
 };

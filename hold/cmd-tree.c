@@ -2,7 +2,6 @@
  * cmd-tree.c - hold tree: the recorded process trees, fork and exec edges,
  * parked, exited and re-parented processes marked.
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,26 +163,16 @@ static void place_hands(const struct row *rows, int n)
 				rows[k].pid == hands[i].peer && alive_at(&rows[k], &hands[i]);
 }
 
-static int cmd_tree(const struct cmd_entry *self, int argc, char **argv)
+static int cmd_tree(const struct cmd_entry *self, struct args *args)
 {
-	static const struct option longs[] = {
-		{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	int json = 0, pid = 0, tid, c, n = 0, cap = 0, r;
+	int json = args_has(args, "json"), pid = 0, tid, n = 0, cap = 0, r;
 	struct row *rows = NULL;
 	struct client cl;
 	struct hold_msg m;
 	char buf[64];
 	struct hold_enc e;
 
-	while ((c = getopt_long(argc, argv, "jh", longs, NULL)) != -1) {
-		if (c == 'j')
-			json = 1;
-		else if (c == 'h')
-			return cli_help(self), EXIT_DONE;
-		else
-			return cli_usage(self, "unknown option");
-	}
-	if (argc - optind > 1 || (optind < argc && parse_target(argv[optind], &pid, &tid) < 0))
+	if (args->argc && parse_target(args->argv[0], &pid, &tid) < 0)
 		return cli_usage(self, "name at most one PID");
 	if (client_open(&cl) < 0)
 		return client_no_daemon();
@@ -250,8 +239,10 @@ const struct cmd_entry cmd_tree_entry = {
 		"or re-parented (their parent exited first, as in double-fork daemons; they\n"
 		"stay under the process that forked them).  Hand-offs that a recv or accept\n"
 		"rule parked are drawn at the sender (──ADDR──▶ PID/TID receiver), or at the\n"
-		"receiver (◀──ADDR── PID sender) when the sender is not in the listing.\n"
-		"\n"
-		"  --json   one JSON array of nodes, parents first, with depth\n",
+		"receiver (◀──ADDR── PID sender) when the sender is not in the listing.\n",
+	.args = {(const struct args_opt[]){{'j', "json", NULL, 0,
+					    "one JSON array of nodes, parents first, with depth"},
+					   {0, NULL, NULL, 0, NULL}},
+		 0, 1, 0},
 	.exec = cmd_tree,
 };

@@ -2,7 +2,6 @@
  * cmd-wait.c - hold wait: block until something parks, print its pid.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -34,41 +33,25 @@ static int open_waiting(struct client *cl, double secs)
 	return 0;
 }
 
-static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
+static int cmd_wait(const struct cmd_entry *self, struct args *args)
 {
-	static const struct option longs[] = {{"timeout", required_argument, 0, 't'},
-					      {"existing", no_argument, 0, 'e'},
-					      {"help", no_argument, 0, 'h'},
-					      {0, 0, 0, 0}};
 	uint64_t started = cli_now_ns(); /* a park after this will do */
 	double secs = 0;
-	int existing = 0, c, r, err;
+	int r, err;
 	struct client cl;
 	struct hold_msg m;
-	char buf[600], *end;
+	char buf[600], why[256];
+	const char *glob = args->argc ? args->argv[0] : NULL;
 	struct hold_enc e;
 
-	while ((c = getopt_long(argc, argv, "t:eh", longs, NULL)) != -1) {
-		if (c == 't') {
-			secs = strtod(optarg, &end);
-			if (end == optarg || *end || secs < 0)
-				return cli_usage(self, "--timeout takes seconds, not '%s'", optarg);
-		} else if (c == 'e') {
-			existing = 1;
-		} else if (c == 'h') {
-			return cli_help(self), EXIT_DONE;
-		} else {
-			return cli_usage(self, "unknown option");
-		}
-	}
-	if (argc - optind > 1)
-		return cli_usage(self, "give at most one GLOB");
+	if (args_secs(args, "timeout", &secs, why, sizeof(why)) == ARGS_BAD)
+		return cli_usage(self, "%s", why);
 	if ((err = open_waiting(&cl, secs)))
 		return err;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_WAIT);
-	if (optind < argc)
-		hold_enc_str(&e, HOLD_F_TEXT, argv[optind]);
-	if (existing)
+	if (glob)
+		hold_enc_str(&e, HOLD_F_TEXT, glob);
+	if (args_has(args, "existing"))
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_ALL);
 	else
 		hold_enc_num(&e, HOLD_F_SINCE_NS, started);
@@ -78,8 +61,7 @@ static int cmd_wait(const struct cmd_entry *self, int argc, char **argv)
 	client_close(&cl);
 	if (r == 0)
 		return cli_fail(EXIT_NONE, "nothing%s%s parked within %gs",
-				optind < argc ? " matching " : "",
-				optind < argc ? argv[optind] : "", secs);
+				glob ? " matching " : "", glob ? glob : "", secs);
 	if (r < 0 || m.type != HOLD_MSG_PARKED)
 		return cli_fail(EXIT_USAGE, "holdd closed the connection");
 	if (m.num[HOLD_F_TID] != m.num[HOLD_F_PID])
@@ -97,9 +79,12 @@ const struct cmd_entry cmd_wait_entry = {
 		"(any, without one), then print PID, or PID/TID for a thread other than the\n"
 		"main one.  For scripts: pid=$(hold wait 'qemu-*') && hold attach $pid.\n"
 		"A park since hold wait started will do, and with no holdd up yet it waits\n"
-		"for one: pid=$(hold wait) after hold run ... & cannot miss the park.\n"
-		"\n"
-		"  --timeout SECS  give up after SECS (exit status 1)\n"
-		"  --existing      a park from before hold wait started will do too\n",
+		"for one: pid=$(hold wait) after hold run ... & cannot miss the park.\n",
+	.args = {(const struct args_opt[]){
+			 {'t', "timeout", "SECS", 0, "give up after SECS (exit status 1)"},
+			 {'e', "existing", NULL, 0,
+			  "a park from before hold wait started will do too"},
+			 {0, NULL, NULL, 0, NULL}},
+		 0, 1, 0},
 	.exec = cmd_wait,
 };

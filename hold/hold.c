@@ -1,5 +1,6 @@
 /*
- * hold.c - the hold CLI's entry point and its table of verbs.
+ * hold.c - the hold CLI's entry point and its table of verbs: each verb's
+ * options are parsed here, from its descriptor, before it runs.
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,10 +35,21 @@ int main(int argc, char **argv)
 		return EXIT_DONE;
 	}
 	for (size_t i = 0; i < NVERBS; i++) {
-		if (strcmp(argv[1], verbs[i]->name) == 0) {
-			cli_verb = verbs[i]->name;
-			return verbs[i]->exec(verbs[i], argc - 1, argv + 1);
+		const struct cmd_entry *v = verbs[i];
+		static struct args a;
+		char err[256];
+
+		if (strcmp(argv[1], v->name) != 0)
+			continue;
+		cli_verb = v->name;
+		switch (args_parse(&v->args, argc - 1, argv + 1, &a, err, sizeof(err))) {
+		case ARGS_HELP:
+			cli_help(v);
+			return EXIT_DONE;
+		case ARGS_BAD:
+			return cli_usage(v, "%s", err);
 		}
+		return v->exec(v, &a);
 	}
 	fprintf(stderr, "hold: no verb '%s'\n", argv[1]);
 	overview(stderr);

@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,27 +26,41 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "holdd.h"
 #include "paths.h"
 
-static const char usage[] =
-	"usage: holdd [--foreground] [--socket PATH] [--state-dir DIR] [--group NAME]\n"
-	"             [--keep-exited N] [--keep-age SECS] [--exit-with PID] [--ready-fd FD]\n"
-	"             [--log-file PATH]\n"
-	"\n"
-	"Records the process trees libhold reports, knows what is parked, releases it.\n"
-	"  --foreground     log to stderr instead of syslog\n"
-	"  --socket PATH    listen here (default: $HOLD_SOCKET, else RUNTIME_DIR/holdd.sock);\n"
-	"                   fork/exec reports arrive on PATH.events\n"
-	"  --state-dir DIR  the journal's directory (default: $HOLD_STATE_DIR,\n"
-	"                   $XDG_STATE_HOME/hold, /var/lib/hold for root)\n"
-	"  --group NAME     socket mode 0660 with this group, instead of 0600\n"
-	"  --keep-exited N  keep at most N exited processes in the trees (default 10000)\n"
-	"  --keep-age SECS  forget exited processes after SECS (default 3600; 0: never)\n"
-	"  --exit-with PID  stop once PID, and every program a later hold run\n"
-	"                   joined to this holdd, has exited and nothing is parked\n"
-	"  --ready-fd FD    write one byte to FD once listening\n"
-	"  --log-file PATH  log to PATH (implies --foreground)\n";
+static const struct args_opt options[] = {
+	{'f', "foreground", NULL, 0, "log to stderr instead of syslog"},
+	{'s', "socket", "PATH", 0,
+	 "listen here (default: $HOLD_SOCKET, else RUNTIME_DIR/holdd.sock);\n"
+	 "fork/exec reports arrive on PATH.events"},
+	{'d', "state-dir", "DIR", 0,
+	 "the journal's directory (default: $HOLD_STATE_DIR,\n"
+	 "$XDG_STATE_HOME/hold, /var/lib/hold for root)"},
+	{'g', "group", "NAME", 0, "socket mode 0660 with this group, instead of 0600"},
+	{0, "keep-exited", "N", 0, "keep at most N exited processes in the trees (default 10000)"},
+	{0, "keep-age", "SECS", 0, "forget exited processes after SECS (default 3600; 0: never)"},
+	{0, "exit-with", "PID", 0,
+	 "stop once PID, and every program a later hold run\n"
+	 "joined to this holdd, has exited and nothing is parked"},
+	{0, "ready-fd", "FD", 0, "write one byte to FD once listening"},
+	{0, "log-file", "PATH", 0, "log to PATH (implies --foreground)"},
+	{0, NULL, NULL, 0, NULL},
+};
+static const struct args_spec spec = {options, 0, 0, 0};
+
+static void help(FILE *f)
+{
+	fputs("usage: holdd [--foreground] [--socket PATH] [--state-dir DIR] [--group NAME]\n"
+	      "             [--keep-exited N] [--keep-age SECS] [--exit-with PID] [--ready-fd FD]\n"
+	      "             [--log-file PATH]\n"
+	      "\n"
+	      "Records the process trees libhold reports, knows what is parked, releases it.\n"
+	      "\n",
+	      f);
+	args_print_options(f, &spec);
+}
 
 struct opts {
 	int foreground, ready_fd, exit_with;
@@ -75,64 +88,35 @@ static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt,
 
 static void parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option longs[] = {
-		{"foreground", no_argument, 0, 'f'},
-		{"socket", required_argument, 0, 's'},
-		{"state-dir", required_argument, 0, 'd'},
-		{"group", required_argument, 0, 'g'},
-		{"keep-exited", required_argument, 0, 'n'},
-		{"keep-age", required_argument, 0, 'a'},
-		{"exit-with", required_argument, 0, 'x'},
-		{"ready-fd", required_argument, 0, 'r'},
-		{"log-file", required_argument, 0, 'l'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
-	int c;
+	static struct args a;
+	char err[256];
+	uint64_t n;
+	int r = args_parse(&spec, argc, argv, &a, err, sizeof(err));
 
-	*o = (struct opts){.ready_fd = -1, .lim = {3600ull * 1000000000ull, 10000}};
-	while ((c = getopt_long(argc, argv, "fs:d:g:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->foreground = 1;
-			break;
-		case 's':
-			o->sock = optarg;
-			break;
-		case 'd':
-			o->state_dir = optarg;
-			break;
-		case 'g':
-			o->group = optarg;
-			break;
-		case 'n':
-			o->lim.keep_exited = strtoul(optarg, NULL, 10);
-			break;
-		case 'a':
-			o->lim.keep_ns = strtoull(optarg, NULL, 10) * 1000000000ull;
-			break;
-		case 'x':
-			o->exit_with = atoi(optarg);
-			break;
-		case 'r':
-			o->ready_fd = atoi(optarg);
-			break;
-		case 'l':
-			o->log_file = optarg;
-			o->foreground = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			exit(0);
-		default:
-			fputs(usage, stderr);
-			exit(2);
-		}
+	if (r == ARGS_HELP) {
+		help(stdout);
+		exit(0);
 	}
-	if (optind < argc) {
-		fprintf(stderr, "holdd: unexpected argument '%s'\n%s", argv[optind], usage);
+	*o = (struct opts){.ready_fd = -1, .lim = {3600ull * 1000000000ull, 10000}};
+	if (r == ARGS_OK && (r = args_uint(&a, "keep-exited", SIZE_MAX, &n, err, sizeof(err))) == 0)
+		o->lim.keep_exited = (size_t)n;
+	if (r != ARGS_BAD &&
+	    (r = args_uint(&a, "keep-age", UINT64_MAX / 1000000000ull, &n, err, sizeof(err))) == 0)
+		o->lim.keep_ns = n * 1000000000ull;
+	if (r != ARGS_BAD && (r = args_uint(&a, "exit-with", INT32_MAX, &n, err, sizeof(err))) == 0)
+		o->exit_with = (int)n;
+	if (r != ARGS_BAD && (r = args_uint(&a, "ready-fd", INT32_MAX, &n, err, sizeof(err))) == 0)
+		o->ready_fd = (int)n;
+	if (r == ARGS_BAD) {
+		fprintf(stderr, "holdd: %s (holdd --help lists the options)\n", err);
 		exit(2);
 	}
+	o->foreground = args_has(&a, "foreground");
+	o->sock = args_get(&a, "socket");
+	o->state_dir = args_get(&a, "state-dir");
+	o->group = args_get(&a, "group");
+	if ((o->log_file = args_get(&a, "log-file")))
+		o->foreground = 1;
 }
 
 /* systemd socket activation: fds 3.. of LISTEN_FDS, told apart by type. */

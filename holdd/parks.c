@@ -251,8 +251,8 @@ void parks_recover(const char *runtime_dir)
 		p->pidfd = pidfd_of(p->rec.pid);
 		p->record = strdup(path);
 		park_link(p);
-		hlog(LOG_INFO, "pid %d (%s) is stopped at %s (found in %s)", p->rec.pid, p->rec.comm,
-		     p->rec.event, runtime_dir);
+		hlog(LOG_INFO, "pid %d (%s) is stopped at %s (found in %s)", p->rec.pid,
+		     p->rec.comm, p->rec.event, runtime_dir);
 	}
 	free(r);
 }

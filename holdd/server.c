@@ -290,7 +290,8 @@ int server_init(int listen_fd, int events_fd, pid_t exit_with)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal_w = (struct watch){W_SIGNAL, signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC)};
-	timer_w = (struct watch){W_TIMER, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
+	timer_w = (struct watch){W_TIMER,
+				 timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
 	timerfd_settime(timer_w.fd, 0, &tick, NULL);
 	if (loop_add(&listen_w, EPOLLIN) < 0 || loop_add(&events_w, EPOLLIN) < 0 ||
 	    loop_add(&signal_w, EPOLLIN) < 0 || loop_add(&timer_w, EPOLLIN) < 0)

@@ -135,9 +135,9 @@ static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t
 {
 	struct hold_str path = hold_msg_str(m, HOLD_F_PATH);
 
-	watch_node(tree_exec(&tree, uid, pid, (int)m->num[HOLD_F_PPID], &path, m->arg, m->nargs,
-			     now),
-		   now);
+	watch_node(
+		tree_exec(&tree, uid, pid, (int)m->num[HOLD_F_PPID], &path, m->arg, m->nargs, now),
+		now);
 }
 
 void store_fork(uint32_t uid, int parent, int child)

@@ -73,7 +73,8 @@ static void send_when_room(long fd, const char *msg, size_t n, const struct sock
 		struct timeval left = {0, (long)((end - now) / 1000 + 1)};
 		long r;
 
-		safe_sys6(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&left, sizeof(left), 0);
+		safe_sys6(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&left, sizeof(left),
+			  0);
 		r = send_to(fd, msg, n, 0, a, alen);
 		if (r != -EINTR && r != -EAGAIN)
 			return;

@@ -135,7 +135,7 @@ HOT void hold_decide_exec(char **argv)
 		.argv = argv,
 	};
 	long n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe,
-			  sizeof(exe) - 1, 0, 0);
+			   sizeof(exe) - 1, 0, 0);
 
 	if (n > 0) {
 		exe[n] = '\0';
@@ -200,7 +200,7 @@ static void find_peer(struct hold_handoff *ho, const struct hold_fd_info *fi)
 
 	if (fi->f.kind == HOLD_ADDR_UNIX &&
 	    safe_sys6(SYS_getsockopt, ho->newfd >= 0 ? ho->newfd : ho->fd, SOL_SOCKET, SO_PEERCRED,
-		     (long)&cr, (long)&len, 0) == 0)
+		      (long)&cr, (long)&len, 0) == 0)
 		ho->peer = cr.pid;
 	else if (fi->f.kind == HOLD_ADDR_PIPE)
 		ho->peer = hold_pipe_writer(fi->dev, fi->ino);

@@ -56,7 +56,7 @@ static uint64_t *slot(int fd, int make)
 	if (p || !make || hold_in_vfork)
 		return p ? p + (fd & (CHUNK_FDS - 1)) : NULL;
 	m = safe_sys6(SYS_mmap, 0, CHUNK_FDS * sizeof(uint64_t), PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m < 0 && m > -4096)
 		return NULL;
 	fresh = (uint64_t *)m;
@@ -115,8 +115,8 @@ void hold_fd_facts(int fd, struct hold_fd_info *fi)
 	*fi = (struct hold_fd_info){.f = {.kind = HOLD_ADDR_NONE}};
 	fi->f.lname = fi->lname;
 	fi->f.pname = fi->pname;
-	if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, (long)&sx, 0) <
-	    0)
+	if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE | STATX_INO, (long)&sx,
+		      0) < 0)
 		return;
 	fi->dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
 	fi->ino = sx.stx_ino;

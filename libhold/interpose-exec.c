@@ -31,8 +31,7 @@ typedef int (*system_fn)(const char *);
 typedef FILE *(*popen_fn)(const char *, const char *);
 
 /* The environment to pass to exec instead of envp. */
-static HOT char *const *hold_exec_env(const char *what, char *const *envp, char **out,
-				       char *pre)
+static HOT char *const *hold_exec_env(const char *what, char *const *envp, char **out, char *pre)
 {
 	if (!hold_g.ready || !hold_g.fx.lib[0])
 		return envp;

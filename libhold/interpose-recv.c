@@ -32,9 +32,9 @@ REAL(ssize_t, __recvfrom_chk,
      (fd, buf, n, cap, fl, a, al))
 
 const struct hold_bind hold_binds_recv[] = {
-	BIND(read),   BIND(readv),   BIND(recv),       BIND(recvfrom),   BIND(recvmsg),
-	BIND(accept), BIND(accept4), BIND(__read_chk), BIND(__recv_chk), BIND(__recvfrom_chk),
-	{NULL, NULL},
+	BIND(read),       BIND(readv),          BIND(recv),    BIND(recvfrom),
+	BIND(recvmsg),    BIND(accept),         BIND(accept4), BIND(__read_chk),
+	BIND(__recv_chk), BIND(__recvfrom_chk), {NULL, NULL},
 };
 
 /* The received data is in place.  Only the slow path touches errno. */

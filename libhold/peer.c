@@ -80,7 +80,7 @@ static int holds_writer(int pid, uint64_t dev, uint64_t ino)
 
 	buf_init(&b, dir, sizeof(dir));
 	dfd = safe_sys(SYS_openat, AT_FDCWD, proc_path(&b, pid, "/fd", ""),
-		      O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		       O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
 	while (!hit && (n = safe_sys(SYS_getdents64, dfd, ents, sizeof(ents))) > 0) {
@@ -90,7 +90,7 @@ static int holds_writer(int pid, uint64_t dev, uint64_t ino)
 
 			off += d->d_reclen;
 			if (!is_num(d->d_name) || safe_sys6(SYS_statx, dfd, (long)d->d_name, 0,
-							   STATX_INO, (long)&sx, 0) < 0)
+							    STATX_INO, (long)&sx, 0) < 0)
 				continue;
 			hit = sx.stx_ino == ino &&
 			      makedev(sx.stx_dev_major, sx.stx_dev_minor) == dev &&
