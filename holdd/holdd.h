@@ -143,5 +143,7 @@ void hlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Drop capabilities and confine; fails closed. */
 int sandbox_enter(char *err, size_t errlen);
+/* The seccomp half alone (tests/unit/test_sandbox.c). */
+int sandbox_confine(char *err, size_t errlen);
 
 #endif

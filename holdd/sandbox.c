@@ -3,75 +3,98 @@
  *
  * Capabilities: none, except CAP_KILL when it has it (a system holdd run
  * as root continues other users' stopped processes).  System calls: the
- * allow-list below, the whole policy in one table; anything else kills
- * holdd (fail closed).  If either step fails, holdd does not start.
+ * allow-list below, the whole policy in one table, some calls only with a
+ * given argument (as OpenSSH's SC_ALLOW_ARG); anything else kills holdd
+ * (fail closed).  If either step fails, holdd does not start.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
 #include "holdd.h"
 
-static const int allowed[] = {
+/* One allowed call: any arguments, or argument `arg` equal to `value`
+ * (several entries for one call: any of them). */
+struct allow {
+	int nr;
+	int arg; /* -1: any arguments */
+	uint32_t value;
+};
+#define ALLOW(name)                   \
+	{                             \
+		SCMP_SYS(name), -1, 0 \
+	}
+#define ALLOW_ARG(name, n, v)        \
+	{                            \
+		SCMP_SYS(name), n, v \
+	}
+
+static const struct allow allowed[] = {
 	/* the event loop */
-	SCMP_SYS(epoll_wait),
-	SCMP_SYS(epoll_pwait),
-	SCMP_SYS(epoll_ctl),
-	SCMP_SYS(read),
-	SCMP_SYS(write),
-	SCMP_SYS(close),
+	ALLOW(epoll_wait),
+	ALLOW(epoll_pwait),
+	ALLOW(epoll_ctl),
+	ALLOW(read),
+	ALLOW(write),
+	ALLOW(close),
 	/* clients and reports */
-	SCMP_SYS(accept4),
-	SCMP_SYS(recvfrom),
-	SCMP_SYS(recvmsg),
-	SCMP_SYS(recvmmsg),
-	SCMP_SYS(sendto),
-	SCMP_SYS(sendmsg),
-	SCMP_SYS(getsockopt),
-	/* syslog reconnects to /dev/log */
-	SCMP_SYS(socket),
-	SCMP_SYS(connect),
-	/* exit watches and releasing stopped processes */
-	SCMP_SYS(pidfd_open),
-	SCMP_SYS(pidfd_send_signal),
-	/* the journal and its rewrite; the spool (access, stat) */
-	SCMP_SYS(openat),
-	SCMP_SYS(pwrite64),
-	SCMP_SYS(pread64),
-	SCMP_SYS(ftruncate),
-	SCMP_SYS(rename),
-	SCMP_SYS(renameat),
-	SCMP_SYS(renameat2),
-	SCMP_SYS(unlink),
-	SCMP_SYS(fstat),
-	SCMP_SYS(newfstatat),
-	SCMP_SYS(statx),
-	SCMP_SYS(access),
-	SCMP_SYS(faccessat),
-	SCMP_SYS(faccessat2),
-	SCMP_SYS(lseek),
-	SCMP_SYS(fcntl),
+	ALLOW(accept4),
+	ALLOW(recvfrom),
+	ALLOW(recvmsg),
+	ALLOW(recvmmsg),
+	ALLOW(sendto),
+	ALLOW(sendmsg),
+	ALLOW(getsockopt),
+	/* syslog reconnects to /dev/log: unix sockets only */
+	ALLOW_ARG(socket, 0, AF_UNIX),
+	ALLOW(connect),
+	/* exit watches; releasing a stopped process is the only signal sent */
+	ALLOW(pidfd_open),
+	ALLOW_ARG(pidfd_send_signal, 1, SIGCONT),
+	/* the journal and its rewrite; park records (access, stat) */
+	ALLOW(openat),
+	ALLOW(pwrite64),
+	ALLOW(pread64),
+	ALLOW(ftruncate),
+	ALLOW(rename),
+	ALLOW(renameat),
+	ALLOW(renameat2),
+	ALLOW(unlink),
+	ALLOW(fstat),
+	ALLOW(newfstatat),
+	ALLOW(statx),
+	ALLOW(access),
+	ALLOW(faccessat),
+	ALLOW(faccessat2),
+	ALLOW(lseek),
+	ALLOW_ARG(fcntl, 1, F_GETFD),
+	ALLOW_ARG(fcntl, 1, F_SETFD),
+	ALLOW_ARG(fcntl, 1, F_GETFL),
+	ALLOW_ARG(fcntl, 1, F_SETFL),
 	/* memory and time */
-	SCMP_SYS(brk),
-	SCMP_SYS(mmap),
-	SCMP_SYS(munmap),
-	SCMP_SYS(mremap),
-	SCMP_SYS(madvise),
-	SCMP_SYS(clock_gettime),
-	SCMP_SYS(gettimeofday),
-	SCMP_SYS(time),
-	SCMP_SYS(futex),
-	SCMP_SYS(getpid),
-	SCMP_SYS(gettid),
+	ALLOW(brk),
+	ALLOW(mmap),
+	ALLOW(munmap),
+	ALLOW(mremap),
+	ALLOW(madvise),
+	ALLOW(clock_gettime),
+	ALLOW(gettimeofday),
+	ALLOW(time),
+	ALLOW(futex),
+	ALLOW(getpid),
+	ALLOW(gettid),
 	/* signals and leaving */
-	SCMP_SYS(rt_sigreturn),
-	SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(exit),
-	SCMP_SYS(exit_group),
+	ALLOW(rt_sigreturn),
+	ALLOW(rt_sigprocmask),
+	ALLOW(exit),
+	ALLOW(exit_group),
 };
 
 static int drop_caps(char *err, size_t errlen)
@@ -100,14 +123,23 @@ static int drop_caps(char *err, size_t errlen)
 	return 0;
 }
 
-static int confine(char *err, size_t errlen)
+int sandbox_confine(char *err, size_t errlen)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = ctx ? 0 : -ENOMEM;
 
-	for (size_t i = 0; rc == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++)
-		if (allowed[i] >= 0) /* a call this architecture lacks is negative */
-			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	for (size_t i = 0; rc == 0 && i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		const struct allow *a = &allowed[i];
+
+		if (a->nr < 0) /* a call this architecture lacks */
+			continue;
+		if (a->arg < 0)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 0);
+		else /* the low 32 bits: these arguments are ints */
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, a->nr, 1,
+					      SCMP_CMP((unsigned)a->arg, SCMP_CMP_MASKED_EQ,
+						       0xffffffffu, a->value));
+	}
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	if (ctx)
@@ -123,5 +155,5 @@ int sandbox_enter(char *err, size_t errlen)
 {
 	if (drop_caps(err, errlen) < 0)
 		return -1;
-	return confine(err, errlen);
+	return sandbox_confine(err, errlen);
 }
