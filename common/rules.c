@@ -1,5 +1,6 @@
 /*
- * rules.c - parse and match hold rules.  See rules.h and DESIGN.md "Rules".
+ * rules.c - parse and match hold rules; see rules.h (the language is in the
+ * README, under "Rules").
  */
 #include "rules.h"
 
