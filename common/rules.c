@@ -364,7 +364,7 @@ __attribute__((hot)) static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-__attribute__((hot)) static int glob_path(const char *pattern, const char *path)
+__attribute__((hot)) int hold_glob_path(const char *pattern, const char *path)
 {
 	return path && (hold_glob(pattern, path) || hold_glob(pattern, base_name(path)));
 }
@@ -381,7 +381,7 @@ __attribute__((hot)) int hold_rule_match_exec(const struct hold_rule *r,
 {
 	if (r->event != HOLD_EV_EXEC)
 		return 0;
-	if (r->pattern[0] && !glob_path(r->pattern, f->path) && !glob_path(r->pattern, f->exe))
+	if (r->pattern[0] && !hold_glob_path(r->pattern, f->path) && !hold_glob_path(r->pattern, f->exe))
 		return 0;
 	if (r->comm[0] && !(f->comm && hold_glob(r->comm, f->comm)))
 		return 0;

@@ -84,6 +84,8 @@ const char *hold_mode_name(enum hold_mode m);
 
 /* Glob match as fnmatch(3) without FNM_PATHNAME: `*` crosses '/'. */
 int hold_glob(const char *pattern, const char *s);
+/* ... on a path or on its last component; a NULL path matches nothing. */
+int hold_glob_path(const char *pattern, const char *path);
 
 /* The facts of an exec, as the new image sees them. */
 struct hold_exec_facts {

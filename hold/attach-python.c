@@ -27,13 +27,6 @@
 
 #define AUTOLOAD_DIRS "/usr/share/gdb/auto-load:/usr/lib/debug"
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
 /* "3.11" from "python3.11", "python3.11d" or "libpython3.11.so.1.0". */
 static int version_of(const char *name, const char *prefix, char *out, size_t cap)
 {
@@ -65,7 +58,7 @@ static void mapped_libpython(int pid, struct py_target *py)
 		if (!file)
 			continue;
 		file[strcspn(file, "\n")] = '\0';
-		if (strncmp(base_name(file), "libpython", 9) == 0) {
+		if (strncmp(basename(file), "libpython", 9) == 0) {
 			snprintf(py->lib, sizeof(py->lib), "%s", file);
 			break;
 		}
@@ -149,11 +142,11 @@ enum py_found py_target_find(int pid, const char *exe, struct py_target *py)
 
 	memset(py, 0, sizeof(*py));
 	mapped_libpython(pid, py);
-	if (strncmp(base_name(exe), "python", 6) != 0 && !py->lib[0])
+	if (strncmp(basename(exe), "python", 6) != 0 && !py->lib[0])
 		return PY_NOT_PYTHON;
 	if (!(py->lib[0] &&
-	      version_of(base_name(py->lib), "libpython", py->version, sizeof(py->version))) &&
-	    !version_of(base_name(exe), "python", py->version, sizeof(py->version)))
+	      version_of(basename(py->lib), "libpython", py->version, sizeof(py->version))) &&
+	    !version_of(basename(exe), "python", py->version, sizeof(py->version)))
 		venv_version(exe, py->version, sizeof(py->version));
 
 	if (env && *env) {

@@ -243,17 +243,9 @@ void json_str(FILE *f, const char *s, size_t n)
 	fputc('"', f);
 }
 
-uint64_t cli_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void fmt_held(char *buf, size_t n, uint64_t since_ns)
 {
-	uint64_t now = cli_now_ns(), s = now > since_ns ? (now - since_ns) / 1000000000ull : 0;
+	uint64_t now = hold_now_ns(), s = now > since_ns ? (now - since_ns) / 1000000000ull : 0;
 
 	if (s < 60)
 		snprintf(buf, n, "%llus", (unsigned long long)s);

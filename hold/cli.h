@@ -66,7 +66,6 @@ int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *
 /* Output helpers */
 void json_str(FILE *f, const char *s, size_t n);
 void fmt_held(char *buf, size_t n, uint64_t since_ns);
-uint64_t cli_now_ns(void);
 /* "PID" or "PID/TID" */
 int parse_target(const char *s, int *pid, int *tid);
 /* An ERROR's text (a static buffer). */

@@ -2,6 +2,7 @@
  * cmd-tree.c - hold tree: the recorded process trees, fork and exec edges,
  * parked, exited and re-parented processes marked.
  */
+#define _GNU_SOURCE /* basename() that leaves its argument alone */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +30,6 @@ static int alive_at(const struct row *r, const struct hand *h)
 {
 	return r->since_ns <= h->since_ns &&
 	       (!(r->flags & HOLD_FL_EXITED) || r->exit_ns >= h->since_ns);
-}
-
-static const char *base(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
 }
 
 static void flags_text(char *out, size_t n, uint32_t f)
@@ -94,7 +88,7 @@ static void print_rows(struct row *r, int n)
 			printf("%d ─exec─▶ %s%s%s", r[i].pid, r[i].exe, r[i].argv[0] ? " " : "",
 			       r[i].argv);
 		else
-			printf("%d (%s)", r[i].pid, r[i].exe[0] ? base(r[i].exe) : "?");
+			printf("%d (%s)", r[i].pid, r[i].exe[0] ? basename(r[i].exe) : "?");
 		printf("%s", fl);
 		print_hands(&r[i], indent);
 		printf("\n");

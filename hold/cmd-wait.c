@@ -35,7 +35,7 @@ static int open_waiting(struct client *cl, double secs)
 
 static int cmd_wait(const struct cmd_entry *self, struct args *args)
 {
-	uint64_t started = cli_now_ns(); /* a park after this will do */
+	uint64_t started = hold_now_ns(); /* a park after this will do */
 	double secs = 0;
 	int r, err;
 	struct client cl;

@@ -64,13 +64,6 @@ static void park_link(struct park *p)
 	nparks++;
 }
 
-static int base_match(const char *glob, const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return hold_glob(glob, path) || (slash && hold_glob(glob, slash + 1));
-}
-
 /* Answer every `hold wait` this park satisfies. */
 static void notify_waiters(const struct park *p)
 {
@@ -81,7 +74,7 @@ static void notify_waiters(const struct park *p)
 		if (c->state != C_WAITING || !conn_may_see(c, p->rec.uid) ||
 		    p->rec.since_ns < c->wait_from)
 			continue;
-		if (c->glob && !base_match(c->glob, p->rec.exe) && !hold_glob(c->glob, p->rec.comm))
+		if (c->glob && !hold_glob_path(c->glob, p->rec.exe) && !hold_glob(c->glob, p->rec.comm))
 			continue;
 		if (!n)
 			n = hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARKED, &p->rec);
