@@ -296,9 +296,9 @@ struct tnode *tree_restore(struct tree *t, struct tnode *parent, const struct ho
 	n->ppid_seen = (int)m->num[HOLD_F_PPID];
 	n->flags = (uint32_t)m->num[HOLD_F_FLAGS] & ~(uint32_t)HOLD_FL_PARKED;
 	if (hold_msg_has(m, HOLD_F_PATH)) {
-		const struct hold_str *p = &m->str[HOLD_F_PATH - HOLD_F_PATH];
+		struct hold_str p = hold_msg_str(m, HOLD_F_PATH);
 
-		n->exe = str_new(t, p->p, p->len);
+		n->exe = str_new(t, p.p, p.len);
 		n->argv = argv_new(t, m->arg, m->nargs);
 	}
 	if (n->flags & HOLD_FL_EXITED) {
