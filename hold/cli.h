@@ -1,7 +1,8 @@
 /*
  * cli.h - the hold CLI: one file per verb (cmd-*.c), each with a
  * descriptor listed in hold.c's table, and the helpers they share
- * (cli.c: talking to holdd, finding libhold and holdd, output).
+ * (client.c: talking to holdd; cli.c: errors, finding libhold and holdd,
+ * output).
  */
 #ifndef HOLD_CLI_H
 #define HOLD_CLI_H

@@ -1,0 +1,134 @@
+/*
+ * client.c - the hold CLI's side of the protocol: a connection to holdd,
+ * one message at a time, and what is parked (from holdd, else from the
+ * park records).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "park-dir.h"
+#include "paths.h"
+
+int client_open(struct client *c)
+{
+	const char *path = hold_socket_path();
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char buf[64];
+	struct hold_enc e;
+
+	c->inlen = 0;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(a.sun_path, path);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int err = errno;
+
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+		errno = err;
+		return -1;
+	}
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
+	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
+	return client_send(c, buf, hold_enc_finish(&e));
+}
+
+void client_close(struct client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+int client_send(struct client *c, const char *msg, size_t n)
+{
+	return n && send(c->fd, msg, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
+}
+
+int client_next(struct client *c, struct hold_msg *m, int timeout_ms)
+{
+	static size_t consumed;
+	long len;
+
+	/* drop the message handed out last time */
+	memmove(c->in, c->in + consumed, c->inlen - consumed);
+	c->inlen -= consumed;
+	consumed = 0;
+	while ((len = hold_msg_frame(c->in, c->inlen)) == 0) {
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		ssize_t n;
+		int r = poll(&p, 1, timeout_ms);
+
+		if (r == 0)
+			return 0;
+		if (r < 0 && errno == EINTR)
+			continue;
+		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
+		if (n <= 0)
+			return -1;
+		c->inlen += (size_t)n;
+	}
+	if (len < 0 || hold_msg_decode(m, c->in, (size_t)len) != HOLD_PROTO_OK)
+		return -1;
+	consumed = (size_t)len;
+	return 1;
+}
+
+int client_no_daemon(void)
+{
+	return cli_fail(EXIT_USAGE,
+			"no holdd answers at %s (%s); start one with `holdd`, or run the "
+			"program with `hold run`, which starts one",
+			hold_socket_path(), strerror(errno));
+}
+
+int cli_parks(struct hold_park **rows, int *from_spool)
+{
+	struct client c;
+	struct hold_msg m;
+	char buf[64];
+	struct hold_enc e;
+	int n = 0, cap = 0, r;
+
+	*rows = NULL;
+	*from_spool = 0;
+	if (client_open(&c) < 0) {
+		*from_spool = 1;
+		n = hold_park_dir_read(hold_runtime_dir(), rows);
+		return n < 0 ? 0 : n; /* no directory: nothing was ever parked here */
+	}
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LIST);
+	client_send(&c, buf, hold_enc_finish(&e));
+	while ((r = client_next(&c, &m, 10000)) == 1 && m.type == HOLD_MSG_PARKED) {
+		if (n == cap) {
+			struct hold_park *nr =
+				realloc(*rows, sizeof(**rows) * (size_t)(cap = cap * 2 + 8));
+
+			if (!nr)
+				break;
+			*rows = nr;
+		}
+		hold_park_from_msg(&(*rows)[n++], &m);
+	}
+	client_close(&c);
+	if (r != 1 || m.type != HOLD_MSG_DONE) {
+		free(*rows);
+		*rows = NULL;
+		if (r == 1 && m.type == HOLD_MSG_ERROR)
+			return cli_fail(-1, "holdd did not answer the list request (%s)",
+					cli_text(&m));
+		return cli_fail(-1, "holdd did not answer the list request (connection closed)");
+	}
+	return n;
+}
