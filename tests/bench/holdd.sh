@@ -11,21 +11,26 @@ set -eu
 B=$1 S=$2
 N=${N:-300}
 W=$(mktemp -d "${TMPDIR:-/tmp}/hold-bench.XXXXXX")
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
+HOLDD_PID=""
+trap '[ -z "$HOLDD_PID" ] || kill "$HOLDD_PID" 2>/dev/null; rm -rf "$W"' EXIT
 cc -O2 -I"$S/common" -o "$W/holdd_bench" "$S/tests/bench/holdd_bench.c" "$S/common/proto.c"
 cc -O2 -o "$W/hold-wake" "$S/tests/bench/wake.c"
 export HOLD_RUNTIME_DIR=$W/run HOLD_SOCKET=$W/run/holdd.sock HOLD_STATE_DIR=$W/state
 
+# By pid, not %1: a shell without job control (under timeout, say) would
+# leave the first holdd answering, and the second would refuse to start.
 holdd() {
 	"$B/holdd/holdd" --log-file "$W/log" "$@" &
+	HOLDD_PID=$!
 	n=0
 	until [ -S "$HOLD_SOCKET.events" ]; do n=$((n + 1)); [ $n -lt 500 ] || exit 1; sleep 0.01; done
 }
 holdd
 "$W/holdd_bench" latency "$N" "$B/libhold/.libs/libhold.so" "$W/hold-wake" 2>/dev/null
-kill %1 && wait %1 || true
+kill "$HOLDD_PID" && wait "$HOLDD_PID" || true
+rm -f "$HOLD_SOCKET" "$HOLD_SOCKET.events"
 rm -rf "$W/state"
 holdd --keep-exited 10000000 --keep-age 0
-"$W/holdd_bench" ingest 200000 $!
+"$W/holdd_bench" ingest 200000 "$HOLDD_PID"
 echo "targets: exec -> listed p50 <= 2 ms; release -> running p50 <= 100 us;"
 echo "         ingest >= 20000 events/s; <= 1 KiB per recorded process"
