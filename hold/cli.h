@@ -74,7 +74,7 @@ const char *cli_text(const struct hold_msg *m);
 /* argv fields from `first` on, joined with spaces, trimmed to width (0: no limit). */
 void cli_argv_line(const struct hold_msg *m, unsigned first, char *out, size_t cap, size_t width);
 
-/* What is parked: from holdd, else from the spool records (*from_spool
+/* What is parked: from holdd, else from the park records (*from_records
  * set).  Rows are malloc'd; the count, or -1 (message printed). */
-int cli_parks(struct hold_park **rows, int *from_spool);
+int cli_parks(struct hold_park **rows, int *from_records);
 #endif

@@ -93,7 +93,7 @@ int client_no_daemon(void)
 			hold_socket_path(), strerror(errno));
 }
 
-int cli_parks(struct hold_park **rows, int *from_spool)
+int cli_parks(struct hold_park **rows, int *from_records)
 {
 	struct client c;
 	struct hold_msg m;
@@ -102,9 +102,9 @@ int cli_parks(struct hold_park **rows, int *from_spool)
 	int n = 0, cap = 0, r;
 
 	*rows = NULL;
-	*from_spool = 0;
+	*from_records = 0;
 	if (client_open(&c) < 0) {
-		*from_spool = 1;
+		*from_records = 1;
 		n = hold_park_dir_read(hold_runtime_dir(), rows);
 		return n < 0 ? 0 : n; /* no directory: nothing was ever parked here */
 	}

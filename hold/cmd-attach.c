@@ -121,7 +121,7 @@ static int attach_refused(int pid)
 static int find_park(int pid, int *tid, int *stop)
 {
 	struct hold_park *r;
-	int from_spool, n = cli_parks(&r, &from_spool), found = 0, first = 0;
+	int from_records, n = cli_parks(&r, &from_records), found = 0, first = 0;
 	char list[256] = "";
 
 	if (n < 0)

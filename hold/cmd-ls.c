@@ -97,12 +97,12 @@ static void print_table(const struct hold_park *r, int n)
 static int cmd_ls(const struct cmd_entry *self, struct args *args)
 {
 	struct hold_park *rows;
-	int json = args_has(args, "json"), from_spool, n;
+	int json = args_has(args, "json"), from_records, n;
 
 	(void)self;
-	if ((n = cli_parks(&rows, &from_spool)) < 0)
+	if ((n = cli_parks(&rows, &from_records)) < 0)
 		return EXIT_USAGE;
-	if (from_spool)
+	if (from_records)
 		fprintf(stderr, "hold ls: no holdd answers at %s; listing the park records in %s\n",
 			hold_socket_path(), hold_runtime_dir());
 	if (json)

@@ -9,10 +9,10 @@
 
 /* Without holdd, only stopped processes can be released (by SIGCONT);
  * a spinning thread needs its connection or gdb. */
-static int release_from_spool(int pid, int tid, int all)
+static int release_from_records(int pid, int tid, int all)
 {
 	struct hold_park *r;
-	int from_spool, n = cli_parks(&r, &from_spool), done = 0, spinning = 0;
+	int from_records, n = cli_parks(&r, &from_records), done = 0, spinning = 0;
 
 	for (int i = 0; i < n; i++) {
 		if (!all && (r[i].pid != pid || (tid && r[i].tid != tid)))
@@ -50,7 +50,7 @@ static int cmd_release(const struct cmd_entry *self, struct args *args)
 	if (!all && parse_target(args->argv[0], &pid, &tid) < 0)
 		return cli_usage(self, "'%s' is not PID or PID/TID", args->argv[0]);
 	if (client_open(&cl) < 0)
-		return release_from_spool(pid, tid, all);
+		return release_from_records(pid, tid, all);
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
 	if (all)
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_ALL);

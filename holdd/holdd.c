@@ -3,8 +3,8 @@
  *
  * Listens where libhold and the CLI look (paths.h) or on the sockets
  * systemd hands over (LISTEN_FDS); replays the journal; finds stopped
- * parks in the spool; drops privileges and confines itself; then runs the
- * loop in server.c.
+ * parks by their records; drops privileges and confines itself; then runs
+ * the loop in server.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>

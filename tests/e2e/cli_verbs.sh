@@ -21,7 +21,7 @@ grep -qx 'HOLD_RULES=exec:\*/qemu-system-\*' "$T/env" || fail "env HOLD_RULES: $
 [ $rc = 2 ] && grep -q "unknown key" "$T/err" || fail "bad rule: rc $rc, $(cat "$T/err")"
 ok "env prints checked KEY=value lines and a systemd drop-in"
 
-# no holdd: tree says so and exits 2; ls falls back to the spool; wait
+# no holdd: tree says so and exits 2; ls falls back to the park records; wait
 # waits for one to start
 "$HOLD" tree 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q "no holdd answers at $HOLD_SOCKET" "$T/err" || fail "tree without holdd: $rc $(cat "$T/err")"
@@ -30,7 +30,7 @@ ok "env prints checked KEY=value lines and a systemd drop-in"
 "$HOLD" wait --timeout 1.5 2>"$T/err"; rc=$?
 [ $rc = 1 ] && grep -q "no holdd answered at $HOLD_SOCKET within 1.5s" "$T/err" &&
 	grep -q "waiting for one" "$T/err" || fail "wait without holdd: $rc $(cat "$T/err")"
-ok "without holdd: tree is an environment error, ls lists the spool (empty: exit 1), wait waits for one (--timeout: exit 1)"
+ok "without holdd: tree is an environment error, ls lists the park records (empty: exit 1), wait waits for one (--timeout: exit 1)"
 
 # run: starts a private holdd, becomes the program (its exit status)
 "$HOLD" run -- "$H/target" x >"$T/out" 2>&1; rc=$?
