@@ -142,6 +142,45 @@ int cli_rules_ok(const char *rules)
 
 /* --- output ---------------------------------------------------------------- */
 
+/* The length of the valid UTF-8 character at s (1..4), 0 if none; C1
+ * controls (U+0080..U+009F) count as none: terminals act on them. */
+static size_t utf8_char(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (n == 0 || s[0] >= 0xf8)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+		return 0;
+	return n;
+}
+
+const char *cli_vis(const char *s)
+{
+	static char out[4][4 * 4096 + 1];
+	static int turn;
+	char *start = out[turn++ & 3], *o = start, *end = start + sizeof(out[0]) - 5;
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p && o < end) {
+		size_t n = *p >= 0x80 ? utf8_char(p) : (*p >= 0x20 && *p != 0x7f && *p != '\\');
+
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			o += snprintf(o, 5, *p == '\\' ? "\\\\" : "\\x%02x", *p);
+			p++;
+		}
+	}
+	*o = '\0';
+	return start;
+}
+
 void json_str(FILE *f, const char *s, size_t n)
 {
 	fputc('"', f);

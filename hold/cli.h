@@ -65,6 +65,9 @@ int cli_rules_ok(const char *rules);
 int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *rules, size_t cap);
 
 /* Output helpers */
+/* s as a terminal may show it: control bytes, invalid UTF-8 and '\' escaped
+ * as \xHH and \\ (one of four static buffers, in turn). */
+const char *cli_vis(const char *s);
 void json_str(FILE *f, const char *s, size_t n);
 void fmt_held(char *buf, size_t n, uint64_t since_ns);
 /* "PID" or "PID/TID" */

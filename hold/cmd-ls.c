@@ -11,14 +11,19 @@
 static void thread_name(const struct hold_park *r, char *out, size_t cap)
 {
 	char path[64];
+	size_t n = 0;
 	FILE *f;
 
 	snprintf(out, cap, "%s", r->comm);
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", r->pid, r->tid);
 	if ((f = fopen(path, "re"))) {
-		if (fgets(out, (int)cap, f))
-			out[strcspn(out, "\n")] = '\0';
+		/* whole: a name may hold a newline; the kernel adds one at the end */
+		n = fread(out, 1, cap - 1, f);
 		fclose(f);
+		if (n > 0 && out[n - 1] == '\n')
+			n--;
+		if (n > 0)
+			out[n] = '\0';
 	}
 }
 
@@ -33,17 +38,26 @@ static const char *argv_line(const struct hold_park *r)
 	return buf_cstr(&b);
 }
 
-/* What it was parked on: the hand-off, or the image. */
+/* What it was parked on: the hand-off, or the image; shown safely and
+ * cut to the table's last column (--json has it all). */
 static void what(const struct hold_park *r, char *out, size_t cap)
 {
+	char raw[8192];
+	size_t n;
+
 	if (r->addr[0] && r->peer > 0)
-		snprintf(out, cap, "%s from %d %s", r->addr, r->peer, r->peercomm);
+		snprintf(raw, sizeof(raw), "%s from %d %s", r->addr, r->peer, r->peercomm);
 	else if (r->addr[0])
-		snprintf(out, cap, "%s", r->addr);
+		snprintf(raw, sizeof(raw), "%s", r->addr);
 	else
-		snprintf(out, cap, "%s %s", r->exe, argv_line(r));
-	if (strlen(out) > 100) /* the table's last column; --json has it all */
-		memcpy(out + 97, "...", 4);
+		snprintf(raw, sizeof(raw), "%s %s", r->exe, argv_line(r));
+	snprintf(out, cap, "%s", cli_vis(raw));
+	if ((n = strlen(out)) > 100) {
+		n = 97;
+		while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80) /* not mid-character */
+			n--;
+		memcpy(out + n, "...", 4);
+	}
 }
 
 static void print_json(const struct hold_park *r, int n)
@@ -89,8 +103,9 @@ static void print_table(const struct hold_park *r, int n)
 		fmt_held(held, sizeof(held), r[i].since_ns);
 		thread_name(&r[i], name, sizeof(name));
 		what(&r[i], on, sizeof(on));
-		printf("%-7d %-7d %-15s %-6s %-4s %-6s %-24s %s\n", r[i].pid, r[i].tid, name,
-		       r[i].event, hold_mode_name(r[i].mode), held, r[i].rule, on);
+		printf("%-7d %-7d %-15s %-6s %-4s %-6s %-24s %s\n", r[i].pid, r[i].tid,
+		       cli_vis(name), cli_vis(r[i].event), hold_mode_name(r[i].mode), held,
+		       cli_vis(r[i].rule), on);
 	}
 }
 

@@ -56,11 +56,12 @@ static void print_hands(const struct row *r, const char *indent)
 			printf("\n%s", indent);
 		first = 0;
 		if (out)
-			printf("  ──%s──▶ %d/%d %s", h->addr, h->pid, h->tid, h->comm);
+			printf("  ──%s──▶ %d/%d %s", cli_vis(h->addr), h->pid, h->tid,
+			       cli_vis(h->comm));
 		else if (h->peer > 0)
-			printf("  ◀──%s── %d %s", h->addr, h->peer, h->peercomm);
+			printf("  ◀──%s── %d %s", cli_vis(h->addr), h->peer, cli_vis(h->peercomm));
 		else
-			printf("  ◀──%s── (sender not known)", h->addr);
+			printf("  ◀──%s── (sender not known)", cli_vis(h->addr));
 	}
 }
 
@@ -85,10 +86,11 @@ static void print_rows(struct row *r, int n)
 		for (int k = 1; k <= d; k++)
 			strcat(indent, more[k] ? "│      " : "       ");
 		if (r[i].flags & HOLD_FL_EXECED)
-			printf("%d ─exec─▶ %s%s%s", r[i].pid, r[i].exe, r[i].argv[0] ? " " : "",
-			       r[i].argv);
+			printf("%d ─exec─▶ %s%s%s", r[i].pid, cli_vis(r[i].exe),
+			       r[i].argv[0] ? " " : "", cli_vis(r[i].argv));
 		else
-			printf("%d (%s)", r[i].pid, r[i].exe[0] ? basename(r[i].exe) : "?");
+			printf("%d (%s)", r[i].pid,
+			       r[i].exe[0] ? cli_vis(basename(r[i].exe)) : "?");
 		printf("%s", fl);
 		print_hands(&r[i], indent);
 		printf("\n");
@@ -117,10 +119,10 @@ static void print_json(struct row *r, int n)
 
 			if (!((h->peer == r[i].pid || h->pid == r[i].pid) && alive_at(&r[i], h)))
 				continue;
-			printf("%s{\"from\": %d, \"to\": %d, \"tid\": %d, \"event\": \"%s\", "
-			       "\"since_ns\": %llu, \"addr\": ",
-			       any++ ? ", " : "", h->peer, h->pid, h->tid, h->event,
-			       (unsigned long long)h->since_ns);
+			printf("%s{\"from\": %d, \"to\": %d, \"tid\": %d, \"event\": ",
+			       any++ ? ", " : "", h->peer, h->pid, h->tid);
+			json_str(stdout, h->event, strlen(h->event));
+			printf(", \"since_ns\": %llu, \"addr\": ", (unsigned long long)h->since_ns);
 			json_str(stdout, h->addr, strlen(h->addr));
 			printf("}");
 		}

@@ -112,7 +112,9 @@ int parks_has_pid(int pid);
 
 int store_open(const char *state_dir, const struct tree_limits *lim);
 void store_revive(void);
-void store_fork(uint32_t uid, int parent, int child);
+/* A fork report; -1 if refused (it names another user's process, or would
+ * tie the tree in a knot). */
+int store_fork(uint32_t uid, int parent, int child);
 void store_exec(uint32_t uid, int pid, const struct hold_msg *m);
 void store_proc_exited(struct watch *w);
 /* Answer TREE; parked(pid) marks the parked processes. */

@@ -74,7 +74,8 @@ static void notify_waiters(const struct park *p)
 		if (c->state != C_WAITING || !conn_may_see(c, p->rec.uid) ||
 		    p->rec.since_ns < c->wait_from)
 			continue;
-		if (c->glob && !hold_glob_path(c->glob, p->rec.exe) && !hold_glob(c->glob, p->rec.comm))
+		if (c->glob && !hold_glob_path(c->glob, p->rec.exe) &&
+		    !hold_glob(c->glob, p->rec.comm))
 			continue;
 		if (!n)
 			n = hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARKED, &p->rec);

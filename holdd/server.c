@@ -209,9 +209,11 @@ static void ingest(const char *buf, size_t n, const struct ucred *cr)
 		return;
 	}
 	events_in++;
-	if (m.type == HOLD_MSG_FORK)
-		store_fork(cr->uid, cr->pid, (int)m.num[HOLD_F_CHILD]);
-	else if (m.type == HOLD_MSG_EXEC)
+	if (m.type == HOLD_MSG_FORK) {
+		if (store_fork(cr->uid, cr->pid, (int)m.num[HOLD_F_CHILD]) < 0)
+			bad_datagram(cr->pid, cr->uid,
+				     "a fork report naming another user's process or an ancestor");
+	} else if (m.type == HOLD_MSG_EXEC)
 		store_exec(cr->uid, cr->pid, &m);
 	else
 		bad_datagram(cr->pid, cr->uid, "not a fork or exec report");

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,7 @@ void store_proc_exited(struct watch *w)
 	mark_exited(n, hold_now_ns());
 }
 
-static void apply_fork(uint32_t uid, int parent, int child, uint64_t now)
+static struct tnode *apply_fork(uint32_t uid, int parent, int child, uint64_t now)
 {
 	struct tnode *c = tree_fork(&tree, uid, parent, child, now);
 
@@ -129,6 +130,7 @@ static void apply_fork(uint32_t uid, int parent, int child, uint64_t now)
 		watch_node(c->parent, now);
 		watch_node(c, now);
 	}
+	return c;
 }
 
 static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t now)
@@ -140,19 +142,45 @@ static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t
 		now);
 }
 
-void store_fork(uint32_t uid, int parent, int child)
+/* The real uid of a live process, as the kernel says; -1 if it is gone. */
+static long real_uid(int pid)
+{
+	char path[64], text[4096], *u;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	if (!(u = strstr(text, "\nUid:")))
+		return -1;
+	return strtol(u + 5, NULL, 10);
+}
+
+int store_fork(uint32_t uid, int parent, int child)
 {
 	uint64_t now = hold_now_ns();
 	char buf[128];
 	struct hold_enc e;
+	long cu;
 
-	apply_fork(uid, parent, child, now);
+	/* A user's report may name that user's child, or one already gone,
+	 * never another user's process: right after fork a child has its
+	 * parent's uid, and only root's children change theirs so soon. */
+	if (child <= 0 || (uid != 0 && (cu = real_uid(child)) >= 0 && (uint32_t)cu != uid))
+		return -1;
+	if (!apply_fork(uid, parent, child, now))
+		return -1;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FORK);
 	hold_enc_num(&e, HOLD_F_PID, (uint64_t)parent);
 	hold_enc_num(&e, HOLD_F_CHILD, (uint64_t)child);
 	hold_enc_num(&e, HOLD_F_UID, uid);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
 	journal_msg(buf, hold_enc_finish(&e));
+	return 0;
 }
 
 void store_exec(uint32_t uid, int pid, const struct hold_msg *m)

@@ -190,14 +190,26 @@ static struct tnode *node_new(struct tree *t, uint32_t uid, int pid, struct tnod
 	return n;
 }
 
-/* The node for a process that is sending us a report right now. */
-static struct tnode *alive_or_recent(struct tree *t, int pid, uint64_t now)
+/* The node for a process that a report from uid names: the newest
+ * incarnation of pid, unless it has exited -- long ago, or as another
+ * user's process (then the pid was reused, or a report was forged). */
+static struct tnode *alive_or_recent(struct tree *t, uint32_t uid, int pid, uint64_t now)
 {
 	struct tnode *n = tree_find(t, pid);
 
-	if (n && (n->flags & HOLD_FL_EXITED) && now - n->exit_ns > RECENT_NS)
+	if (n && (n->flags & HOLD_FL_EXITED) &&
+	    (now - n->exit_ns > RECENT_NS || (n->uid != uid && uid != 0)))
 		return NULL;
 	return n;
+}
+
+/* Would making c a child of p close a circle (c is p or above it)? */
+static int above(const struct tnode *c, const struct tnode *p)
+{
+	for (; p; p = p->parent)
+		if (p == c)
+			return 1;
+	return 0;
 }
 
 static void adopt(struct tree *t, struct tnode *parent, struct tnode *c)
@@ -213,11 +225,15 @@ static void adopt(struct tree *t, struct tnode *parent, struct tnode *c)
 
 struct tnode *tree_fork(struct tree *t, uint32_t uid, int parent, int child, uint64_t now)
 {
-	struct tnode *p = alive_or_recent(t, parent, now), *c;
+	struct tnode *p = alive_or_recent(t, uid, parent, now), *c;
 
 	if (!p && !(p = node_new(t, uid, parent, NULL, now)))
 		return NULL;
-	c = alive_or_recent(t, child, now);
+	c = alive_or_recent(t, uid, child, now);
+	/* No report may tie a knot (the walk would never end) or move another
+	 * user's process: only root's processes fork children that change uid. */
+	if (c && (above(c, p) || (c->uid != uid && uid != 0)))
+		return NULL;
 	/* Its exec report came first (no fork seen yet), or this fork report
 	 * came twice: the same process either way. */
 	if (c && (!(c->flags & TN_FORKED) || c->parent == p)) {
@@ -239,9 +255,9 @@ struct tnode *tree_exec(struct tree *t, uint32_t uid, int pid, int ppid,
 			const struct hold_str *path, const struct hold_str *argv, unsigned argc,
 			uint64_t now)
 {
-	struct tnode *n = alive_or_recent(t, pid, now);
+	struct tnode *n = alive_or_recent(t, uid, pid, now);
 
-	if (!n && !(n = node_new(t, uid, pid, alive_or_recent(t, ppid, now), now)))
+	if (!n && !(n = node_new(t, uid, pid, alive_or_recent(t, uid, ppid, now), now)))
 		return NULL;
 	str_put(t, n->exe);
 	str_put(t, n->argv);

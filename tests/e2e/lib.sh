@@ -15,6 +15,13 @@ PIDS=""
 # the test's HOLD_RUNTIME_DIR.
 cleanup() {
 	for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done
+	if [ -n "${USERS_MADE:-}" ]; then # everything they run, then them
+		pkill -KILL -u "$USER_A" 2>/dev/null
+		pkill -KILL -u "$USER_B" 2>/dev/null
+		userdel "$USER_A" 2>/dev/null
+		userdel "$USER_B" 2>/dev/null
+		groupdel "$HGROUP" 2>/dev/null
+	fi
 	for e in /proc/[0-9]*/environ; do
 		p=${e#/proc/}
 		p=${p%/environ}
@@ -66,6 +73,31 @@ preload() {
 	_rules=$1
 	shift
 	/usr/bin/env LD_PRELOAD="$HOLD_LIB" HOLD_RULES="$_rules" "$@"
+}
+
+# Two throwaway users, USER_A and USER_B, in a throwaway group HGROUP, for
+# the tests that play one user against another; removed at exit.  $T
+# becomes readable by them.  Skips without root.
+need_users() {
+	[ "$(id -u)" = 0 ] || skip "making two throwaway users needs root"
+	command -v useradd >/dev/null && command -v setpriv >/dev/null ||
+		skip "useradd and setpriv are needed (apt-get install passwd util-linux)"
+	HGROUP=hgrp$$ USER_A=hua$$ USER_B=hub$$
+	groupadd "$HGROUP" || skip "cannot create a group"
+	USERS_MADE=1
+	useradd -M -N -g "$HGROUP" -d /nonexistent -s /bin/sh "$USER_A" &&
+		useradd -M -N -g "$HGROUP" -d /nonexistent -s /bin/sh "$USER_B" ||
+		fail "cannot create the users"
+	chmod 755 "$T"
+}
+# as USER CMD...: run CMD as that user (its own runtime directory, made
+# 0700 and its own, unless the caller set HOLD_RUNTIME_DIR)
+as() {
+	_u=$1
+	shift
+	_rt=$T/rt-$_u
+	[ -d "$_rt" ] || { mkdir -p "$_rt" && chown "$_u" "$_rt" && chmod 700 "$_rt"; }
+	HOLD_RUNTIME_DIR=${AS_RUNTIME_DIR:-$_rt} setpriv --reuid="$_u" --regid="$HGROUP" --init-groups "$@"
 }
 
 # --- holdd and the CLI ------------------------------------------------------

@@ -197,6 +197,59 @@ static void test_prune_by_age_leaves_first(void **st)
 	assert_int_equal(t.nodes, 0);
 }
 
+/* Is a an ancestor of n (or n itself)? */
+static int under(const struct tnode *n, const struct tnode *a)
+{
+	for (; n; n = n->parent)
+		if (n == a)
+			return 1;
+	return 0;
+}
+
+static void count(struct tnode *n, int depth, void *ctx)
+{
+	(void)n;
+	(void)depth;
+	(*(int *)ctx)++;
+}
+
+/* A fork report naming the reporter itself, or one of its ancestors, as
+ * the child would make a cycle that no walk leaves: refused. */
+static void test_fork_cycle_refused(void **st)
+{
+	struct tnode *a = exec(100, 1, "/bin/sh", 1), *b, *c;
+	int n = 0;
+
+	b = tree_fork(&t, 1000, 100, 101, 2);
+	c = tree_fork(&t, 1000, 101, 102, 3);
+	assert_non_null(c);
+	assert_null(tree_fork(&t, 1000, 102, 102, 4)); /* itself */
+	assert_null(tree_fork(&t, 1000, 102, 100, 5)); /* its grandparent */
+	assert_null(tree_fork(&t, 1000, 102, 101, 6)); /* its parent */
+	assert_true(under(c, b) && under(b, a));
+	assert_ptr_equal(a->parent, &t.roots);
+	tree_walk(&t, NULL, count, &n);
+	assert_int_equal(n, 3);
+}
+
+/* A report by one user cannot move, or reuse, another user's process. */
+static void test_fork_of_another_users_node_refused(void **st)
+{
+	struct tnode *v = exec(200, 1, "/usr/sbin/sshd", 1); /* uid 1000 */
+	struct tnode *m = tree_exec(&t, 2000, 300, 1, &(struct hold_str){"/x", 2}, NULL, 0, 2);
+
+	assert_null(tree_fork(&t, 2000, 300, 200, 3));
+	assert_ptr_equal(v->parent, &t.roots);
+	assert_null(m->child);
+	/* root may: a daemon forks a worker that dropped to another uid */
+	assert_ptr_equal(tree_fork(&t, 0, 300, 200, 4), v);
+	assert_ptr_equal(v->parent, m);
+	/* an exited node of another uid is not reused by a new report */
+	tree_exit(&t, v, 5);
+	assert_ptr_not_equal(tree_exec(&t, 2000, 200, 1, &(struct hold_str){"/y", 2}, NULL, 0, 6),
+			     v);
+}
+
 static void test_restore_node(void **st)
 {
 	char buf[512];
@@ -241,6 +294,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prune_keeps_memory_flat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_by_age_leaves_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_node, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_cycle_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fork_of_another_users_node_refused, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,80 @@
+# Forged reports against a shared (root, --group) holdd: user B's datagrams
+# cannot knot the tree (a walk that never ends hung holdd), cannot move or
+# claim user A's processes, and names chosen by a process cannot write to
+# root's terminal through hold ls and hold tree.
+. "$(dirname "$0")/lib.sh"
+need_users
+PY=${PYTHON3:-python3}
+export PYTHONPATH=$HOLD_TOP_SRCDIR/tests/helpers
+
+start_holdd --foreground --group "$HGROUP"
+
+# 1. a fork report naming the sender itself, then its parent, as the child
+as "$USER_B" "$PY" - <<'EOF' || fail "user B could not report"
+import os, holdproto as p
+me, parent = os.getpid(), os.getppid()
+p.report(p.msg(p.EXEC, (p.F_PATH, "/bin/evil"), (p.F_PPID, parent)))
+p.report(p.msg(p.FORK, (p.F_CHILD, me)))
+p.report(p.msg(p.FORK, (p.F_CHILD, parent)))
+EOF
+timeout 5 "$HOLD" tree --json >"$T/tree.json" || fail "holdd stopped answering after a forged fork report"
+grep -q "ignoring a bad report from pid [0-9]* uid $(id -u "$USER_B"): a fork report naming another user's process or an ancestor" \
+	"$T/holdd.log" || fail "the forged report was not logged: $(cat "$T/holdd.log")"
+ok "a fork report naming the sender or its parent is refused; holdd answers"
+
+# 5. B names A's processes as its children: one A has reported already
+# (hold run records it), one A has not
+as "$USER_A" "$HOLD" run -- sleep 30 &
+PIDS="$PIDS $!"
+until_true "\"$HOLD\" tree --json | grep -q '\"exe\": \"/usr/bin/sleep\"'" ||
+	fail "A's process was not recorded"
+recorded=$(pgrep -u "$USER_A" -x sleep)
+as "$USER_A" sleep 30 &
+PIDS="$PIDS $!"
+until_true "pgrep -u $USER_A -f 'sleep 30' | grep -vx '$recorded' >/dev/null" || fail "no second sleep"
+unrecorded=$(pgrep -u "$USER_A" -x sleep | grep -vx "$recorded" | head -n 1)
+# then a report of its own, which holdd takes after those (one queue)
+as "$USER_B" "$PY" - "$recorded" "$unrecorded" <<'EOF' || fail "user B could not report"
+import os, sys, holdproto as p
+for victim in sys.argv[1:]:
+    p.report(p.msg(p.FORK, (p.F_CHILD, int(victim))))
+p.report(p.msg(p.EXEC, (p.F_PATH, "/b/after-the-forgeries"), (p.F_PPID, os.getppid())))
+EOF
+until_true "\"$HOLD\" tree --json | grep -q /b/after-the-forgeries" || fail "B's last report was not taken"
+"$HOLD" tree --json >"$T/tree.json" || fail "hold tree"
+"$PY" - "$T/tree.json" "$recorded" "$unrecorded" "$(id -u "$USER_A")" <<'EOF' || fail "B's reports changed A's tree: $(cat "$T/tree.json")"
+import json, sys
+nodes = {n["pid"]: n for n in json.load(open(sys.argv[1]))}
+rec, unrec, uid_a = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+assert nodes[rec]["parent"] == 0 and nodes[rec]["depth"] == 0, nodes[rec]  # still a root
+assert nodes[rec]["uid"] == uid_a
+assert unrec not in nodes, nodes[unrec]  # not claimed by B
+EOF
+ok "B cannot move A's recorded process, nor claim one A has not reported"
+
+# Names and arguments a process chooses reach root's terminal escaped: no
+# escape sequence, no forged row
+cat >"$T/evil.py" <<'EOF'
+import os, time
+open("/proc/self/comm", "w").write("a\nb\033[2J")
+if os.fork() == 0:
+    os._exit(0)
+time.sleep(30)
+EOF
+as "$USER_A" "$HOLD" run -r 'fork,count=1' -- "$PY" "$T/evil.py" "$(printf 'x\033]0;pwned\007\nFAKE ROW')" \
+	>/dev/null 2>&1 &
+PIDS="$PIDS $!"
+until_true '[ "$(nparked)" = 1 ]' || fail "the renamed child did not park"
+"$HOLD" ls >"$T/ls" || fail "hold ls"
+"$HOLD" tree >"$T/tree" || fail "hold tree"
+for f in ls tree; do
+	if LC_ALL=C grep -q "$(printf '\033')" "$T/$f" || LC_ALL=C grep -q "$(printf '\007')" "$T/$f"; then
+		fail "hold $f printed a control character: $(od -c "$T/$f" | head)"
+	fi
+done
+[ "$(wc -l <"$T/ls")" = 2 ] || fail "hold ls printed a forged row: $(cat "$T/ls")"
+grep -q 'a\\x0ab\\x1b\[2J' "$T/ls" || fail "the name is not shown escaped: $(cat "$T/ls")"
+grep -c 'FAKE ROW' "$T/tree" | grep -qx 1 || fail "hold tree: $(cat "$T/tree")"
+grep 'FAKE ROW' "$T/tree" | grep -q 'x\\x1b\]0;pwned\\x07\\x0aFAKE ROW' || fail "hold tree: $(cat "$T/tree")"
+"$HOLD" release --all >/dev/null
+ok "names and argv reach the terminal escaped, one row each"
