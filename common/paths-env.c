@@ -58,24 +58,36 @@ const char *hold_state_dir(void)
 	return buf;
 }
 
+static int mk(const char *path, unsigned mode)
+{
+	return mkdir(path, mode) == 0 ? 0 : -errno;
+}
+
 int hold_mkdirs(const char *dir, unsigned mode)
 {
-	char p[4096];
-	size_t n = strlen(dir);
+	int r = hold_mkdirs_with(dir, mode, mk);
 
-	if (n == 0 || n >= sizeof(p)) {
-		errno = ENAMETOOLONG;
+	if (r < 0)
+		errno = -r;
+	return r < 0 ? -1 : 0;
+}
+
+int hold_dir_ready(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+	const char *why;
+
+	if (hold_mkdirs(dir, 0700) < 0 || lstat(dir, &st) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	memcpy(p, dir, n + 1);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		mkdir(p, 0755); /* parents as mkdir -p makes them; the last gets mode */
-		*s = '/';
+	if ((why = hold_dir_unsafe(st.st_mode, st.st_uid, (unsigned)geteuid()))) {
+		snprintf(err, errlen,
+			 "%s %s (owner uid %u, mode %04o): not using it; remove it, or set "
+			 "HOLD_RUNTIME_DIR (or XDG_RUNTIME_DIR) to a directory of your own, mode "
+			 "0700",
+			 dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
+		return -1;
 	}
-	if (mkdir(p, mode) == 0 || errno == EEXIST)
-		return 0;
-	return -1;
+	return 0;
 }

@@ -3,6 +3,10 @@
  */
 #include "paths.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
+
 static int absolute(const char *v)
 {
 	return v && v[0] == '/';
@@ -35,4 +39,40 @@ __attribute__((hot)) void hold_socket_of(struct buf *b, const char *hold_socket,
 		buf_str(b, "/holdd.sock");
 	}
 	buf_cstr(b);
+}
+
+const char *hold_dir_unsafe(unsigned mode, unsigned owner, unsigned euid)
+{
+	if (S_ISLNK(mode))
+		return "is a symbolic link";
+	if (!S_ISDIR(mode))
+		return "is not a directory";
+	if (owner != euid && owner != 0)
+		return "belongs to another user";
+	if (mode & (S_IWGRP | S_IWOTH))
+		return "is writable by others";
+	return 0;
+}
+
+int hold_mkdirs_with(const char *dir, unsigned mode, int (*mk)(const char *path, unsigned mode))
+{
+	char p[PATH_MAX];
+	size_t n = 0;
+	int r;
+
+	while (dir[n])
+		n++;
+	if (n == 0 || n >= sizeof(p))
+		return -ENAMETOOLONG;
+	for (size_t i = 0; i <= n; i++)
+		p[i] = dir[i];
+	for (size_t i = 1; i < n; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		mk(p, 0755); /* an existing one is fine; a missing one fails below */
+		p[i] = '/';
+	}
+	r = mk(p, mode);
+	return r == -EEXIST ? 0 : r;
 }

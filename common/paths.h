@@ -28,11 +28,30 @@ void hold_runtime_dir_of(struct buf *b, const char *hold_runtime_dir, const char
 /* holdd's stream socket, from HOLD_SOCKET (NULL or "": unset). */
 void hold_socket_of(struct buf *b, const char *hold_socket, const char *runtime_dir);
 
+/* May hold's files for euid live in a directory that lstat describes by
+ * this mode and owner?  NULL, or why not ("is a symbolic link", ...): it
+ * must be a real directory of euid's or root's that nobody else can write
+ * to, or another user could plant records, sockets or symbolic links. */
+const char *hold_dir_unsafe(unsigned mode, unsigned owner, unsigned euid);
+/* May euid talk to a holdd run by `owner` (its socket's owner, or the
+ * kernel's SO_PEERCRED)?  Only one of its own, or root's. */
+static inline int hold_daemon_trusted(unsigned owner, unsigned euid)
+{
+	return owner == euid || owner == 0;
+}
+/* mkdir -p: each parent 0755 (as mkdir -p makes them), the last `mode`,
+ * through mk (libhold passes a raw system call).  0, or mk's result for
+ * the last (an existing directory is not an error). */
+int hold_mkdirs_with(const char *dir, unsigned mode, int (*mk)(const char *path, unsigned mode));
+
 /* paths-env.c: the same, from getenv() and geteuid(), in static storage. */
 const char *hold_runtime_dir(void);
 const char *hold_socket_path(void);
 const char *hold_state_dir(void);
 /* mkdir -p with mode for the last component; 0 or -1 with errno. */
 int hold_mkdirs(const char *dir, unsigned mode);
+/* dir made if missing (mode 0700) and safe (hold_dir_unsafe): 0, or -1
+ * with why in err ("/tmp/hold-1000 belongs to uid 1001; ..."). */
+int hold_dir_ready(const char *dir, char *err, size_t errlen);
 
 #endif

@@ -381,7 +381,8 @@ __attribute__((hot)) int hold_rule_match_exec(const struct hold_rule *r,
 {
 	if (r->event != HOLD_EV_EXEC)
 		return 0;
-	if (r->pattern[0] && !hold_glob_path(r->pattern, f->path) && !hold_glob_path(r->pattern, f->exe))
+	if (r->pattern[0] && !hold_glob_path(r->pattern, f->path) &&
+	    !hold_glob_path(r->pattern, f->exe))
 		return 0;
 	if (r->comm[0] && !(f->comm && hold_glob(r->comm, f->comm)))
 		return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -16,10 +17,14 @@
 #include "park-dir.h"
 #include "paths.h"
 
+static char refused[512]; /* why the holdd that answered was not trusted */
+
 int client_open(struct client *c)
 {
 	const char *path = hold_socket_path();
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct ucred cr = {0};
+	socklen_t len = sizeof(cr);
 	char buf[64];
 	struct hold_enc e;
 
@@ -37,6 +42,20 @@ int client_open(struct client *c)
 			close(c->fd);
 		c->fd = -1;
 		errno = err;
+		return -1;
+	}
+	/* whoever listens there must be us or root, as the kernel says: a
+	 * holdd someone else planted would learn what we run and could claim
+	 * to have released what we parked */
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
+	    !hold_daemon_trusted(cr.uid, (unsigned)geteuid())) {
+		snprintf(refused, sizeof(refused),
+			 "the holdd at %s runs as uid %u, neither you nor root: not talking to it "
+			 "(remove that socket, or set HOLD_SOCKET to one of your own)",
+			 path, (unsigned)cr.uid);
+		close(c->fd);
+		c->fd = -1;
+		errno = EPERM;
 		return -1;
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
@@ -87,6 +106,8 @@ int client_next(struct client *c, struct hold_msg *m, int timeout_ms)
 
 int client_no_daemon(void)
 {
+	if (errno == EPERM && refused[0])
+		return cli_fail(EXIT_USAGE, "%s", refused);
 	return cli_fail(EXIT_USAGE,
 			"no holdd answers at %s (%s); start one with `holdd`, or run the "
 			"program with `hold run`, which starts one",
@@ -104,9 +125,24 @@ int cli_parks(struct hold_park **rows, int *from_records)
 	*rows = NULL;
 	*from_records = 0;
 	if (client_open(&c) < 0) {
+		struct stat st;
+		const char *dir = hold_runtime_dir(), *why;
+
+		if (errno == EPERM)
+			return client_no_daemon(), -1;
 		*from_records = 1;
-		n = hold_park_dir_read(hold_runtime_dir(), rows);
-		return n < 0 ? 0 : n; /* no directory: nothing was ever parked here */
+		if (lstat(dir, &st) < 0)
+			return 0; /* no directory: nothing was ever parked here */
+		/* records in a directory others can write to may be anyone's */
+		if ((why = hold_dir_unsafe(st.st_mode, st.st_uid, (unsigned)geteuid())))
+			return cli_fail(
+				-1,
+				"not reading the park records in %s: it %s (owner uid %u, "
+				"mode %04o); remove it, or set HOLD_RUNTIME_DIR to a directory "
+				"of your own, mode 0700",
+				dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
+		n = hold_park_dir_read(dir, rows);
+		return n < 0 ? 0 : n;
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LIST);
 	client_send(&c, buf, hold_enc_finish(&e));

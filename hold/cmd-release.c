@@ -14,6 +14,8 @@ static int release_from_records(int pid, int tid, int all)
 	struct hold_park *r;
 	int from_records, n = cli_parks(&r, &from_records), done = 0, spinning = 0;
 
+	if (n < 0) /* said why */
+		return EXIT_USAGE;
 	for (int i = 0; i < n; i++) {
 		if (!all && (r[i].pid != pid || (tid && r[i].tid != tid)))
 			continue;

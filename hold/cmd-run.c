@@ -42,14 +42,13 @@ static void start_holdd_child(int ready, pid_t owner, const char *log)
 
 static int start_private_holdd(void)
 {
-	char log[4200], ch;
+	char log[4200], ch, why[1024];
 	int p[2], st;
 	pid_t kid;
 	struct pollfd pf;
 
-	if (hold_mkdirs(hold_runtime_dir(), 0700) < 0)
-		return cli_fail(EXIT_USAGE, "cannot create %s: %s (set HOLD_RUNTIME_DIR)",
-				hold_runtime_dir(), strerror(errno));
+	if (hold_dir_ready(hold_runtime_dir(), why, sizeof(why)) < 0)
+		return cli_fail(EXIT_USAGE, "%s", why);
 	snprintf(log, sizeof(log), "%s/holdd.log", hold_runtime_dir());
 	if (pipe(p) < 0)
 		return cli_fail(EXIT_USAGE, "pipe: %s", strerror(errno));
@@ -122,6 +121,8 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 		client_close(&cl);
 		if (joined < 0 && start_private_holdd() != 0)
 			return EXIT_USAGE;
+	} else if (errno == EPERM) { /* someone else's holdd answers there */
+		return client_no_daemon();
 	} else if (start_private_holdd() != 0) {
 		return EXIT_USAGE;
 	}

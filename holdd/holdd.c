@@ -163,6 +163,49 @@ static int answering(const char *path)
 	return ok;
 }
 
+static const char *kind(mode_t m)
+{
+	return S_ISSOCK(m)  ? "socket"
+	       : S_ISLNK(m) ? "symbolic link"
+	       : S_ISDIR(m) ? "directory"
+			    : "file";
+}
+
+/* A stale socket of ours (answering() said nobody is there) goes; anything
+ * else at the path -- a file, a link, another user's socket -- stays, and
+ * holdd does not start. */
+static void unlink_stale(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
+		die("%s is a %s of uid %u, not a socket holdd left: not removing it (remove it "
+		    "yourself, or choose another --socket)",
+		    path, kind(st.st_mode), (unsigned)st.st_uid);
+	unlink(path);
+}
+
+/* The socket's directory: holdd's own or root's, writable by nobody else --
+ * or sticky (as /tmp), where nobody else can remove or replace the socket. */
+static void check_socket_dir(const char *dir)
+{
+	struct stat st;
+	const char *why;
+
+	if (lstat(dir, &st) < 0)
+		die("cannot examine %s: %s", dir, strerror(errno));
+	why = hold_dir_unsafe(st.st_mode, st.st_uid, geteuid());
+	if (why &&
+	    !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) &&
+	      !hold_dir_unsafe(st.st_mode & ~(mode_t)(S_IWGRP | S_IWOTH), st.st_uid, geteuid())))
+		die("%s, the socket's directory, %s (owner uid %u, mode %04o): not listening "
+		    "there (choose a directory of your own, mode 0700, with --socket or "
+		    "HOLD_SOCKET)",
+		    dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
+}
+
 static int bind_one(const char *path, int type, mode_t mode, gid_t gid)
 {
 	struct sockaddr_un a;
@@ -170,7 +213,7 @@ static int bind_one(const char *path, int type, mode_t mode, gid_t gid)
 	mode_t old;
 
 	sun_set(&a, path);
-	unlink(path);      /* a stale socket: answering() said nobody is there */
+	unlink_stale(path);
 	old = umask(0177); /* never world-connectable, not even for a moment */
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		die("cannot listen on %s: %s", path, strerror(errno));
@@ -208,6 +251,7 @@ static void listen_sockets(const struct opts *o)
 		*strrchr(dir, '/') = '\0';
 		if (hold_mkdirs(dir, gid != (gid_t)-1 ? 0755 : 0700) < 0)
 			die("cannot create %s: %s", dir, strerror(errno));
+		check_socket_dir(dir);
 	}
 	if (answering(sock_path))
 		die("a holdd is already answering at %s; stop it, or choose another --socket",
@@ -235,9 +279,18 @@ int main(int argc, char **argv)
 
 	parse(argc, argv, &o);
 	if (o.log_file) {
-		int fd = open(o.log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		/* never through a symbolic link, never into someone else's file */
+		int fd = open(o.log_file,
+			      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+			      0600);
+		struct stat st;
 
-		if (fd < 0 || dup2(fd, 2) < 0)
+		if (fd < 0 || fstat(fd, &st) < 0)
+			die("cannot log to %s: %s", o.log_file, strerror(errno));
+		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			die("cannot log to %s: it is a %s of uid %u, not a file of holdd's own",
+			    o.log_file, kind(st.st_mode), (unsigned)st.st_uid);
+		if (dup2(fd, 2) < 0)
 			die("cannot log to %s: %s", o.log_file, strerror(errno));
 		close(fd);
 	}

@@ -11,12 +11,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "holdd.h"
 #include "park-dir.h"
+#include "paths.h"
 #include "rules.h"
 
 static struct park *parks;
@@ -227,8 +229,21 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 void parks_recover(const char *runtime_dir)
 {
 	struct hold_park *r;
-	int n = hold_park_dir_read(runtime_dir, &r);
+	struct stat st;
+	const char *why;
+	int n;
 
+	/* records in a directory someone else can write to may be anyone's */
+	if (lstat(runtime_dir, &st) < 0)
+		return;
+	if ((why = hold_dir_unsafe(st.st_mode, st.st_uid, geteuid()))) {
+		hlog(LOG_WARNING,
+		     "not reading park records in %s: it %s (owner uid %u, mode %04o); set "
+		     "HOLD_RUNTIME_DIR to a directory of your own, mode 0700",
+		     runtime_dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
+		return;
+	}
+	n = hold_park_dir_read(runtime_dir, &r);
 	for (int i = 0; i < n; i++) {
 		struct park *p;
 		char path[4200];

@@ -14,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "holdd.h"
+#include "paths.h"
 
 #define REWRITE_MIN (4u << 20) /* rewrite the journal past 4 MiB ... */
 #define REWRITE_X   4          /* ... and 4x what a snapshot would take */
@@ -325,8 +327,21 @@ int store_open(const char *state_dir, const struct tree_limits *lim)
 	uint64_t cut;
 	long n;
 
+	struct stat st;
+	const char *why;
+
 	if (tree_init(&tree, lim) < 0)
 		return -1;
+	/* another user's directory could hand holdd a journal of lies, or a
+	 * link to write through */
+	if (hold_mkdirs(state_dir, 0700) == 0 && lstat(state_dir, &st) == 0 &&
+	    (why = hold_dir_unsafe(st.st_mode, st.st_uid, geteuid()))) {
+		hlog(LOG_ERR,
+		     "not keeping the journal in %s: it %s (owner uid %u, mode %04o); set "
+		     "HOLD_STATE_DIR or --state-dir to a directory of your own, mode 0700",
+		     state_dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
+		return -1;
+	}
 	if (journal_open(&journal, state_dir) < 0) {
 		hlog(LOG_ERR,
 		     "cannot open the journal in %s: %s (set HOLD_STATE_DIR or "

@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "libhold.h"
+#include "paths.h"
 #include "sigsafe.h"
 
 #define RETRY_NS     200000000u /* reconnect to a restarted holdd this often */
@@ -82,13 +83,33 @@ static void send_when_room(long fd, const char *msg, size_t n, const struct sock
 	queue_gave_up = 1;
 }
 
+/* Is holdd's report socket there, and its owner us or root?  Asked of the
+ * file (a datagram has no peer to ask) before the first report, and again
+ * after a no: a report costs one statx when no holdd listens, and none
+ * reaches a socket someone else planted. */
+static int socket_trusted(const struct sockaddr_un *a)
+{
+	static int yes;
+	struct statx sx;
+
+	if (__atomic_load_n(&yes, __ATOMIC_RELAXED))
+		return 1;
+	if (safe_sys6(SYS_statx, AT_FDCWD, (long)a->sun_path, AT_SYMLINK_NOFOLLOW,
+		      STATX_TYPE | STATX_UID, (long)&sx, 0) < 0 ||
+	    !S_ISSOCK(sx.stx_mode) ||
+	    !hold_daemon_trusted(sx.stx_uid, (unsigned)safe_sys(SYS_geteuid, 0, 0, 0)))
+		return 0;
+	__atomic_store_n(&yes, 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
 static void send_datagram(const char *msg, size_t n)
 {
 	struct sockaddr_un a;
 	socklen_t alen = addr_of(&a, ".events");
 	long fd;
 
-	if (!n || !alen)
+	if (!n || !alen || !socket_trusted(&a))
 		return;
 	fd = safe_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -163,6 +184,18 @@ static void drop(struct hold_conn *c, int ours)
 	c->retry_ns = safe_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
 }
 
+/* Whose holdd is it?  The kernel says (SO_PEERCRED): only one of our own
+ * or root's hears about a park, or could claim to release it. */
+static int trusted_peer(long fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	return safe_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, (long)&cr, (long)&len, 0) ==
+		       0 &&
+	       hold_daemon_trusted(cr.uid, (unsigned)safe_sys(SYS_geteuid, 0, 0, 0));
+}
+
 static long connect_stream(void)
 {
 	struct sockaddr_un a;
@@ -174,7 +207,7 @@ static long connect_stream(void)
 	fd = safe_sys(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (safe_sys(SYS_connect, fd, &a, alen) < 0) {
+	if (safe_sys(SYS_connect, fd, &a, alen) < 0 || !trusted_peer(fd)) {
 		safe_sys(SYS_close, fd, 0, 0);
 		return -1;
 	}
@@ -198,7 +231,7 @@ static size_t enc_park(char *buf, size_t cap, const struct hold_park *p)
 	return n + hold_park_to_msg(buf + n, cap - n, HOLD_MSG_PARK, p);
 }
 
-void hold_client_announce(struct hold_parked *p)
+int hold_client_announce(struct hold_parked *p)
 {
 	struct hold_conn *c = &p->conn;
 	char buf[HOLD_MSG_MAX];
@@ -208,11 +241,14 @@ void hold_client_announce(struct hold_parked *p)
 	c->rlen = 0;
 	if (c->fd < 0) {
 		c->retry_ns = safe_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
-		return;
+		return -1;
 	}
 	if (fd_identity(c->fd, &c->dev, &c->ino) < 0 ||
-	    safe_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0) != (long)n)
+	    safe_sys6(SYS_sendto, c->fd, (long)buf, (long)n, MSG_NOSIGNAL, 0, 0) != (long)n) {
 		drop(c, 1);
+		return -1;
+	}
+	return 0;
 }
 
 /* Consume what holdd sent; 1 if it released this thread. */

@@ -34,32 +34,38 @@ static uint32_t rules_hash(void)
 
 void hold_counts_open(const char *session)
 {
-	char path[PATH_MAX];
+	char name[128];
 	struct buf b;
-	long fd, m;
+	long dir, fd, m = -1;
 
-	buf_init(&b, path, sizeof(path));
-	buf_str(&b, hold_g.runtime_dir);
-	buf_str(&b, "/count-");
+	buf_init(&b, name, sizeof(name));
+	buf_str(&b, "count-");
 	buf_str(&b, session);
 	buf_chr(&b, '-');
 	buf_u64(&b, rules_hash());
 	buf_cstr(&b);
-	safe_sys(SYS_mkdirat, AT_FDCWD, hold_g.runtime_dir, 0700);
-	fd = safe_sys6(SYS_openat, AT_FDCWD, (long)path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		       0600, 0, 0);
-	/* Zero-filled on creation, so racing creators agree without a lock. */
-	if (fd < 0 || safe_sys(SYS_ftruncate, fd, COUNTS_BYTES, 0) < 0) {
-		hold_say("cannot share count= with the rest of the tree via ", path,
-			 "; counting in this process only");
-		if (fd >= 0)
-			safe_sys(SYS_close, fd, 0, 0);
+	for (const char *c = session; *c; c++)
+		if (*c == '/') /* a name in the runtime directory, never a path */
+			b.full = 1;
+	if (b.full || (dir = hold_runtime_dirfd()) < 0) {
+		hold_say("cannot share count= with the rest of the tree (HOLD_SESSION ", session,
+			 "); counting in this process only");
 		return;
 	}
-	m = safe_sys6(SYS_mmap, 0, COUNTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	safe_sys(SYS_close, fd, 0, 0);
-	if (m > 0 || m < -4095)
-		hold_g.used = (uint32_t *)m;
+	fd = safe_sys6(SYS_openat, dir, (long)name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600,
+		       0, 0);
+	safe_sys(SYS_close, dir, 0, 0);
+	/* Zero-filled on creation, so racing creators agree without a lock. */
+	if (fd >= 0 && safe_sys(SYS_ftruncate, fd, COUNTS_BYTES, 0) == 0)
+		m = safe_sys6(SYS_mmap, 0, COUNTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fd >= 0)
+		safe_sys(SYS_close, fd, 0, 0);
+	if (m < 0 && m > -4096) {
+		hold_say("cannot share count= with the rest of the tree via ", name,
+			 " in the runtime directory; counting in this process only");
+		return;
+	}
+	hold_g.used = (uint32_t *)m;
 }
 
 /* Where the fire counts live: shared with the tree, else this process. */

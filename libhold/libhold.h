@@ -155,6 +155,7 @@ struct hold_conn {
 struct hold_parked {
 	struct hold_park park;
 	struct hold_conn conn;
+	int recorded; /* its park record was written */
 };
 
 void hold_park(const struct hold_park_info *pi) HIDDEN;
@@ -163,8 +164,15 @@ void hold_park_handoff(int idx, const struct hold_handoff *ho) HIDDEN;
 
 /* report.c: to the user -- a line on stderr (while fd 2 is the one the
  * image started with) and the park record in the runtime directory. */
-void hold_report_parked(const struct hold_park *p) HIDDEN;
-void hold_report_released(const struct hold_park *p, enum hold_by by) HIDDEN;
+/* The runtime directory, made if missing, open; -1 (said once) when it
+ * cannot be, or is not safe (paths.h: hold_dir_unsafe). */
+long hold_runtime_dirfd(void) HIDDEN;
+int hold_report_record(const struct hold_park *p) HIDDEN; /* 0, or -1 (said) */
+void hold_report_line(const struct hold_park *p) HIDDEN;
+/* The park could not be made visible, so it was not made: say why. */
+void hold_report_unseen(const struct hold_park *p) HIDDEN;
+/* The record goes (if it was written) and a line says who released it. */
+void hold_report_released(const struct hold_park *p, int recorded, enum hold_by by) HIDDEN;
 void hold_say(const char *a, const char *b, const char *c) HIDDEN;
 void hold_report_rule_error(void *ctx, const char *where, unsigned line,
 			    const struct hold_rule_error *err) HIDDEN;
@@ -174,7 +182,8 @@ void hold_report_rule_error(void *ctx, const char *where, unsigned line,
  * which holdd can release it. */
 void hold_client_fork(int child) HIDDEN;
 void hold_client_exec(char **argv) HIDDEN;
-void hold_client_announce(struct hold_parked *p) HIDDEN;
+/* 0 when holdd took the PARK; else the thread retries every 200 ms. */
+int hold_client_announce(struct hold_parked *p) HIDDEN;
 /* Wait up to ns for holdd; 1 if it released this thread. */
 int hold_client_wait(struct hold_parked *p, uint64_t ns) HIDDEN;
 void hold_client_released(struct hold_parked *p, enum hold_by by) HIDDEN;

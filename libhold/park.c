@@ -18,7 +18,13 @@
 #include "libhold.h"
 #include "sigsafe.h"
 
-#define LOOK_NS 1000000u /* look at the flag every millisecond */
+/* How often a spinning park looks at its flag: every millisecond at first,
+ * so a scripted attach is released at once, then less and less often, so
+ * a park that waits for a person costs nothing (a thousand parks, a few
+ * thousand wake-ups a second in all).  holdd's RELEASE wakes it at once
+ * whatever the interval; gdb's `set var hold = 0` within LOOK_MAX_NS. */
+#define LOOK_NS     1000000u
+#define LOOK_MAX_NS 100000000u
 
 /* Yama ptrace_scope=1 lets a process be traced only by its ancestors; the
  * user's gdb is not one.  Yama has no "get", so on release we go back to
@@ -46,9 +52,17 @@ static long watchdog_start(uint64_t timeout_ns)
 	__builtin_unreachable();
 }
 
-static enum hold_by stop_until_continued(int pid, uint64_t timeout_ns)
+static void watchdog_stop(long wd)
 {
-	long wd = timeout_ns ? watchdog_start(timeout_ns) : 0;
+	int st;
+
+	safe_sys(SYS_kill, wd, SIGKILL, 0);
+	safe_sys6(SYS_wait4, wd, (long)&st, __WALL, 0, 0, 0);
+}
+
+/* wd: the timeout's watchdog, or 0 for none. */
+static enum hold_by stop_until_continued(int pid, long wd)
+{
 	int st;
 
 	safe_sys(SYS_kill, pid, SIGSTOP, 0);
@@ -58,8 +72,7 @@ static enum hold_by stop_until_continued(int pid, uint64_t timeout_ns)
 	 * us, so WNOHANG tells the two wake-ups apart without a race. */
 	if (safe_sys6(SYS_wait4, wd, (long)&st, WNOHANG | __WALL, 0, 0, 0) == wd)
 		return HOLD_BY_TIMEOUT;
-	safe_sys(SYS_kill, wd, SIGKILL, 0);
-	safe_sys6(SYS_wait4, wd, (long)&st, __WALL, 0, 0, 0);
+	watchdog_stop(wd);
 	return HOLD_BY_SIGCONT;
 }
 
@@ -119,32 +132,55 @@ __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 {
 	volatile int hold = 1; /* gdb: set var hold = 0 */
 	struct hold_parked p;
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, look = LOOK_NS;
 	enum hold_by by = HOLD_BY_GDB;
+	long wd = 0;
 
 	if (pi->timeout_ns)
 		deadline = safe_now_ns(CLOCK_MONOTONIC) + pi->timeout_ns;
 	gather(&p.park, pi);
+	/* A stopped process cannot time itself out: without its watchdog
+	 * (no process left under RLIMIT_NPROC) it would stay stopped for
+	 * ever, so it spins instead, and its timeout holds. */
+	if (p.park.mode == HOLD_MODE_STOP && pi->timeout_ns &&
+	    (wd = watchdog_start(pi->timeout_ns)) <= 0) {
+		p.park.mode = HOLD_MODE_SPIN;
+		wd = 0;
+		hold_say("cannot start the watchdog that ends a stopped park's timeout", NULL,
+			 " (too many processes?): parking spinning instead of stopped");
+	}
 	yama_allow(1);
-	hold_report_parked(&p.park);
-	hold_client_announce(&p);
-	if (pi->mode == HOLD_MODE_STOP) {
-		by = stop_until_continued(p.park.pid, pi->timeout_ns);
+	p.recorded = hold_report_record(&p.park) == 0;
+	/* A park nobody can list is a hang: with no record and no holdd, run on. */
+	if (hold_client_announce(&p) < 0 && !p.recorded) {
+		yama_allow(0);
+		if (wd)
+			watchdog_stop(wd);
+		hold_report_unseen(&p.park);
+		return;
+	}
+	hold_report_line(&p.park);
+	if (p.park.mode == HOLD_MODE_STOP) {
+		by = stop_until_continued(p.park.pid, wd);
 	} else {
 		while (hold) {
-			if (deadline && safe_now_ns(CLOCK_MONOTONIC) >= deadline) {
+			uint64_t now = safe_now_ns(CLOCK_MONOTONIC);
+
+			if (deadline && now >= deadline) {
 				by = HOLD_BY_TIMEOUT;
 				break;
 			}
-			if (hold_client_wait(&p, LOOK_NS)) {
+			if (hold_client_wait(&p, deadline && deadline - now < look ? deadline - now
+										   : look)) {
 				by = HOLD_BY_DAEMON;
 				break;
 			}
+			look = look * 2 < LOOK_MAX_NS ? look * 2 : LOOK_MAX_NS;
 		}
 	}
 	yama_allow(0);
 	hold_client_released(&p, by);
-	hold_report_released(&p.park, by);
+	hold_report_released(&p.park, p.recorded, by);
 }
 
 /* Park as rule idx says; ho: the hand-off, for recv/accept rules. */

@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 
 #include "libhold.h"
+#include "paths.h"
 #include "sigsafe.h"
 
 static int stderr_is_ours(void)
@@ -78,70 +79,88 @@ void hold_report_rule_error(void *ctx, const char *where, unsigned line,
 	emit(&b);
 }
 
-/* <runtime>/park-PID-TID, or with prefix "." for the temporary name. */
-static void record_path(struct buf *b, const char *prefix, int pid, int tid)
+static int mk_raw(const char *path, unsigned mode)
 {
-	buf_str(b, hold_g.runtime_dir);
-	buf_chr(b, '/');
-	buf_str(b, prefix);
-	hold_park_record_name(b, pid, tid);
-	buf_cstr(b);
+	return (int)safe_sys(SYS_mkdirat, AT_FDCWD, path, mode);
 }
 
-/* mkdir -p, mode 0700, for the runtime directory. */
-static void make_dirs(const char *dir)
+long hold_runtime_dirfd(void)
 {
-	char path[PATH_MAX];
-	size_t n = safe_strlen(dir);
-
-	if (n == 0 || n >= sizeof(path))
-		return;
-	for (size_t i = 1; i <= n; i++) {
-		if (dir[i] != '/' && dir[i] != '\0')
-			continue;
-		for (size_t j = 0; j < i; j++)
-			path[j] = dir[j];
-		path[i] = '\0';
-		safe_sys(SYS_mkdirat, AT_FDCWD, path, 0700);
-	}
-}
-
-static long open_new(const char *path)
-{
-	return safe_sys6(SYS_openat, AT_FDCWD, (long)path,
-			 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600, 0, 0);
-}
-
-/* Written whole under a temporary name, then renamed: a reader never sees
- * half a record. */
-static void write_record(const struct hold_park *p)
-{
-	char body[8192], tmp[PATH_MAX], path[PATH_MAX];
-	struct buf b, tp, pp;
+	static int said;
+	const char *dir = hold_g.runtime_dir, *why = NULL;
+	struct statx sx;
 	long fd;
 
-	if (!hold_g.runtime_dir) /* hold_here() before our constructor ran */
-		return;
+	if (!dir) /* hold_here() before our constructor ran */
+		return -1;
+	fd = safe_sys(SYS_openat, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -ENOENT) { /* the first park here: make it */
+		hold_mkdirs_with(dir, 0700, mk_raw);
+		fd = safe_sys(SYS_openat, AT_FDCWD, dir,
+			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd == -ELOOP || fd == -ENOTDIR)
+		why = "is a symbolic link or not a directory";
+	else if (fd < 0)
+		why = "cannot be made or opened";
+	else if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_MODE | STATX_UID,
+			   (long)&sx, 0) < 0)
+		why = "cannot be examined";
+	else
+		why = hold_dir_unsafe(sx.stx_mode, sx.stx_uid,
+				      (unsigned)safe_sys(SYS_geteuid, 0, 0, 0));
+	if (!why)
+		return fd;
+	if (fd >= 0)
+		safe_sys(SYS_close, fd, 0, 0);
+	if (!said++) {
+		char mem[256];
+		struct buf b;
+
+		buf_init(&b, mem, sizeof(mem));
+		buf_str(&b, " ");
+		buf_str(&b, why);
+		buf_str(&b, ": no park records or counts there (set HOLD_RUNTIME_DIR to a "
+			    "directory of your own, mode 0700)");
+		hold_say("the runtime directory ", dir, buf_cstr(&b));
+	}
+	return -1;
+}
+
+/* Written whole under a temporary name, then renamed, through a checked
+ * directory fd and never through a symbolic link: a reader never sees half
+ * a record, and nobody else's file is ever written. */
+int hold_report_record(const struct hold_park *p)
+{
+	char body[8192], tmp[64], name[64];
+	struct buf b, tb, nb;
+	long dir = hold_runtime_dirfd(), fd;
+
+	if (dir < 0)
+		return -1;
 	buf_init(&b, body, sizeof(body));
 	hold_park_to_record(&b, p);
-	buf_init(&tp, tmp, sizeof(tmp));
-	record_path(&tp, ".", p->pid, p->tid);
-	buf_init(&pp, path, sizeof(path));
-	record_path(&pp, "", p->pid, p->tid);
-	fd = open_new(tmp);
-	if (fd == -ENOENT) { /* the first park here: make the directory */
-		make_dirs(hold_g.runtime_dir);
-		fd = open_new(tmp);
+	buf_init(&tb, tmp, sizeof(tmp));
+	buf_chr(&tb, '.');
+	hold_park_record_name(&tb, p->pid, p->tid);
+	buf_cstr(&tb);
+	buf_init(&nb, name, sizeof(name));
+	hold_park_record_name(&nb, p->pid, p->tid);
+	buf_cstr(&nb);
+	safe_sys(SYS_unlinkat, dir, tmp, 0); /* a leftover of a killed park */
+	fd = safe_sys6(SYS_openat, dir, (long)tmp,
+		       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600, 0, 0);
+	if (fd >= 0) {
+		safe_write_all((int)fd, b.p, b.len);
+		safe_sys(SYS_close, fd, 0, 0);
+		if (safe_sys6(SYS_renameat, dir, (long)tmp, dir, (long)name, 0, 0) < 0)
+			fd = -1;
 	}
-	if (fd < 0) {
+	safe_sys(SYS_close, dir, 0, 0);
+	if (fd < 0)
 		hold_say("cannot write the park record in ", hold_g.runtime_dir,
-			 "; hold ls will not list this park (set HOLD_RUNTIME_DIR to a writable "
-			 "directory)");
-		return;
-	}
-	safe_write_all((int)fd, b.p, b.len);
-	safe_sys(SYS_close, fd, 0, 0);
-	safe_sys(SYS_rename, tmp, path, 0);
+			 " (no free file descriptor, or the directory is full or read-only)");
+	return fd < 0 ? -1 : 0;
 }
 
 /* "hold: pid N" or "hold: pid N thread T" */
@@ -181,12 +200,10 @@ static void put_handoff(struct buf *b, const struct hold_park *p)
 	buf_chr(b, ')');
 }
 
-void hold_report_parked(const struct hold_park *p)
+void hold_report_line(const struct hold_park *p)
 {
 	char mem[1024];
 	struct buf b;
-
-	write_record(p);
 
 	buf_init(&b, mem, sizeof(mem) - 1);
 	put_who(&b, p->pid, p->tid);
@@ -222,15 +239,36 @@ void hold_report_parked(const struct hold_park *p)
 	emit(&b);
 }
 
-void hold_report_released(const struct hold_park *p, enum hold_by by)
+void hold_report_unseen(const struct hold_park *p)
 {
-	char mem[256], path[PATH_MAX];
-	struct buf b, pp;
+	char mem[1024];
+	struct buf b;
 
-	if (hold_g.runtime_dir) {
-		buf_init(&pp, path, sizeof(path));
-		record_path(&pp, "", p->pid, p->tid);
-		safe_sys(SYS_unlink, path, 0, 0);
+	buf_init(&b, mem, sizeof(mem) - 1);
+	put_who(&b, p->pid, p->tid);
+	buf_str(&b, " (");
+	buf_str(&b, p->comm);
+	buf_str(&b, ") not parked at ");
+	buf_str(&b, p->event);
+	buf_str(&b, " by rule '");
+	buf_str(&b, p->rule);
+	buf_str(&b, "': no park record could be written and no holdd answers at ");
+	buf_str(&b, hold_g.sock[0] ? hold_g.sock : "(no socket)");
+	buf_str(&b, ", so nothing could list or release it; it runs on");
+	emit(&b);
+}
+
+void hold_report_released(const struct hold_park *p, int recorded, enum hold_by by)
+{
+	char mem[256], name[64];
+	struct buf b, nb;
+	long dir;
+
+	if (recorded && (dir = hold_runtime_dirfd()) >= 0) {
+		buf_init(&nb, name, sizeof(name));
+		hold_park_record_name(&nb, p->pid, p->tid);
+		safe_sys(SYS_unlinkat, dir, buf_cstr(&nb), 0);
+		safe_sys(SYS_close, dir, 0, 0);
 	}
 	buf_init(&b, mem, sizeof(mem) - 1);
 	put_who(&b, p->pid, p->tid);
