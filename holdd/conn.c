@@ -11,18 +11,24 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "holdd.h"
 
 #define OUT_MAX (64u << 20)
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77 /* Linux 6.5; Debian 12's headers predate it */
+#endif
 
 static struct conn *conns;
 
@@ -54,7 +60,15 @@ struct conn *conn_accept(int listen_fd)
 	c->w.fd = fd;
 	c->pid = cred.pid;
 	c->uid = cred.uid;
+	/* Before Linux 6.5 there is no SO_PEERPIDFD: take a pidfd now, which
+	 * names the same process unless it exited and its pid was reused
+	 * between connect and this accept. */
+	len = sizeof(c->pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &len) < 0)
+		c->pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
 	if (loop_add(&c->w, EPOLLIN) < 0) {
+		if (c->pidfd >= 0)
+			close(c->pidfd);
 		close(fd);
 		free(c);
 		return NULL;
@@ -66,9 +80,19 @@ struct conn *conn_accept(int listen_fd)
 	return c;
 }
 
+int conn_peer_alive(const struct conn *c)
+{
+	struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+
+	/* a pidfd polls readable once its process has exited */
+	return c->pidfd >= 0 && poll(&p, 1, 0) == 0;
+}
+
 void conn_free(struct conn *c)
 {
 	loop_del(&c->w);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	close(c->w.fd);
 	if (c->prev)
 		c->prev->next = c->next;

@@ -59,6 +59,8 @@ struct conn {
 	struct conn *prev, *next;
 	int pid; /* SO_PEERCRED at accept */
 	uint32_t uid;
+	int pidfd; /* that very process (SO_PEERPIDFD), which a reused pid cannot
+		      impersonate; -1 if the kernel cannot say */
 	enum conn_state state;
 	struct park *park;  /* C_PARKED */
 	char *glob;         /* C_WAITING: exe/comm glob, NULL = any */
@@ -74,6 +76,10 @@ struct conn {
 typedef int (*conn_handler)(struct conn *c, const struct hold_msg *m);
 
 struct conn *conn_accept(int listen_fd);
+/* Is the process that connected c still the one alive?  (Not when its
+ * pidfd says it exited, or there is none: a connection outlives its maker,
+ * and the pid may be someone else's by now.) */
+int conn_peer_alive(const struct conn *c);
 /* Read what the peer sent, hand each whole message to `handle`; -1: close. */
 int conn_input(struct conn *c, conn_handler handle);
 void conn_flush(struct conn *c);

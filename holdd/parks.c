@@ -88,10 +88,20 @@ static void notify_waiters(const struct park *p)
 
 const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 {
-	struct park *p = calloc(1, sizeof(*p));
+	struct park *p;
 	struct hold_park *r;
 
-	if (!p) {
+	/* The pid is the kernel's word at connect time; a connection outlives
+	 * its maker, and by now the pid may be another user's process. */
+	if (!conn_peer_alive(c)) {
+		hlog(LOG_WARNING,
+		     "a PARK from uid %u on a connection whose process (pid %d) has exited: "
+		     "refused, closing it",
+		     c->uid, c->pid);
+		c->closing = 1;
+		return NULL;
+	}
+	if (!(p = calloc(1, sizeof(*p)))) {
 		c->closing = 1;
 		return NULL;
 	}
@@ -102,7 +112,11 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
 		r->since_ns = hold_now_ns();
 	p->conn = c;
-	p->pidfd = r->mode == HOLD_MODE_STOP ? pidfd_of(r->pid) : -1;
+	p->pidfd = -1;
+	if (r->mode == HOLD_MODE_STOP) { /* SIGCONT through the very process */
+		p->pidfd = c->pidfd;
+		c->pidfd = -1;
+	}
 	/* a stopped process found by its record, now reconnected */
 	for (struct park *o = parks; o; o = o->next) {
 		if (!o->conn && o->rec.pid == r->pid && o->rec.tid == r->tid) {

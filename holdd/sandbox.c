@@ -41,6 +41,8 @@ static const struct allow allowed[] = {
 	ALLOW(epoll_wait),
 	ALLOW(epoll_pwait),
 	ALLOW(epoll_ctl),
+	ALLOW(poll), /* is a client's process alive (its pidfd) */
+	ALLOW(ppoll),
 	ALLOW(read),
 	ALLOW(write),
 	ALLOW(close),

@@ -41,17 +41,18 @@ static uint64_t events_in, bad_datagrams;
 
 /* --- owners of a private holdd -------------------------------------------- */
 
-static int add_owner(pid_t pid)
+/* pidfd: the owner's; the watch keeps it when this returns 0 */
+static int add_owner(int pidfd)
 {
+	if (pidfd < 0)
+		return -1;
 	for (int i = 0; i < HOLDD_OWNERS_MAX; i++) {
 		struct watch *w = &owner_w[i];
 
 		if (w->fd >= 0)
 			continue;
-		if ((w->fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
-			return -1;
+		w->fd = pidfd;
 		if (loop_add(w, EPOLLIN) < 0) {
-			close(w->fd);
 			w->fd = -1;
 			return -1;
 		}
@@ -122,9 +123,10 @@ static void on_owner(struct conn *c, const struct hold_msg *m)
 		conn_error(c, "holdd is stopping; start another");
 	else if (!private_run)
 		conn_done(c, 0);
-	else if (add_owner(c->pid) == 0)
+	else if (conn_peer_alive(c) && add_owner(c->pidfd) == 0) {
+		c->pidfd = -1; /* the owner watch has it now */
 		conn_done(c, 1);
-	else
+	} else
 		conn_error(c, "holdd cannot watch pid %d: %s (start a shared holdd: holdd)",
 			   (int)c->pid, strerror(errno));
 }
@@ -301,8 +303,11 @@ int server_init(int listen_fd, int events_fd, pid_t exit_with)
 	for (int i = 0; i < HOLDD_OWNERS_MAX; i++)
 		owner_w[i] = (struct watch){W_OWNER, -1};
 	if (exit_with > 0) {
+		int fd = (int)syscall(SYS_pidfd_open, exit_with, 0);
+
 		private_run = 1;
-		(void)add_owner(exit_with); /* fails: already gone */
+		if (fd >= 0 && add_owner(fd) < 0) /* fd < 0: already gone */
+			close(fd);
 	}
 	return 0;
 }
