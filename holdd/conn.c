@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <syslog.h>
@@ -24,13 +26,59 @@
 
 #include "holdd.h"
 
-#define OUT_MAX (64u << 20)
+/* A client gets one answer at a time: holdd reads its next request only
+ * once the last answer is written, so its queue holds at most one answer
+ * (a whole tree, at most OUT_MAX).  A client that takes nothing of it for
+ * STALL_NS is closed, as is one past OUT_MAX. */
+#define OUT_MAX  (32u << 20)
+#define STALL_NS (5ull * 1000000000ull)
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* Linux 6.5; Debian 12's headers predate it */
 #endif
 
 static struct conn *conns;
+static int reserve = -1; /* an fd to give back when accept finds none left */
+static unsigned per_uid; /* connections one user may hold; root's are not counted */
+
+void conn_init(void)
+{
+	struct rlimit rl;
+
+	reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	per_uid = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / 8 > 64
+			  ? (unsigned)(rl.rlim_cur / 8 > 1u << 30 ? 1u << 30 : rl.rlim_cur / 8)
+			  : 64;
+}
+
+static unsigned held_by(uint32_t uid)
+{
+	unsigned n = 0;
+
+	for (struct conn *c = conns; c; c = c->next)
+		n += c->uid == uid;
+	return n;
+}
+
+/* No fd left for a new client: take one from the reserve to accept and
+ * close it, so that it is told (its connection closes) instead of waiting
+ * while a level-triggered epoll reports it for ever. */
+static void turn_away(int listen_fd)
+{
+	static int said;
+	int fd;
+
+	if (reserve >= 0)
+		close(reserve);
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (!said++)
+		hlog(LOG_WARNING,
+		     "out of file descriptors: turning new clients away (raise holdd's "
+		     "open-file limit)");
+}
 
 struct conn *conn_first(void)
 {
@@ -49,10 +97,16 @@ struct conn *conn_accept(int listen_fd)
 	socklen_t len = sizeof(cred);
 	struct conn *c;
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE)
+			turn_away(listen_fd);
 		return NULL;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    !(c = calloc(1, sizeof(*c)))) {
+	    (cred.uid != 0 && held_by(cred.uid) >= per_uid) || !(c = calloc(1, sizeof(*c)))) {
+		if (cred.uid != 0 && held_by(cred.uid) >= per_uid)
+			hlog(LOG_WARNING, "uid %u holds %u connections, its most: closing another",
+			     cred.uid, per_uid);
 		close(fd);
 		return NULL;
 	}
@@ -111,17 +165,25 @@ static void malformed(const struct conn *c, int err)
 	     c->pid, c->uid, hold_proto_strerror(err));
 }
 
-int conn_input(struct conn *c, conn_handler handle)
+int conn_read(struct conn *c)
 {
-	ssize_t n = recv(c->w.fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
-	long len;
+	ssize_t n;
 
+	if (c->inlen == sizeof(c->in)) /* whole messages wait for their turn */
+		return 0;
+	n = recv(c->w.fd, c->in + c->inlen, sizeof(c->in) - c->inlen, 0);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 		return -1;
-	if (n < 0)
-		return 0;
-	c->inlen += (size_t)n;
-	while ((len = hold_msg_frame(c->in, c->inlen)) > 0) {
+	if (n > 0)
+		c->inlen += (size_t)n;
+	return 0;
+}
+
+int conn_take(struct conn *c, conn_handler handle)
+{
+	long len;
+
+	while (c->outlen == 0 && !c->closing && (len = hold_msg_frame(c->in, c->inlen)) > 0) {
 		struct hold_msg m;
 		int err = hold_msg_decode(&m, c->in, (size_t)len);
 
@@ -138,11 +200,16 @@ int conn_input(struct conn *c, conn_handler handle)
 		c->inlen -= (size_t)len;
 		memmove(c->in, c->in + len, c->inlen);
 	}
-	if (len < 0) {
-		malformed(c, (int)-len);
+	if (hold_msg_frame(c->in, c->inlen) < 0) {
+		malformed(c, (int)-hold_msg_frame(c->in, c->inlen));
 		return -1;
 	}
 	return 0;
+}
+
+int conn_stalled(const struct conn *c, uint64_t now)
+{
+	return c->outlen && now - c->out_since > STALL_NS;
 }
 
 void conn_flush(struct conn *c)
@@ -150,7 +217,8 @@ void conn_flush(struct conn *c)
 	size_t done = 0;
 
 	while (done < c->outlen) {
-		ssize_t w = send(c->w.fd, c->out + done, c->outlen - done, MSG_NOSIGNAL);
+		ssize_t w =
+			send(c->w.fd, c->out + done, c->outlen - done, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -165,7 +233,10 @@ void conn_flush(struct conn *c)
 	}
 	memmove(c->out, c->out + done, c->outlen - done);
 	c->outlen -= done;
-	loop_mod(&c->w, EPOLLIN | (c->outlen ? EPOLLOUT : 0));
+	if (done)
+		c->out_since = hold_now_ns();
+	/* while an answer is on its way, no new request is read */
+	loop_mod(&c->w, c->outlen ? EPOLLOUT : EPOLLIN);
 }
 
 void conn_send(struct conn *c, const char *msg, size_t n)
@@ -180,8 +251,11 @@ void conn_send(struct conn *c, const char *msg, size_t n)
 			cap *= 2;
 		if (cap > OUT_MAX || !(o = realloc(c->out, cap))) {
 			hlog(LOG_WARNING,
-			     "pid %d is not reading its answers; closing its connection", c->pid);
+			     "pid %d uid %u: an answer of over %u MiB; closing its connection (ask "
+			     "for less: hold tree PID)",
+			     c->pid, c->uid, OUT_MAX >> 20);
 			c->closing = 1;
+			c->outlen = 0; /* dropped: closed at once */
 			return;
 		}
 		c->out = o;
@@ -189,8 +263,10 @@ void conn_send(struct conn *c, const char *msg, size_t n)
 	}
 	memcpy(c->out + c->outlen, msg, n);
 	c->outlen += n;
-	if (c->outlen == n) /* nothing was queued before: try now */
+	if (c->outlen == n) { /* nothing was queued before: try now */
+		c->out_since = hold_now_ns();
 		conn_flush(c);
+	}
 }
 
 void conn_error(struct conn *c, const char *fmt, ...)

@@ -297,6 +297,7 @@ int main(int argc, char **argv)
 	log_init(o.foreground);
 	listen_sockets(&o);
 	raise_fd_limit();
+	conn_init();
 	if (loop_init() < 0 || server_init(listen_fd, events_fd, o.exit_with) < 0)
 		die("cannot set up the event loop: %s", strerror(errno));
 	if (store_open(o.state_dir ? o.state_dir : hold_state_dir(), &o.lim) < 0)

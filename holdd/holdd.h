@@ -69,19 +69,28 @@ struct conn {
 	size_t inlen;
 	char *out;
 	size_t outlen, outcap;
+	uint64_t out_since; /* when output last went out, or began to wait */
 	char in[HOLD_MSG_MAX];
 };
 
 /* Act on one message; -1: it may not come in the connection's state. */
 typedef int (*conn_handler)(struct conn *c, const struct hold_msg *m);
 
+/* Before the sandbox: the reserve fd, and how many connections one user
+ * may hold (an eighth of the open-file limit; root's are not counted). */
+void conn_init(void);
 struct conn *conn_accept(int listen_fd);
 /* Is the process that connected c still the one alive?  (Not when its
  * pidfd says it exited, or there is none: a connection outlives its maker,
  * and the pid may be someone else's by now.) */
 int conn_peer_alive(const struct conn *c);
-/* Read what the peer sent, hand each whole message to `handle`; -1: close. */
-int conn_input(struct conn *c, conn_handler handle);
+/* Read what the peer sent; -1: it closed, or failed. */
+int conn_read(struct conn *c);
+/* Hand whole messages read to `handle`, one at a time, while no answer is
+ * waiting to be written; -1: a bad or out-of-order message, close. */
+int conn_take(struct conn *c, conn_handler handle);
+/* Has an answer waited, not one byte taken, too long?  (Close it.) */
+int conn_stalled(const struct conn *c, uint64_t now);
 void conn_flush(struct conn *c);
 void conn_send(struct conn *c, const char *msg, size_t n);
 void conn_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -226,6 +226,7 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 {
 	struct hold_str g = hold_msg_str(m, HOLD_F_TEXT);
 
+	free(c->glob); /* a WAIT answered before: this one's glob replaces it */
 	c->glob = hold_msg_has(m, HOLD_F_TEXT) ? strndup(g.p, g.len) : NULL;
 	/* FLAGS=ALL: a park already there will do too; SINCE_NS: one since
 	 * the client started (it may have parked before we heard of it) */

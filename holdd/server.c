@@ -170,16 +170,38 @@ static void close_conn(struct conn *c)
 
 static void on_conn(struct conn *c, uint32_t ev)
 {
-	if ((ev & EPOLLIN) && conn_input(c, dispatch) < 0) {
+	if ((ev & EPOLLIN) && conn_read(c) < 0) {
 		close_conn(c);
 		return;
 	}
 	if (ev & EPOLLOUT)
 		conn_flush(c);
+	if (conn_take(c, dispatch) < 0) {
+		close_conn(c);
+		return;
+	}
 	if ((ev & (EPOLLHUP | EPOLLERR)) && !(ev & EPOLLIN))
 		c->closing = 1;
 	if (c->closing && c->outlen == 0)
 		close_conn(c);
+}
+
+/* Clients that took nothing of an answer for a while go. */
+static void close_stalled(void)
+{
+	uint64_t now = hold_now_ns();
+	struct conn *next;
+
+	for (struct conn *c = conn_first(); c; c = next) {
+		next = c->next;
+		if (conn_stalled(c, now)) {
+			hlog(LOG_WARNING,
+			     "pid %d uid %u reads none of its answer; closing its "
+			     "connection",
+			     c->pid, c->uid);
+			close_conn(c);
+		}
+	}
 }
 
 /* --- reports -------------------------------------------------------------- */
@@ -271,6 +293,7 @@ static void on_tick(void)
 		return;
 	store_tick();
 	parks_tick();
+	close_stalled();
 	maybe_stop();
 }
 
