@@ -61,37 +61,98 @@ static uint32_t get32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, void *), void *ctx,
-		    uint64_t *cut)
+#define WINDOW  (1u << 20) /* replay reads the file this much at a time */
+#define REC_MAX (CRC_BYTES + HOLD_MSG_MAX)
+
+/* The whole record at p (avail bytes there), decoded into m: its length,
+ * or 0 if there is none. */
+static size_t record_at(const unsigned char *p, size_t avail, struct hold_msg *m)
 {
-	unsigned char *all = malloc(j->size ? j->size : 1);
-	uint64_t at = 0;
+	long len = avail > CRC_BYTES ? hold_msg_frame(p + CRC_BYTES, avail - CRC_BYTES) : 0;
+
+	if (len <= 0 || get32(p) != crc32(0, p + CRC_BYTES, (uInt)len) ||
+	    hold_msg_decode(m, p + CRC_BYTES, (size_t)len) != HOLD_PROTO_OK)
+		return 0;
+	return CRC_BYTES + (size_t)len;
+}
+
+/* A journal too large to be holdd's: renamed aside, an empty one opened. */
+static int set_aside(struct journal *j, struct journal_damage *d)
+{
+	char aside[4200];
+	char *path = j->path;
+
+	d->set_aside = j->size;
+	snprintf(aside, sizeof(aside), "%s.damaged", path);
+	if (rename(path, aside) < 0)
+		return -1;
+	close(j->fd);
+	j->path = NULL;
+	if (open_at(j, path, O_TRUNC) < 0) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, void *), void *ctx,
+		    struct journal_damage *d)
+{
+	unsigned char *buf;
+	uint64_t base = 0, bad = UINT64_MAX; /* where a damaged stretch began */
+	size_t have = 0, at = 0;
 	long applied = 0;
 	struct hold_msg m;
 
-	*cut = 0;
-	if (!all || pread(j->fd, all, j->size, 0) != (ssize_t)j->size) {
-		free(all);
+	memset(d, 0, sizeof(*d));
+	if (j->size > JOURNAL_MAX)
+		return set_aside(j, d) < 0 ? -1 : 0;
+	if (!(buf = malloc(WINDOW + REC_MAX)))
 		return -1;
-	}
-	while (at < j->size) {
-		unsigned char *rec = all + at + CRC_BYTES;
-		size_t left = j->size - at;
-		long len = left > CRC_BYTES ? hold_msg_frame(rec, left - CRC_BYTES) : 0;
+	for (;;) {
+		size_t n;
 
-		if (len <= 0 || get32(all + at) != crc32(0, rec, (uInt)len) ||
-		    hold_msg_decode(&m, rec, (size_t)len) != HOLD_PROTO_OK)
+		/* keep a whole record's worth ahead of `at`, unless the file ends */
+		if (have - at < REC_MAX && base + have < j->size) {
+			size_t want = WINDOW + REC_MAX - (have - at);
+			ssize_t got;
+
+			memmove(buf, buf + at, have - at);
+			base += at;
+			have -= at;
+			at = 0;
+			if (want > j->size - base - have)
+				want = (size_t)(j->size - base - have);
+			got = pread(j->fd, buf + have, want, (off_t)(base + have));
+			if (got <= 0) {
+				free(buf);
+				return -1;
+			}
+			have += (size_t)got;
+		}
+		if (at >= have)
 			break;
+		if (!(n = record_at(buf + at, have - at, &m))) { /* damage: look on */
+			if (bad == UINT64_MAX)
+				bad = base + at;
+			at++;
+			continue;
+		}
+		if (bad != UINT64_MAX) {
+			d->skipped += base + at - bad;
+			bad = UINT64_MAX;
+		}
 		apply(&m, ctx);
 		applied++;
-		at += CRC_BYTES + (uint64_t)len;
+		at += n;
 	}
-	free(all);
-	if (at < j->size) {
-		*cut = j->size - at;
-		if (ftruncate(j->fd, (off_t)at) < 0)
+	free(buf);
+	if (bad != UINT64_MAX) { /* nothing whole after it: a torn end */
+		d->cut = j->size - bad;
+		if (ftruncate(j->fd, (off_t)bad) < 0)
 			return -1;
-		j->size = at;
+		j->size = bad;
 	}
 	return applied;
 }
@@ -121,22 +182,31 @@ void journal_add(struct journal *j, const char *msg, size_t n)
 
 int journal_flush(struct journal *j)
 {
+	uint64_t good = j->size; /* the file ends with a whole record here */
 	size_t done = 0;
 
 	while (done < j->len) {
-		ssize_t w = pwrite(j->fd, j->buf + done, j->len - done, (off_t)j->size);
+		ssize_t w = pwrite(j->fd, j->buf + done, j->len - done, (off_t)(good + done));
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
+			int e = w < 0 ? errno : ENOSPC;
+
+			/* never a record after a torn one: cut back, and if even
+			 * that fails, the next write starts here all the same */
+			if (ftruncate(j->fd, (off_t)good) < 0) {
+			}
 			j->len = 0;
 			j->failed = 1;
+			errno = e;
 			return -1;
 		}
 		done += (size_t)w;
-		j->size += (uint64_t)w;
 	}
+	j->size = good + done;
 	j->len = 0;
+	j->failed = 0;
 	return 0;
 }
 

@@ -3,12 +3,15 @@
  * trees survive a holdd restart.
  *
  * A record is a CRC-32 (zlib) of a protocol message, then that message
- * (proto.h: it carries its own length).  Replay stops at the first record
- * that is cut short or fails its checksum -- a holdd killed mid-write
- * leaves at most one such record, at the end -- and truncates the file
- * there, so new records follow good ones.  Records are buffered and written
- * once per event-loop turn; a rewrite (a snapshot of the live tree) keeps
- * the file from growing without bound.
+ * (proto.h: it carries its own length).  A write that fails part way (a
+ * full disk) is cut back to the last whole record, so no record ever
+ * follows a torn one.  Replay reads the file through a window of bounded
+ * size; a damaged record is skipped (the next record is found by its
+ * checksum) and what follows it kept; bytes at the end that make no whole
+ * record -- holdd killed mid-write -- are cut off.  A file over
+ * JOURNAL_MAX is not read at all but set aside.  Records are buffered and
+ * written once per event-loop turn; a rewrite (a snapshot of the live
+ * tree) keeps the file small.
  */
 #ifndef HOLD_JOURNAL_H
 #define HOLD_JOURNAL_H
@@ -18,26 +21,35 @@
 
 #include "proto.h"
 
+#define JOURNAL_MAX (1ull << 30) /* a journal past this came from no holdd: set aside */
+
 struct journal {
 	int fd;
 	char *path;
-	uint64_t size; /* bytes in the file */
+	uint64_t size; /* bytes in the file: whole records only */
 	char *buf;     /* not yet written */
 	size_t len, cap;
-	int failed; /* a write failed: logged once, then records are dropped */
+	int failed; /* the last write failed (its records were dropped) */
+};
+
+/* What a replay found wrong, if anything. */
+struct journal_damage {
+	uint64_t cut;       /* bytes at the end that made no whole record: removed */
+	uint64_t skipped;   /* bytes of damaged records in the middle: passed over */
+	uint64_t set_aside; /* the size of a file over JOURNAL_MAX, renamed PATH.damaged */
 };
 
 /* Open (creating dir and file) dir/journal; -1 with errno on failure. */
 int journal_open(struct journal *j, const char *dir);
 void journal_close(struct journal *j);
 
-/* Apply every good record in order; returns how many.  *cut: bytes of a
- * torn or corrupt tail that were dropped (0 if none). */
+/* Apply every good record in order; returns how many, or -1 (errno). */
 long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, void *), void *ctx,
-		    uint64_t *cut);
+		    struct journal_damage *d);
 
 void journal_add(struct journal *j, const char *msg, size_t n);
-/* Write what is buffered; -1 (errno set) if the write failed. */
+/* Write what is buffered; -1 (errno set) if the write failed, and then
+ * the file ends at its last whole record and the buffer is dropped. */
 int journal_flush(struct journal *j);
 
 /* Rewrite: records added to `fresh` replace the file when committed. */

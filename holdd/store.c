@@ -48,7 +48,8 @@ static struct journal journal;
 static struct handoff_edge handoffs[HANDOFFS];
 static size_t nhandoffs, handoff_next; /* ring: next slot to write */
 static int replaying;
-static int watch_full; /* out of fds for pidfds: logged once */
+static int journal_incomplete; /* records were dropped or damaged: rewrite it */
+static int watch_full;         /* out of fds for pidfds: logged once */
 
 static void journal_msg(const char *buf, size_t n)
 {
@@ -324,7 +325,7 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 int store_open(const char *state_dir, const struct tree_limits *lim)
 {
 	struct replay r = {0};
-	uint64_t cut;
+	struct journal_damage d;
 	long n;
 
 	struct stat st;
@@ -350,18 +351,30 @@ int store_open(const char *state_dir, const struct tree_limits *lim)
 		return -1;
 	}
 	replaying = 1;
-	n = journal_replay(&journal, replay_one, &r, &cut);
+	n = journal_replay(&journal, replay_one, &r, &d);
 	replaying = 0;
 	free(r.snap);
 	if (n < 0) {
 		hlog(LOG_ERR, "cannot read the journal %s: %s", journal.path, strerror(errno));
 		return -1;
 	}
-	if (cut)
+	if (d.set_aside)
+		hlog(LOG_ERR,
+		     "journal %s: %llu bytes, more than holdd ever writes: not read, renamed "
+		     "%s.damaged; starting with no recorded trees",
+		     journal.path, (unsigned long long)d.set_aside, journal.path);
+	if (d.cut)
 		hlog(LOG_WARNING,
-		     "journal %s: dropped a torn or corrupt tail of %llu bytes (holdd "
-		     "was stopped mid-write)",
-		     journal.path, (unsigned long long)cut);
+		     "journal %s: dropped a torn or corrupt tail of %llu bytes (holdd was "
+		     "stopped mid-write)",
+		     journal.path, (unsigned long long)d.cut);
+	if (d.skipped) {
+		hlog(LOG_WARNING,
+		     "journal %s: %llu bytes of damaged records passed over; the records "
+		     "around them were kept, and the journal will be rewritten without them",
+		     journal.path, (unsigned long long)d.skipped);
+		journal_incomplete = 1;
+	}
 	hlog(LOG_INFO, "journal %s: %ld records, %zu processes", journal.path, n, tree.nodes);
 	return 0;
 }
@@ -481,10 +494,12 @@ static void rewrite_journal(void)
 	char buf[64];
 	struct hold_enc e;
 	uint64_t before = journal.size;
+	static int failing; /* said once until it works */
 
 	store_flush();
 	if (journal_rewrite_begin(&journal, &fresh) < 0) {
-		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
+		if (!failing++)
+			hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
 		return;
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO); /* a snapshot starts */
@@ -501,9 +516,12 @@ static void rewrite_journal(void)
 				&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) % HANDOFFS]));
 	}
 	if (journal_rewrite_commit(&journal, &fresh) < 0) {
-		hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
+		if (!failing++)
+			hlog(LOG_WARNING, "cannot rewrite the journal: %s", strerror(errno));
 		return;
 	}
+	failing = 0;
+	journal_incomplete = 0;
 	hlog(LOG_INFO, "journal rewritten: %llu -> %llu bytes, %u processes",
 	     (unsigned long long)before, (unsigned long long)journal.size, s.pos);
 }
@@ -519,7 +537,10 @@ void store_tick(void)
 
 	store_flush();
 	tree_prune(&tree, now, NULL, NULL);
-	if (journal.size > REWRITE_MIN && journal.size > REWRITE_X * tree.bytes)
+	/* a snapshot of the tree in memory also puts back what a full disk
+	 * made the journal lose */
+	if ((journal.size > REWRITE_MIN && journal.size > REWRITE_X * tree.bytes) ||
+	    (journal_incomplete && !journal.failed))
 		rewrite_journal();
 }
 
@@ -539,11 +560,19 @@ void store_flush_after(uint64_t gap_ns)
 
 void store_flush(void)
 {
+	int was_failing = journal.failed;
+
 	if (!journal.len)
 		return;
-	if (journal_flush(&journal) < 0 && journal.failed == 1) {
-		journal.failed = 2;
-		hlog(LOG_ERR, "cannot write the journal %s: %s; trees will not survive a restart",
-		     journal.path, strerror(errno));
+	if (journal_flush(&journal) == 0) {
+		if (was_failing)
+			hlog(LOG_INFO, "the journal %s is written again", journal.path);
+		return;
 	}
+	journal_incomplete = 1;
+	if (!was_failing) /* once while it lasts */
+		hlog(LOG_ERR,
+		     "cannot write the journal %s: %s; the trees live on in memory, and the "
+		     "journal is rewritten from them once it can be",
+		     journal.path, strerror(errno));
 }
