@@ -311,7 +311,7 @@ __attribute__((hot)) static int is_space(char ch)
 unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text, const char *where,
 			  hold_rule_err_fn fn, void *ctx)
 {
-	unsigned refused = 0, line = 1;
+	unsigned refused = 0, line = 1, refused_past_max = 0;
 	const char *p = text;
 
 	while (*p) {
@@ -339,9 +339,14 @@ unsigned hold_rules_parse(struct hold_ruleset *rs, const char *text, const char 
 		struct hold_rule_error err;
 		struct hold_rule *r = &rs->rule[rs->n < HOLD_RULES_MAX ? rs->n : 0];
 
-		if (rs->n >= HOLD_RULES_MAX) {
-			err = (struct hold_rule_error){start, (size_t)(end - start), 1,
-						       "too many rules (at most 32)"};
+		if (rs->n >= HOLD_RULES_MAX) { /* said once, not once a rule */
+			err = (struct hold_rule_error){
+				start, (size_t)(end - start), 1,
+				"too many rules (at most 32): this one and all after it"};
+			if (refused_past_max++) {
+				refused++;
+				continue;
+			}
 		} else if (hold_rule_parse(r, start, (size_t)(end - start), &err) == 0) {
 			rs->event_mask |= 1u << r->event;
 			rs->of_event[r->event] |= 1u << rs->n;

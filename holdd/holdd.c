@@ -220,7 +220,9 @@ static int bind_one(const char *path, int type, mode_t mode, gid_t gid)
 	umask(old);
 	if (gid != (gid_t)-1 && (chown(path, (uid_t)-1, gid) < 0 || chmod(path, mode) < 0))
 		die("cannot give %s to its group: %s", path, strerror(errno));
-	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+	/* a long backlog: reports that find the datagram queue full (it holds
+	 * net.unix.max_dgram_qlen, 10) come as connections of their own */
+	if (type == SOCK_STREAM && listen(fd, 4096) < 0)
 		die("cannot listen on %s: %s", path, strerror(errno));
 	return fd;
 }

@@ -131,12 +131,22 @@ static void on_owner(struct conn *c, const struct hold_msg *m)
 			   (int)c->pid, strerror(errno));
 }
 
+static void report(const struct hold_msg *m, int pid, uint32_t uid);
+
+/* A report that found the datagram queue full came this way instead, on a
+ * connection of its own: the sender is the connection's (SO_PEERCRED). */
+static void on_report(struct conn *c, const struct hold_msg *m)
+{
+	report(m, c->pid, c->uid);
+}
+
 #define IN(s) (1u << (s))
 
 /* Who answers what, and in which connection states it may come; anything
  * else closes the connection.  A connection says HELLO first; a parked
  * thread's then carries one PARK and, at the end, RELEASED; a `hold wait`
- * sends nothing more until it is answered. */
+ * sends nothing more until it is answered; a report that found the
+ * datagram queue full comes as FORK or EXEC on a connection of its own. */
 static const struct request {
 	unsigned states;
 	void (*handle)(struct conn *c, const struct hold_msg *m);
@@ -150,6 +160,8 @@ static const struct request {
 	[HOLD_MSG_WAIT] = {IN(C_READY), parks_wait},
 	[HOLD_MSG_STATS] = {IN(C_READY), on_stats},
 	[HOLD_MSG_OWNER] = {IN(C_READY), on_owner},
+	[HOLD_MSG_FORK] = {IN(C_READY), on_report},
+	[HOLD_MSG_EXEC] = {IN(C_READY), on_report},
 };
 
 static int dispatch(struct conn *c, const struct hold_msg *m)
@@ -219,6 +231,21 @@ static void bad_datagram(int pid, uint32_t uid, const char *why)
 	}
 }
 
+/* A fork or exec report from pid/uid, as the kernel named them. */
+static void report(const struct hold_msg *m, int pid, uint32_t uid)
+{
+	events_in++;
+	if (m->type == HOLD_MSG_FORK) {
+		if (store_fork(uid, pid, (int)m->num[HOLD_F_CHILD]) < 0)
+			bad_datagram(pid, uid,
+				     "a fork report naming another user's process or an ancestor");
+	} else if (m->type == HOLD_MSG_EXEC) {
+		store_exec(uid, pid, m);
+	} else {
+		bad_datagram(pid, uid, "not a fork or exec report");
+	}
+}
+
 static void ingest(const char *buf, size_t n, const struct ucred *cr)
 {
 	struct hold_msg m;
@@ -232,15 +259,7 @@ static void ingest(const char *buf, size_t n, const struct ucred *cr)
 		bad_datagram(cr->pid, cr->uid, hold_proto_strerror(err));
 		return;
 	}
-	events_in++;
-	if (m.type == HOLD_MSG_FORK) {
-		if (store_fork(cr->uid, cr->pid, (int)m.num[HOLD_F_CHILD]) < 0)
-			bad_datagram(cr->pid, cr->uid,
-				     "a fork report naming another user's process or an ancestor");
-	} else if (m.type == HOLD_MSG_EXEC)
-		store_exec(cr->uid, cr->pid, &m);
-	else
-		bad_datagram(cr->pid, cr->uid, "not a fork or exec report");
+	report(&m, cr->pid, cr->uid);
 }
 
 static void datagrams(void)

@@ -34,11 +34,12 @@
 #include "paths.h"
 #include "sigsafe.h"
 
-#define RETRY_NS     200000000u /* reconnect to a restarted holdd this often */
-#define HIGH_FD      512        /* out of the way of dup2(x, 0..2) and friends */
-#define EXEC_BYTES   2048       /* an exec report stays a small datagram */
-#define ARG_BYTES    256        /* each argv element is cut to this */
-#define FULL_WAIT_NS 50000000u  /* a report waits this long for room in holdd's queue */
+#define RETRY_NS     200000000u  /* reconnect to a restarted holdd this often */
+#define HIGH_FD      512         /* out of the way of dup2(x, 0..2) and friends */
+#define EXEC_BYTES   2048        /* an exec report stays a small datagram */
+#define ARG_BYTES    256         /* each argv element is cut to this */
+#define FULL_WAIT_NS 50000000u   /* no room in holdd's queue this long: it is stopped */
+#define BUSY_WAIT_NS 2000000000u /* a report waits at most this long for a busy one */
 
 static int queue_gave_up; /* a report timed out: later ones do not wait */
 
@@ -56,31 +57,88 @@ static socklen_t addr_of(struct sockaddr_un *a, const char *suffix)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b.len + 1);
 }
 
+/* Whose holdd is it?  The kernel says (SO_PEERCRED): only one of our own
+ * or root's hears about a park, or could claim to release it. */
+static int trusted_peer(long fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	return safe_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, (long)&cr, (long)&len, 0) ==
+		       0 &&
+	       hold_daemon_trusted(cr.uid, (unsigned)safe_sys(SYS_geteuid, 0, 0, 0));
+}
+
 static long send_to(long fd, const char *msg, size_t n, int flags, const struct sockaddr_un *a,
 		    socklen_t alen)
 {
 	return safe_sys6(SYS_sendto, fd, (long)msg, (long)n, flags | MSG_NOSIGNAL, (long)a, alen);
 }
 
-/* holdd's queue is full: wait for room until FULL_WAIT_NS have passed (a
- * signal handler may interrupt the wait; it goes on), or give up for good. */
-static void send_when_room(long fd, const char *msg, size_t n, const struct sockaddr_un *a,
-			   socklen_t alen)
+/* A report that waited in vain leaves word for the rest of the tree (and
+ * every process of this user): RUNTIME_DIR/holdd.stalled, its time the
+ * time of the failure.  For STALLED_NS after it no report waits: a stopped
+ * or wedged holdd costs one image 50 ms, not every image. */
+#define STALLED_NS 10000000000ull
+
+static void stalled_mark(void)
 {
-	uint64_t end = safe_now_ns(CLOCK_MONOTONIC) + FULL_WAIT_NS;
-	uint64_t now;
+	long dir = hold_runtime_dirfd(), fd;
 
-	while ((now = safe_now_ns(CLOCK_MONOTONIC)) < end) {
-		struct timeval left = {0, (long)((end - now) / 1000 + 1)};
-		long r;
+	if (dir < 0)
+		return;
+	fd = safe_sys6(SYS_openat, dir, (long)"holdd.stalled",
+		       O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600, 0, 0);
+	safe_sys(SYS_close, dir, 0, 0);
+	if (fd < 0)
+		return;
+	safe_sys6(SYS_utimensat, fd, 0, 0, 0, 0, 0); /* its mtime: now */
+	safe_sys(SYS_close, fd, 0, 0);
+}
 
-		safe_sys6(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDTIMEO, (long)&left, sizeof(left),
-			  0);
-		r = send_to(fd, msg, n, 0, a, alen);
-		if (r != -EINTR && r != -EAGAIN)
+static int stalled_recently(void)
+{
+	char path[PATH_MAX];
+	struct buf b;
+	struct statx sx;
+	uint64_t now = safe_now_ns(CLOCK_REALTIME), then;
+
+	buf_init(&b, path, sizeof(path));
+	buf_str(&b, hold_g.runtime_dir ? hold_g.runtime_dir : "");
+	buf_str(&b, "/holdd.stalled");
+	if (b.full || safe_sys6(SYS_statx, AT_FDCWD, (long)buf_cstr(&b), AT_SYMLINK_NOFOLLOW,
+				STATX_MTIME, (long)&sx, 0) < 0)
+		return 0;
+	then = (uint64_t)sx.stx_mtime.tv_sec * 1000000000ull + sx.stx_mtime.tv_nsec;
+	return now >= then && now - then < STALLED_NS;
+}
+
+/* holdd's queue is full.  Busy or stopped?  Room that appears -- holdd
+ * took a report, though another sender may have won the slot -- says busy:
+ * wait on, up to BUSY_WAIT_NS in all.  No room at all for FULL_WAIT_NS
+ * says stopped or wedged: give up, for this image and (stalled_mark) for
+ * the others.  fd is connected to the queue, so poll sees its room. */
+static void send_when_room(long fd, const char *msg, size_t n)
+{
+	uint64_t end = safe_now_ns(CLOCK_MONOTONIC) + BUSY_WAIT_NS;
+
+	for (;;) {
+		struct pollfd p = {.fd = (int)fd, .events = POLLOUT};
+		struct timespec ts = {0, FULL_WAIT_NS};
+		long r = safe_sys6(SYS_ppoll, (long)&p, 1, (long)&ts, 0, 0, 0);
+
+		if (r == 0) { /* no room in FULL_WAIT_NS: nobody is draining it */
+			queue_gave_up = 1;
+			stalled_mark();
 			return;
+		}
+		r = safe_sys6(SYS_sendto, fd, (long)msg, (long)n, MSG_DONTWAIT | MSG_NOSIGNAL, 0,
+			      0);
+		if (r != -EAGAIN && r != -EINTR)
+			return;
+		if (safe_now_ns(CLOCK_MONOTONIC) > end)
+			return; /* busy for so long: this report is dropped */
 	}
-	queue_gave_up = 1;
 }
 
 /* Is holdd's report socket there, and its owner us or root?  Asked of the
@@ -103,6 +161,35 @@ static int socket_trusted(const struct sockaddr_un *a)
 	return 1;
 }
 
+/* The datagram queue is full: the report goes as a connection of its own
+ * instead (HELLO, then the report), which waits in the stream socket's
+ * backlog -- thousands deep where the datagram queue holds ten -- until
+ * holdd takes it.  Nothing here waits; 0 when it went. */
+static int send_by_stream(const char *msg, size_t n)
+{
+	struct sockaddr_un a;
+	socklen_t alen = addr_of(&a, "");
+	char buf[HOLD_MSG_HDR + 16 + EXEC_BYTES];
+	struct hold_enc e;
+	size_t h;
+	long fd, r = -1;
+
+	if (!alen || n > EXEC_BYTES)
+		return -1;
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
+	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
+	h = hold_enc_finish(&e);
+	for (size_t i = 0; i < n; i++)
+		buf[h + i] = msg[i];
+	fd = safe_sys(SYS_socket, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (safe_sys(SYS_connect, fd, &a, alen) == 0 && trusted_peer(fd))
+		r = safe_sys6(SYS_sendto, fd, (long)buf, (long)(h + n), MSG_NOSIGNAL, 0, 0);
+	safe_sys(SYS_close, fd, 0, 0);
+	return r == (long)(h + n) ? 0 : -1;
+}
+
 static void send_datagram(const char *msg, size_t n)
 {
 	struct sockaddr_un a;
@@ -114,8 +201,13 @@ static void send_datagram(const char *msg, size_t n)
 	fd = safe_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	if (send_to(fd, msg, n, MSG_DONTWAIT, &a, alen) == -EAGAIN && !queue_gave_up)
-		send_when_room(fd, msg, n, &a, alen);
+	if (send_to(fd, msg, n, MSG_DONTWAIT, &a, alen) == -EAGAIN && !queue_gave_up &&
+	    send_by_stream(msg, n) < 0) {
+		if (stalled_recently())
+			queue_gave_up = 1;
+		else if (safe_sys(SYS_connect, fd, &a, alen) == 0)
+			send_when_room(fd, msg, n);
+	}
 	safe_sys(SYS_close, fd, 0, 0);
 }
 
@@ -182,18 +274,6 @@ static void drop(struct hold_conn *c, int ours)
 	c->fd = -1;
 	c->rlen = 0;
 	c->retry_ns = safe_now_ns(CLOCK_MONOTONIC) + RETRY_NS;
-}
-
-/* Whose holdd is it?  The kernel says (SO_PEERCRED): only one of our own
- * or root's hears about a park, or could claim to release it. */
-static int trusted_peer(long fd)
-{
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-
-	return safe_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, (long)&cr, (long)&len, 0) ==
-		       0 &&
-	       hold_daemon_trusted(cr.uid, (unsigned)safe_sys(SYS_geteuid, 0, 0, 0));
 }
 
 static long connect_stream(void)

@@ -8,20 +8,44 @@
  * a rules file is named.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "libhold.h"
 #include "sigsafe.h"
 
+/* A regular file only: opening a FIFO would wait for a writer, and hold
+ * the program before main for ever. */
+static long read_rules_file(const char *path, char *text, size_t cap, const char **why)
+{
+	long fd = safe_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), n = 0, r;
+	struct statx sx;
+
+	*why = "; no rules from it (check the path and its permissions)";
+	if (fd < 0)
+		return -1;
+	if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_TYPE, (long)&sx, 0) < 0 ||
+	    !S_ISREG(sx.stx_mode)) {
+		safe_sys(SYS_close, fd, 0, 0);
+		*why = " is not a regular file (a pipe or a device?); no rules from it";
+		return -1;
+	}
+	while ((size_t)n < cap && (r = safe_sys(SYS_read, fd, text + n, cap - (size_t)n)) > 0)
+		n += r;
+	safe_sys(SYS_close, fd, 0, 0);
+	return n;
+}
+
 static void load_rules_file(const char *path)
 {
 	static char text[16384];
-	long n = safe_read_file(path, text, sizeof(text) - 1);
+	const char *why;
+	long n = read_rules_file(path, text, sizeof(text) - 1, &why);
 
 	if (n < 0) {
-		hold_say("cannot read HOLD_RULES_FILE ", path,
-			 "; no rules from it (check the path and its permissions)");
+		hold_say("cannot read HOLD_RULES_FILE ", path, why);
 		return;
 	}
 	if ((size_t)n == sizeof(text) - 1)
@@ -72,7 +96,8 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 
 	(void)argc;
 	hold_settings_load(envp, hold_say);
-	if ((s = hold_setting("HOLD_RULES")))
+	/* a HOLD_RULES too long to pass on still holds for this image */
+	if ((s = hold_rules_text()))
 		hold_rules_parse(&hold_g.rules, s, "HOLD_RULES", hold_report_rule_error, NULL);
 	if ((s = hold_setting("HOLD_RULES_FILE")) && *s)
 		load_rules_file(s);

@@ -36,6 +36,7 @@ struct hold_global {
 	/* Small fields first and the rule table last: every followed image
 	 * pays a page fault per page it touches here, so keep them few. */
 	int ready;
+	int secure;    /* AT_SECURE (set-uid): the environment is not read */
 	int err_known; /* fd 2 was open at start; dev/ino identify it */
 	uint64_t err_dev, err_ino;
 	const char *runtime_dir; /* points into mem */
@@ -53,6 +54,9 @@ extern struct hold_global hold_g HIDDEN;
 typedef void (*hold_say_fn)(const char *a, const char *b, const char *c);
 /* Fill hold_g from the image's environment (rules aside). */
 void hold_settings_load(char **envp, hold_say_fn say) HIDDEN;
+/* HOLD_RULES as the image got it, kept or (too long to keep) not, for
+ * the constructor; NULL if unset. */
+const char *hold_rules_text(void) HIDDEN;
 /* A captured HOLD_* setting's value, or NULL. */
 const char *hold_setting(const char *name) HIDDEN;
 /* Add NAME=value to what every new image gets; its value, NULL if no room. */

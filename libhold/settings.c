@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -24,7 +25,8 @@
 
 struct hold_global hold_g;
 
-static struct buf arena; /* hold_g.mem, filled in order */
+static struct buf arena;           /* hold_g.mem, filled in order */
+static const char *rules_too_long; /* a HOLD_RULES the arena could not keep */
 
 static HOT const char *env_get(char **envp, const char *name)
 {
@@ -46,6 +48,13 @@ HOT const char *hold_setting(const char *name)
 	return NULL;
 }
 
+HOT const char *hold_rules_text(void)
+{
+	const char *s = hold_setting("HOLD_RULES");
+
+	return s ? s : rules_too_long;
+}
+
 HOT const char *hold_setting_add(const char *name, const char *value)
 {
 	size_t start = arena.len;
@@ -56,8 +65,11 @@ HOT const char *hold_setting_add(const char *name, const char *value)
 	buf_chr(&arena, '=');
 	buf_str(&arena, value);
 	buf_chr(&arena, '\0');
-	if (arena.full)
+	if (arena.full) { /* what fits after it still may */
+		arena.len = start;
+		arena.full = 0;
 		return NULL;
+	}
 	hold_g.settings[hold_g.fx.nsettings++] = arena.p + start;
 	return arena.p + start + strlen(name) + 1;
 }
@@ -73,9 +85,15 @@ static HOT void capture(char **envp, hold_say_fn say)
 			continue;
 		memcpy(name, *e, (size_t)(eq - *e));
 		name[eq - *e] = '\0';
-		if (!hold_setting_add(name, eq + 1))
-			say("too many or too long HOLD_* settings; ", name,
-			    " will not reach new images");
+		if (hold_setting_add(name, eq + 1))
+			continue;
+		if (strcmp(name, "HOLD_RULES") == 0)
+			rules_too_long = eq + 1; /* in the environment, still there now */
+		say(name,
+		    " is too long to pass on (HOLD_* settings take at most 12 KiB, 16 "
+		    "of them): it applies to this program, but not to what it execs "
+		    "with an environment of its own making",
+		    NULL);
 	}
 }
 
@@ -155,8 +173,26 @@ HOT void hold_settings_load(char **envp, hold_say_fn say)
 {
 	note_stderr();
 	buf_init(&arena, hold_g.mem, sizeof(hold_g.mem));
-	find_self();
-	capture(envp, say);
+	if (getauxval(AT_SECURE)) {
+		/* set-uid or set-gid (a program linked with -lhold, since ld.so
+		 * preloads nothing into these): whoever started it chose the
+		 * environment, so none of it is read -- no rules, no rules file,
+		 * no directories -- and nothing is passed on to what it execs */
+		static char none[] = "";
+
+		hold_g.secure = 1;
+		hold_g.fx.lib = hold_g.fx.preload = none;
+		for (char **e = envp; e && *e; e++)
+			if (strncmp(*e, "HOLD_", 5) == 0) {
+				say("a set-uid or set-gid program: its HOLD_* settings are ignored",
+				    NULL, NULL);
+				break;
+			}
+		envp = NULL;
+	} else {
+		find_self();
+		capture(envp, say);
+	}
 	runtime_dir(envp);
 	socket_path(say);
 	hold_g.fx.settings = hold_g.settings;
