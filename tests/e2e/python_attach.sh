@@ -52,7 +52,12 @@ pid=$("$HOLD" wait --existing --timeout 20) || fail "stop mode: no park: $(cat "
 until_true '[ "$(state "$pid")" = T ]' 5 || fail "stop mode: not stopped"
 "$HOLD" attach --py-bt "$pid" >"$T/bt" 2>&1 || fail "stop mode: --py-bt: $(cat "$T/bt")"
 grep -q 'in spawn_worker' "$T/bt" || fail "stop mode: $(cat "$T/bt")"
-[ "$(state "$pid")" = T ] && [ "$(nparked)" = 1 ] || fail "stop mode: --py-bt let it run"
+# gdb's detach wakes the process to stop again (the kernel re-arms its
+# group stop), so it is briefly running: wait for the stop, then ask
+# whether the worker's code ran
+until_true '[ "$(state "$pid")" = T ]' 10 || fail "stop mode: --py-bt let it run (state $(state "$pid"))"
+grep -q 'worker 7 ran' "$T/out" && fail "stop mode: --py-bt let the worker run"
+[ "$(nparked)" = 1 ] || fail "stop mode: no longer listed after --py-bt"
 "$HOLD" release "$pid" >/dev/null && wait "$run" || fail "stop mode: release"
 grep -qx 'worker 7 ran' "$T/out" || fail "stop mode: $(cat "$T/out")"
 ok "stop mode: --py-bt leaves the worker stopped; release runs it"
