@@ -90,36 +90,21 @@ int conn_may_see(const struct conn *c, uint32_t uid)
 	return c->uid == 0 || c->uid == uid;
 }
 
-struct conn *conn_accept(int listen_fd)
+struct conn *conn_adopt(int fd, int pid, uint32_t uid, int pidfd)
 {
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	struct conn *c;
+	struct conn *c = calloc(1, sizeof(*c));
 
-	if (fd < 0) {
-		if (errno == EMFILE || errno == ENFILE)
-			turn_away(listen_fd);
-		return NULL;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != 0 && held_by(cred.uid) >= per_uid) || !(c = calloc(1, sizeof(*c)))) {
-		if (cred.uid != 0 && held_by(cred.uid) >= per_uid)
-			hlog(LOG_WARNING, "uid %u holds %u connections, its most: closing another",
-			     cred.uid, per_uid);
+	if (!c) {
 		close(fd);
+		if (pidfd >= 0)
+			close(pidfd);
 		return NULL;
 	}
 	c->w.kind = W_CONN;
 	c->w.fd = fd;
-	c->pid = cred.pid;
-	c->uid = cred.uid;
-	/* Before Linux 6.5 there is no SO_PEERPIDFD: take a pidfd now, which
-	 * names the same process unless it exited and its pid was reused
-	 * between connect and this accept. */
-	len = sizeof(c->pidfd);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &c->pidfd, &len) < 0)
-		c->pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
+	c->pid = pid;
+	c->uid = uid;
+	c->pidfd = pidfd;
 	if (loop_add(&c->w, EPOLLIN) < 0) {
 		if (c->pidfd >= 0)
 			close(c->pidfd);
@@ -132,6 +117,36 @@ struct conn *conn_accept(int listen_fd)
 		conns->prev = c;
 	conns = c;
 	return c;
+}
+
+struct conn *conn_accept(int listen_fd)
+{
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), pidfd;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (fd < 0) {
+		if (errno == EMFILE || errno == ENFILE)
+			turn_away(listen_fd);
+		return NULL;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		close(fd);
+		return NULL;
+	}
+	if (cred.uid != 0 && held_by(cred.uid) >= per_uid) {
+		hlog(LOG_WARNING, "uid %u holds %u connections, its most: closing another",
+		     cred.uid, per_uid);
+		close(fd);
+		return NULL;
+	}
+	/* Before Linux 6.5 there is no SO_PEERPIDFD: take a pidfd now, which
+	 * names the same process unless it exited and its pid was reused
+	 * between connect and this accept. */
+	len = sizeof(pidfd);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0)
+		pidfd = (int)syscall(SYS_pidfd_open, cred.pid, 0);
+	return conn_adopt(fd, cred.pid, cred.uid, pidfd);
 }
 
 int conn_peer_alive(const struct conn *c)

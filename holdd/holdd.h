@@ -80,6 +80,9 @@ typedef int (*conn_handler)(struct conn *c, const struct hold_msg *m);
  * may hold (an eighth of the open-file limit; root's are not counted). */
 void conn_init(void);
 struct conn *conn_accept(int listen_fd);
+/* A connected socket fd of a client that is pid/uid (pidfd: that process,
+ * or -1), watched from now on; NULL (fd closed) if it cannot be. */
+struct conn *conn_adopt(int fd, int pid, uint32_t uid, int pidfd);
 /* Is the process that connected c still the one alive?  (Not when its
  * pidfd says it exited, or there is none: a connection outlives its maker,
  * and the pid may be someone else's by now.) */
@@ -126,6 +129,8 @@ int parks_has_pid(int pid);
 /* --- store.c ------------------------------------------------------------- */
 
 int store_open(const char *state_dir, const struct tree_limits *lim);
+/* Everything store_open made, freed (the fuzzer opens it again and again). */
+void store_close(void);
 void store_revive(void);
 /* A fork report; -1 if refused (it names another user's process, or would
  * tie the tree in a knot). */
@@ -151,10 +156,17 @@ void store_flush_after(uint64_t gap_ns);
 /* exit_with > 0: a private holdd, owned by that pid first. */
 int server_init(int listen_fd, int events_fd, pid_t exit_with);
 void server_run(void);
+/* One turn's pieces, which server_run drives and the fuzzer
+ * (tests/fuzz/fuzz_holdd.c) drives too: one event of a watch; a report
+ * from pid/uid as the kernel named them; the one-second housekeeping. */
+void server_event(struct watch *w, uint32_t events);
+void server_report(const char *buf, size_t n, int pid, uint32_t uid);
+void server_housekeeping(void);
 
 /* --- log.c, sandbox.c ---------------------------------------------------- */
 
 void log_init(int to_stderr);
+void log_quiet(void); /* say nothing (the fuzzer: millions of bad messages) */
 int log_is_stderr(void);
 void hlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -7,7 +7,12 @@
 
 #include "holdd.h"
 
-static int to_stderr;
+static int to_stderr, quiet;
+
+void log_quiet(void)
+{
+	quiet = 1;
+}
 
 void log_init(int use_stderr)
 {
@@ -25,6 +30,8 @@ void hlog(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet)
+		return;
 	va_start(ap, fmt);
 	if (to_stderr) { /* one write per line: lines from a log never interleave */
 		char line[2048];

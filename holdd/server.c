@@ -246,20 +246,16 @@ static void report(const struct hold_msg *m, int pid, uint32_t uid)
 	}
 }
 
-static void ingest(const char *buf, size_t n, const struct ucred *cr)
+void server_report(const char *buf, size_t n, int pid, uint32_t uid)
 {
 	struct hold_msg m;
 	int err;
 
-	if (!cr) {
-		bad_datagram(0, 0, "no sender credentials");
-		return;
-	}
 	if ((err = hold_msg_decode(&m, buf, n))) {
-		bad_datagram(cr->pid, cr->uid, hold_proto_strerror(err));
+		bad_datagram(pid, uid, hold_proto_strerror(err));
 		return;
 	}
-	report(&m, cr->pid, cr->uid);
+	report(&m, pid, uid);
 }
 
 static void datagrams(void)
@@ -284,7 +280,10 @@ static void datagrams(void)
 
 			if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
 				cr = (const struct ucred *)CMSG_DATA(cm);
-			ingest(bufs[i], mm[i].msg_len, cr);
+			if (cr)
+				server_report(bufs[i], mm[i].msg_len, cr->pid, cr->uid);
+			else
+				bad_datagram(0, 0, "no sender credentials");
 			mm[i].msg_hdr.msg_controllen = sizeof(ctl[i]);
 		}
 		if (n < BATCH)
@@ -304,16 +303,21 @@ static void on_signal(void)
 	}
 }
 
+void server_housekeeping(void)
+{
+	store_tick();
+	parks_tick();
+	close_stalled();
+	maybe_stop();
+}
+
 static void on_tick(void)
 {
 	uint64_t ticks;
 
 	if (read(timer_w.fd, &ticks, sizeof(ticks)) < 0)
 		return;
-	store_tick();
-	parks_tick();
-	close_stalled();
-	maybe_stop();
+	server_housekeeping();
 }
 
 /* --- the loop ---------------------------------------------------------------- */
@@ -354,6 +358,33 @@ int server_init(int listen_fd, int events_fd, pid_t exit_with)
 	return 0;
 }
 
+void server_event(struct watch *w, uint32_t events)
+{
+	switch (w->kind) {
+	case W_LISTEN:
+		conn_accept(listen_w.fd);
+		break;
+	case W_CONN:
+		on_conn((struct conn *)w, events);
+		break;
+	case W_PROC:
+		store_proc_exited(w);
+		break;
+	case W_SIGNAL:
+		on_signal();
+		break;
+	case W_TIMER:
+		on_tick();
+		break;
+	case W_OWNER:
+		owner_gone(w);
+		break;
+	case W_EVENTS:
+		datagrams();
+		break;
+	}
+}
+
 void server_run(void)
 {
 	struct epoll_event evs[64];
@@ -370,34 +401,14 @@ void server_run(void)
 		 * it alive (tree.c copes either way, this keeps it simple). */
 		for (int i = 0; i < n; i++)
 			if (((struct watch *)evs[i].data.ptr)->kind == W_EVENTS)
-				datagrams();
+				server_event(evs[i].data.ptr, evs[i].events);
 		for (int i = 0; i < n; i++) {
 			struct watch *w = evs[i].data.ptr;
 
 			if (w->kind != W_EVENTS && w->kind != W_PROC)
 				reports_only = 0;
-			switch (w->kind) {
-			case W_LISTEN:
-				conn_accept(listen_w.fd);
-				break;
-			case W_CONN:
-				on_conn((struct conn *)w, evs[i].events);
-				break;
-			case W_PROC:
-				store_proc_exited(w);
-				break;
-			case W_SIGNAL:
-				on_signal();
-				break;
-			case W_TIMER:
-				on_tick();
-				break;
-			case W_OWNER:
-				owner_gone(w);
-				break;
-			case W_EVENTS:
-				break;
-			}
+			if (w->kind != W_EVENTS)
+				server_event(w, evs[i].events);
 		}
 		/* reports alone: write the journal at most every 50 ms; a park
 		 * or request writes it at once */

@@ -30,7 +30,9 @@ struct proc_watch {
 	struct tnode *node;
 };
 
+#ifndef HANDOFFS      /* the fuzzer keeps fewer, so that its TREE answers stay cheap */
 #define HANDOFFS 1024 /* the newest hand-offs kept */
+#endif
 
 /* Not a park but the edge a park drew: data went from `peer` to pid/tid
  * over addr, and a recv/accept rule parked the receiver.  It outlives the
@@ -524,6 +526,23 @@ static void rewrite_journal(void)
 	journal_incomplete = 0;
 	hlog(LOG_INFO, "journal rewritten: %llu -> %llu bytes, %u processes",
 	     (unsigned long long)before, (unsigned long long)journal.size, s.pos);
+}
+
+static void unwatch_one(struct tnode *n, int depth, void *ctx)
+{
+	(void)depth;
+	(void)ctx;
+	unwatch(n);
+}
+
+void store_close(void)
+{
+	store_flush();
+	tree_walk(&tree, NULL, unwatch_one, NULL);
+	tree_free(&tree);
+	journal_close(&journal);
+	nhandoffs = handoff_next = 0;
+	journal_incomplete = 0;
 }
 
 size_t store_nodes(void)
