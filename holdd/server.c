@@ -231,10 +231,19 @@ static void bad_datagram(int pid, uint32_t uid, const char *why)
 	}
 }
 
+/* Linux never gives out a pid above this (PID_MAX_LIMIT, 2^22): a larger
+ * number in a report is a lie, and as an int it could wrap onto a real
+ * process. */
+#define PID_LIMIT (1u << 22)
+
 /* A fork or exec report from pid/uid, as the kernel named them. */
 static void report(const struct hold_msg *m, int pid, uint32_t uid)
 {
 	events_in++;
+	if (m->num[HOLD_F_CHILD] > PID_LIMIT || m->num[HOLD_F_PPID] > PID_LIMIT) {
+		bad_datagram(pid, uid, "a pid no process can have");
+		return;
+	}
 	if (m->type == HOLD_MSG_FORK) {
 		if (store_fork(uid, pid, (int)m->num[HOLD_F_CHILD]) < 0)
 			bad_datagram(pid, uid,
