@@ -200,22 +200,28 @@ static void put_handoff(struct buf *b, const struct hold_park *p)
 	buf_chr(b, ')');
 }
 
+/* "hold: pid N (comm) parked at recv of ... by rule 'R'" */
+static void put_park(struct buf *b, const struct hold_park *p, const char *what)
+{
+	put_who(b, p->pid, p->tid);
+	buf_str(b, " (");
+	buf_str(b, p->comm);
+	buf_str(b, what);
+	buf_str(b, p->event);
+	if (p->fd >= 0)
+		put_handoff(b, p);
+	buf_str(b, " by rule '");
+	buf_str(b, p->rule);
+	buf_str(b, "'");
+}
+
 void hold_report_line(const struct hold_park *p)
 {
 	char mem[1024];
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem) - 1);
-	put_who(&b, p->pid, p->tid);
-	buf_str(&b, " (");
-	buf_str(&b, p->comm);
-	buf_str(&b, ") parked at ");
-	buf_str(&b, p->event);
-	if (p->fd >= 0)
-		put_handoff(&b, p);
-	buf_str(&b, " by rule '");
-	buf_str(&b, p->rule);
-	buf_str(&b, "'");
+	put_park(&b, p, ") parked at ");
 	if (p->timeout_ns) {
 		buf_str(&b, " for ");
 		buf_secs(&b, p->timeout_ns, 3);
@@ -245,14 +251,8 @@ void hold_report_unseen(const struct hold_park *p)
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem) - 1);
-	put_who(&b, p->pid, p->tid);
-	buf_str(&b, " (");
-	buf_str(&b, p->comm);
-	buf_str(&b, ") not parked at ");
-	buf_str(&b, p->event);
-	buf_str(&b, " by rule '");
-	buf_str(&b, p->rule);
-	buf_str(&b, "': no park record could be written and no holdd answers at ");
+	put_park(&b, p, ") not parked at ");
+	buf_str(&b, ": no park record could be written and no holdd answers at ");
 	buf_str(&b, hold_g.sock[0] ? hold_g.sock : "(no socket)");
 	buf_str(&b, ", so nothing could list or release it; it runs on");
 	emit(&b);
