@@ -6,8 +6,9 @@
  * what it says.  Input is framed into whole messages (proto.h) and handed
  * to the caller's handler one at a time; a malformed, oversized or
  * out-of-order message closes that one connection and is logged once.
- * Output is queued and written as the socket takes it; a client that reads
- * nothing is dropped past OUT_MAX.
+ * Output is queued and written as the socket takes it, one answer at a time
+ * (below).  A client's identity is also a pidfd of the process that
+ * connected, so a connection that outlives its process can be told.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "holdd.h"
@@ -135,8 +137,14 @@ struct conn *conn_accept(int listen_fd)
 		return NULL;
 	}
 	if (cred.uid != 0 && held_by(cred.uid) >= per_uid) {
-		hlog(LOG_WARNING, "uid %u holds %u connections, its most: closing another",
-		     cred.uid, per_uid);
+		static time_t said; /* at most once a second: a flood is not logged */
+
+		if (time(NULL) != said) {
+			said = time(NULL);
+			hlog(LOG_WARNING,
+			     "uid %u holds %u connections, its most: turning more away", cred.uid,
+			     per_uid);
+		}
 		close(fd);
 		return NULL;
 	}
