@@ -38,7 +38,7 @@ uint64_t hold_proc_starttime(int pid)
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	n = slurp(AT_FDCWD, path, text, sizeof(text), &st);
-	return n > 0 ? hold_stat_starttime(text, (size_t)n) : 0;
+	return n > 0 ? hold_stat_field(text, (size_t)n, HOLD_STAT_STARTTIME) : 0;
 }
 
 static int by_pid(const void *a, const void *b)

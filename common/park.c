@@ -317,7 +317,7 @@ int hold_park_from_record(struct hold_park *p, const char *text, size_t n)
 	return p->pid > 0 && p->tid > 0 ? 0 : -1;
 }
 
-uint64_t hold_stat_starttime(const char *st, size_t n)
+uint64_t hold_stat_field(const char *st, size_t n, int want)
 {
 	size_t i = n;
 	int field = 2; /* the name (field 2) ends at the last ')' */
@@ -325,9 +325,9 @@ uint64_t hold_stat_starttime(const char *st, size_t n)
 
 	while (i > 0 && st[i - 1] != ')')
 		i--;
-	if (i == 0)
+	if (i == 0 || want <= 2)
 		return 0;
-	for (; i < n && field < 22; i++)
+	for (; i < n && field < want; i++)
 		if (st[i] == ' ')
 			field++;
 	while (i < n && st[i] >= '0' && st[i] <= '9')

@@ -63,7 +63,11 @@ void hold_park_record_name(struct buf *b, int pid, int tid);
 /* argv as one line: elements joined by spaces (a newline becomes a space). */
 void hold_park_argv_line(const struct hold_park *p, struct buf *b);
 
-/* Field 22 (starttime) of the text of /proc/PID/stat; 0 if it has none. */
-uint64_t hold_stat_starttime(const char *text, size_t n);
+/* Numeric field `field` (man 5 proc: 4 ppid, 22 starttime, ...) of the text
+ * of /proc/PID/stat, counted past the name, which may hold spaces and ')';
+ * 0 if it has none. */
+uint64_t hold_stat_field(const char *text, size_t n, int field);
+#define HOLD_STAT_PPID      4
+#define HOLD_STAT_STARTTIME 22
 
 #endif

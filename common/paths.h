@@ -54,4 +54,9 @@ int hold_mkdirs(const char *dir, unsigned mode);
  * with why in err ("/tmp/hold-1000 belongs to uid 1001; ..."). */
 int hold_dir_ready(const char *dir, char *err, size_t errlen);
 
+/* Let other users search dir (o+x, g+x), never list or write it: root's
+ * tree may switch to other users, who reach the socket and the count=
+ * files (secret names) through it.  0, or -1 (not ours, or not a dir). */
+int hold_dir_let_through(const char *dir);
+
 #endif

@@ -85,6 +85,7 @@ enum hold_field {
 	HOLD_F_PEER,     /* PARK, HANDOFF: the sender's pid (0: not known) */
 	HOLD_F_BYTES,    /* PARK: how many bytes the recv returned */
 	HOLD_F_NEWFD,    /* PARK: the connection an accept returned */
+	HOLD_F_OWNER,    /* NODE, OWNER (journal): the uid a tree belongs to */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,10 +35,27 @@ static void start_holdd_child(int ready, pid_t owner, const char *log)
 
 	dup2(null, 0);
 	dup2(null, 1);
+	/* root's tree may drop to other users (www-data workers, qemu as
+	 * libvirt-qemu): their reports must reach it too */
 	execl(holdd, "holdd", "--socket", hold_socket_path(), "--exit-with", pid, "--ready-fd", fd,
-	      "--log-file", log, (char *)NULL);
+	      "--log-file", log, geteuid() == 0 ? "--any-user" : (char *)NULL, (char *)NULL);
 	dprintf(2, "hold run: cannot run %s: %s\n", holdd, strerror(errno));
 	_exit(127);
+}
+
+/* A holdd already answers: if root's tree may drop to other users and
+ * they cannot reach that holdd, say so now, not when a park is lost. */
+static void check_reach(void)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(hold_socket_path(), &st) < 0 || (st.st_mode & 0002))
+		return;
+	fprintf(stderr,
+		"hold run: the holdd at %s is mode %04o: processes of this tree that switch "
+		"to another user cannot report their parks to it, and will not park (start it "
+		"with holdd --any-user)\n",
+		hold_socket_path(), (unsigned)st.st_mode & 07777);
 }
 
 static int start_private_holdd(void)
@@ -49,6 +67,8 @@ static int start_private_holdd(void)
 
 	if (hold_dir_ready(hold_runtime_dir(), why, sizeof(why)) < 0)
 		return cli_fail(EXIT_USAGE, "%s", why);
+	if (geteuid() == 0)
+		hold_dir_let_through(hold_runtime_dir());
 	snprintf(log, sizeof(log), "%s/holdd.log", hold_runtime_dir());
 	if (pipe(p) < 0)
 		return cli_fail(EXIT_USAGE, "pipe: %s", strerror(errno));
@@ -99,6 +119,9 @@ static void put_env(const char *rules)
 	if (rules[0])
 		setenv("HOLD_RULES", rules, 1);
 	setenv("HOLD_SOCKET", hold_socket_path(), 1);
+	/* the whole tree shares count= files and records, whatever user or
+	 * XDG_RUNTIME_DIR its processes switch to */
+	setenv("HOLD_RUNTIME_DIR", hold_runtime_dir(), 1);
 }
 
 static int cmd_run(const struct cmd_entry *self, struct args *args)
@@ -121,6 +144,8 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 		client_close(&cl);
 		if (joined < 0 && start_private_holdd() != 0)
 			return EXIT_USAGE;
+		if (joined == 0)
+			check_reach();
 	} else if (errno == EPERM) { /* someone else's holdd answers there */
 		return client_no_daemon();
 	} else if (start_private_holdd() != 0) {

@@ -87,9 +87,9 @@ struct conn *conn_first(void)
 	return conns;
 }
 
-int conn_may_see(const struct conn *c, uint32_t uid)
+int conn_may_see(const struct conn *c, uint32_t uid, uint32_t owner)
 {
-	return c->uid == 0 || c->uid == uid;
+	return c->uid == 0 || c->uid == uid || c->uid == owner;
 }
 
 struct conn *conn_adopt(int fd, int pid, uint32_t uid, int pidfd)

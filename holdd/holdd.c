@@ -39,6 +39,10 @@ static const struct args_opt options[] = {
 	 "the journal's directory (default: $HOLD_STATE_DIR,\n"
 	 "$XDG_STATE_HOME/hold, /var/lib/hold for root)"},
 	{'g', "group", "NAME", 0, "socket mode 0660 with this group, instead of 0600"},
+	{0, "any-user", NULL, 0,
+	 "socket mode 0666 and its directory searchable (0711): processes\n"
+	 "of every user may report and ask, each seeing only its own parks\n"
+	 "and its trees' (for trees that drop privileges; hold run as root)"},
 	{0, "keep-exited", "N", 0, "keep at most N exited processes in the trees (default 10000)"},
 	{0, "keep-age", "SECS", 0, "forget exited processes after SECS (default 3600; 0: never)"},
 	{0, "exit-with", "PID", 0,
@@ -53,7 +57,8 @@ static const struct args_spec spec = {options, 0, 0, 0};
 static void help(FILE *f)
 {
 	fputs("usage: holdd [--foreground] [--socket PATH] [--state-dir DIR] [--group NAME]\n"
-	      "             [--keep-exited N] [--keep-age SECS] [--exit-with PID] [--ready-fd FD]\n"
+	      "             [--any-user] [--keep-exited N] [--keep-age SECS] [--exit-with PID] "
+	      "[--ready-fd FD]\n"
 	      "             [--log-file PATH]\n"
 	      "\n"
 	      "Records the process trees libhold reports, knows what is parked, releases it.\n"
@@ -63,7 +68,7 @@ static void help(FILE *f)
 }
 
 struct opts {
-	int foreground, ready_fd, exit_with;
+	int foreground, ready_fd, exit_with, any_user;
 	const char *sock, *state_dir, *group, *log_file;
 	struct tree_limits lim;
 };
@@ -115,6 +120,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->sock = args_get(&a, "socket");
 	o->state_dir = args_get(&a, "state-dir");
 	o->group = args_get(&a, "group");
+	o->any_user = args_has(&a, "any-user");
 	if ((o->log_file = args_get(&a, "log-file")))
 		o->foreground = 1;
 }
@@ -218,8 +224,10 @@ static int bind_one(const char *path, int type, mode_t mode, gid_t gid)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		die("cannot listen on %s: %s", path, strerror(errno));
 	umask(old);
-	if (gid != (gid_t)-1 && (chown(path, (uid_t)-1, gid) < 0 || chmod(path, mode) < 0))
+	if (gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) < 0)
 		die("cannot give %s to its group: %s", path, strerror(errno));
+	if (mode != 0600 && chmod(path, mode) < 0)
+		die("cannot make %s mode %04o: %s", path, (unsigned)mode, strerror(errno));
 	/* a long backlog: reports that find the datagram queue full (it holds
 	 * net.unix.max_dgram_qlen, 10) come as connections of their own */
 	if (type == SOCK_STREAM && listen(fd, 4096) < 0)
@@ -248,12 +256,19 @@ static void listen_sockets(const struct opts *o)
 		gid = g->gr_gid;
 		mode = 0660;
 	}
+	if (o->any_user)
+		mode = 0666;
 	snprintf(dir, sizeof(dir), "%s", sock);
 	if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
 		*strrchr(dir, '/') = '\0';
-		if (hold_mkdirs(dir, gid != (gid_t)-1 ? 0755 : 0700) < 0)
+		if (hold_mkdirs(dir, gid != (gid_t)-1 ? 0755 : o->any_user ? 0711 : 0700) < 0)
 			die("cannot create %s: %s", dir, strerror(errno));
 		check_socket_dir(dir);
+		/* others must reach the socket through its directory */
+		if (o->any_user && hold_dir_let_through(dir) < 0)
+			die("%s, the socket's directory, is not searchable by other users, and "
+			    "holdd cannot change that (chmod go+x %s)",
+			    dir, dir);
 	}
 	if (answering(sock_path))
 		die("a holdd is already answering at %s; stop it, or choose another --socket",
@@ -305,6 +320,8 @@ int main(int argc, char **argv)
 	if (store_open(o.state_dir ? o.state_dir : hold_state_dir(), &o.lim) < 0)
 		exit(2);
 	store_revive();
+	if (o.exit_with > 0) /* hold run's program: the tree is its user's */
+		store_own(geteuid(), o.exit_with);
 	parks_recover(hold_runtime_dir());
 	store_flush();
 	if (sandbox_enter(err, sizeof(err)) < 0)

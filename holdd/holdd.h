@@ -100,8 +100,9 @@ void conn_error(struct conn *c, const char *fmt, ...) __attribute__((format(prin
 void conn_done(struct conn *c, uint64_t count);
 void conn_free(struct conn *c);
 struct conn *conn_first(void);
-/* May this client see what a process of uid did?  Root sees everything. */
-int conn_may_see(const struct conn *c, uint32_t uid);
+/* May this client see what a process of uid, in a tree that belongs to
+ * owner, did?  Root sees everything; a user, their processes and trees. */
+int conn_may_see(const struct conn *c, uint32_t uid, uint32_t owner);
 
 /* --- parks.c ------------------------------------------------------------- */
 
@@ -110,6 +111,7 @@ struct park {
 	struct conn *conn; /* NULL: a stopped process found by its record */
 	int pidfd;         /* stop mode: SIGCONT goes through it */
 	char *record;      /* the record's path, for parks found by it */
+	uint32_t owner;    /* the uid its tree belongs to (store_owner_of) */
 	struct hold_park rec;
 };
 
@@ -136,11 +138,16 @@ void store_revive(void);
  * tie the tree in a knot). */
 int store_fork(uint32_t uid, int parent, int child);
 void store_exec(uint32_t uid, int pid, const struct hold_msg *m);
+/* pid, a live process of uid (the kernel's word), starts a tree of uid's. */
+void store_own(uint32_t uid, int pid);
+/* The uid the tree of live process pid (of uid) belongs to: by recorded
+ * fork edges, else by the kernel's parent links; uid if in no owned tree. */
+uint32_t store_owner_of(int pid, uint32_t uid);
 void store_proc_exited(struct watch *w);
 /* Answer TREE; parked(pid) marks the parked processes. */
 void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid));
 /* A recv/accept park: remember the hand-off (from p->peer to p). */
-void store_handoff(const struct hold_park *p);
+void store_handoff(const struct hold_park *p, uint32_t owner);
 size_t store_nodes(void);
 void store_tick(void);
 void store_flush(void);

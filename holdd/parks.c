@@ -73,7 +73,7 @@ static void notify_waiters(const struct park *p)
 	size_t n = 0;
 
 	for (struct conn *c = conn_first(); c; c = c->next) {
-		if (c->state != C_WAITING || !conn_may_see(c, p->rec.uid) ||
+		if (c->state != C_WAITING || !conn_may_see(c, p->rec.uid, p->owner) ||
 		    p->rec.since_ns < c->wait_from)
 			continue;
 		if (c->glob && !hold_glob_path(c->glob, p->rec.exe) &&
@@ -109,6 +109,7 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	hold_park_from_msg(r, m);
 	r->pid = c->pid; /* the kernel's word, not the message's */
 	r->uid = c->uid;
+	p->owner = store_owner_of(r->pid, r->uid);
 	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
 		r->since_ns = hold_now_ns();
 	p->conn = c;
@@ -163,7 +164,7 @@ void parks_list(struct conn *c, const struct hold_msg *m)
 
 	(void)m;
 	for (struct park *p = parks; p; p = p->next) {
-		if (!conn_may_see(c, p->rec.uid))
+		if (!conn_may_see(c, p->rec.uid, p->owner))
 			continue;
 		conn_send(c, buf, hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARKED, &p->rec));
 		n++;
@@ -200,7 +201,7 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 		return;
 	}
 	for (struct park *p = parks; p; p = p->next) {
-		if (!conn_may_see(c, p->rec.uid) ||
+		if (!conn_may_see(c, p->rec.uid, p->owner) ||
 		    (!all && (p->rec.pid != pid || (tid && p->rec.tid != tid))))
 			continue;
 		if (release_one(p) == 0)
@@ -272,6 +273,7 @@ void parks_recover(const char *runtime_dir)
 		hold_park_record_name(&b, r[i].pid, r[i].tid);
 		buf_cstr(&b);
 		p->rec = r[i]; /* uid: the record's owner, who libhold ran as */
+		p->owner = store_owner_of(p->rec.pid, p->rec.uid);
 		p->pidfd = pidfd_of(p->rec.pid);
 		p->record = strdup(path);
 		park_link(p);

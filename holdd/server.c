@@ -94,7 +94,7 @@ static void on_park(struct conn *c, const struct hold_msg *m)
 	const struct park *p = parks_add(c, m);
 
 	if (p && p->rec.fd >= 0 && hold_msg_has(m, HOLD_F_ADDR))
-		store_handoff(&p->rec);
+		store_handoff(&p->rec, p->owner);
 }
 
 static void on_tree(struct conn *c, const struct hold_msg *m)
@@ -119,6 +119,9 @@ static void on_stats(struct conn *c, const struct hold_msg *m)
 static void on_owner(struct conn *c, const struct hold_msg *m)
 {
 	(void)m;
+	/* the kernel's pid and uid: the tree it starts is that user's */
+	if (conn_peer_alive(c))
+		store_own(c->uid, c->pid);
 	if (stopping)
 		conn_error(c, "holdd is stopping; start another");
 	else if (!private_run)

@@ -40,7 +40,7 @@ struct proc_watch {
  * joins two nodes, maybe of two trees), newest last. */
 struct handoff_edge {
 	int pid, tid, peer;
-	uint32_t uid;
+	uint32_t uid, owner;
 	uint64_t since_ns;
 	char event[8], addr[128], comm[16], peercomm[16];
 };
@@ -207,6 +207,56 @@ void store_exec(uint32_t uid, int pid, const struct hold_msg *m)
 	journal_msg(buf, hold_enc_finish(&e));
 }
 
+static void apply_own(uint32_t uid, int pid, uint64_t now)
+{
+	watch_node(tree_own(&tree, uid, pid, now), now);
+}
+
+void store_own(uint32_t uid, int pid)
+{
+	uint64_t now = hold_now_ns();
+	char buf[64];
+	struct hold_enc e;
+
+	apply_own(uid, pid, now);
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_OWNER);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
+	hold_enc_num(&e, HOLD_F_OWNER, uid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
+	journal_msg(buf, hold_enc_finish(&e));
+}
+
+/* The parent of a live process, as the kernel says; 0 if it is gone. */
+static int real_ppid(int pid)
+{
+	char path[64], text[1024];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return (int)hold_stat_field(text, n > 0 ? (size_t)n : 0, HOLD_STAT_PPID);
+}
+
+uint32_t store_owner_of(int pid, uint32_t uid)
+{
+	/* The recorded fork edges first (they outlive double-forks), then
+	 * the kernel's parent links, for a process whose fork report was
+	 * lost: the nearest ancestor holdd knows decides. */
+	for (int depth = 0, p = pid; p > 1 && depth < 256; depth++) {
+		struct tnode *n = tree_find(&tree, p);
+
+		if (n && !(n->flags & HOLD_FL_EXITED))
+			return tree_owner(n);
+		p = real_ppid(p);
+	}
+	return uid;
+}
+
 static size_t enc_handoff(char *buf, size_t cap, const struct handoff_edge *h)
 {
 	struct hold_enc e;
@@ -216,6 +266,7 @@ static size_t enc_handoff(char *buf, size_t cap, const struct handoff_edge *h)
 	hold_enc_num(&e, HOLD_F_TID, (uint64_t)h->tid);
 	hold_enc_num(&e, HOLD_F_PEER, (uint64_t)h->peer);
 	hold_enc_num(&e, HOLD_F_UID, h->uid);
+	hold_enc_num(&e, HOLD_F_OWNER, h->owner);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, h->since_ns);
 	hold_enc_str(&e, HOLD_F_EVENT, h->event);
 	hold_enc_str(&e, HOLD_F_ADDR, h->addr);
@@ -233,6 +284,8 @@ static const struct handoff_edge *apply_handoff(const struct hold_msg *m)
 		.tid = (int)m->num[HOLD_F_TID],
 		.peer = (int)m->num[HOLD_F_PEER],
 		.uid = (uint32_t)m->num[HOLD_F_UID],
+		.owner = (uint32_t)(hold_msg_has(m, HOLD_F_OWNER) ? m->num[HOLD_F_OWNER]
+								  : m->num[HOLD_F_UID]),
 		.since_ns = m->num[HOLD_F_SINCE_NS],
 	};
 
@@ -251,7 +304,7 @@ static const struct handoff_edge *apply_handoff(const struct hold_msg *m)
 	return &handoffs[(handoff_next + HANDOFFS - 1) % HANDOFFS];
 }
 
-void store_handoff(const struct hold_park *p)
+void store_handoff(const struct hold_park *p, uint32_t owner)
 {
 	char buf[HOLD_MSG_MAX];
 	struct hold_msg m;
@@ -265,6 +318,7 @@ void store_handoff(const struct hold_park *p)
 	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
 	hold_enc_num(&e, HOLD_F_PEER, (uint64_t)p->peer);
 	hold_enc_num(&e, HOLD_F_UID, p->uid);
+	hold_enc_num(&e, HOLD_F_OWNER, owner);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, p->since_ns);
 	hold_enc_str(&e, HOLD_F_EVENT, p->event);
 	hold_enc_str(&e, HOLD_F_ADDR, p->addr);
@@ -311,6 +365,9 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 		break;
 	case HOLD_MSG_EXEC:
 		apply_exec((uint32_t)m->num[HOLD_F_UID], (int)m->num[HOLD_F_PID], m, t);
+		break;
+	case HOLD_MSG_OWNER:
+		apply_own((uint32_t)m->num[HOLD_F_OWNER], (int)m->num[HOLD_F_PID], t);
 		break;
 	case HOLD_MSG_EXIT:
 		if ((n = tree_find(&tree, (int)m->num[HOLD_F_PID])))
@@ -415,6 +472,8 @@ static size_t enc_node(char *buf, size_t cap, const struct tnode *n, uint32_t fl
 	hold_enc_num(&e, HOLD_F_FLAGS, flags);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, n->since_ns);
 	hold_enc_num(&e, HOLD_F_COUNT, depth);
+	if (n->owner)
+		hold_enc_num(&e, HOLD_F_OWNER, n->owner - 1);
 	if (n->flags & HOLD_FL_EXITED)
 		hold_enc_num(&e, HOLD_F_EXIT_NS, n->exit_ns);
 	if (n->exe) {
@@ -432,7 +491,7 @@ static void send_node(struct tnode *n, int depth, void *ctx)
 	uint32_t flags = n->flags & 0xffff;
 	const struct tnode *p = n->parent;
 
-	if (!conn_may_see(q->c, n->uid))
+	if (!conn_may_see(q->c, n->uid, tree_owner(n)))
 		return;
 	if (q->parked(n->pid) && !(n->flags & HOLD_FL_EXITED))
 		flags |= HOLD_FL_PARKED;
@@ -449,7 +508,7 @@ void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid)
 
 	if (hold_msg_has(m, HOLD_F_PID)) {
 		top = tree_find(&tree, (int)m->num[HOLD_F_PID]);
-		if (!top || !conn_may_see(c, top->uid)) {
+		if (!top || !conn_may_see(c, top->uid, tree_owner(top))) {
 			conn_error(c, "pid %d is in no recorded tree (hold tree lists them all)",
 				   (int)m->num[HOLD_F_PID]);
 			return;
@@ -462,7 +521,7 @@ void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid)
 			&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) % HANDOFFS];
 		char buf[HOLD_MSG_MAX];
 
-		if (conn_may_see(c, h->uid))
+		if (conn_may_see(c, h->uid, h->owner))
 			conn_send(c, buf, enc_handoff(buf, sizeof(buf), h));
 	}
 	conn_done(c, q.sent);

@@ -264,6 +264,7 @@ struct tnode *tree_exec(struct tree *t, uint32_t uid, int pid, int ppid,
 	n->exe = str_new(t, path->p, path->len);
 	n->argv = argv_new(t, argv, argc);
 	n->flags |= HOLD_FL_EXECED;
+	n->uid = uid; /* the kernel's word, after any setuid() since the fork */
 	n->ppid_seen = ppid;
 	if (n->parent != &t->roots && ppid != n->parent->pid)
 		n->flags |= HOLD_FL_REPARENTED;
@@ -302,6 +303,26 @@ void tree_exit(struct tree *t, struct tnode *n, uint64_t now)
 			c->flags |= HOLD_FL_REPARENTED;
 }
 
+struct tnode *tree_own(struct tree *t, uint32_t uid, int pid, uint64_t now)
+{
+	struct tnode *n = alive_or_recent(t, uid, pid, now);
+
+	if (n && (n->flags & HOLD_FL_EXITED))
+		return NULL;
+	if (!n && !(n = node_new(t, uid, pid, NULL, now)))
+		return NULL;
+	n->owner = uid + 1;
+	return n;
+}
+
+uint32_t tree_owner(const struct tnode *n)
+{
+	for (const struct tnode *a = n; a && a->pid; a = a->parent)
+		if (a->owner)
+			return a->owner - 1;
+	return n->uid;
+}
+
 struct tnode *tree_restore(struct tree *t, struct tnode *parent, const struct hold_msg *m)
 {
 	struct tnode *n = node_new(t, (uint32_t)m->num[HOLD_F_UID], (int)m->num[HOLD_F_PID], parent,
@@ -311,6 +332,8 @@ struct tnode *tree_restore(struct tree *t, struct tnode *parent, const struct ho
 		return NULL;
 	n->ppid_seen = (int)m->num[HOLD_F_PPID];
 	n->flags = (uint32_t)m->num[HOLD_F_FLAGS] & ~(uint32_t)HOLD_FL_PARKED;
+	if (hold_msg_has(m, HOLD_F_OWNER))
+		n->owner = (uint32_t)m->num[HOLD_F_OWNER] + 1;
 	if (hold_msg_has(m, HOLD_F_PATH)) {
 		struct hold_str p = hold_msg_str(m, HOLD_F_PATH);
 

@@ -34,6 +34,7 @@ struct tnode {
 	int pid, ppid_seen;  /* ppid_seen: getppid() at its last exec, 0 unknown */
 	uint32_t uid, flags; /* HOLD_FL_* */
 	uint32_t mark;       /* scratch for walks (a snapshot's positions) */
+	uint32_t owner;      /* a tree's root: its owner's uid + 1; 0: not one */
 	void *watch;         /* the daemon's exit watch, if any */
 };
 
@@ -64,6 +65,13 @@ struct tnode *tree_exec(struct tree *t, uint32_t uid, int pid, int ppid,
 			const struct hold_str *path, const struct hold_str *argv, unsigned argc,
 			uint64_t now);
 void tree_exit(struct tree *t, struct tnode *n, uint64_t now);
+/* pid (alive, the kernel's word) starts a tree that belongs to uid: the
+ * user who ran `hold run`.  Its descendants stay that user's, whatever
+ * uid they drop to. */
+struct tnode *tree_own(struct tree *t, uint32_t uid, int pid, uint64_t now);
+/* The uid n's tree belongs to: its nearest owned ancestor's, or n's own
+ * uid when no ancestor is owned. */
+uint32_t tree_owner(const struct tnode *n);
 /* A node from a journal snapshot (a NODE message) under parent (NULL: a root). */
 struct tnode *tree_restore(struct tree *t, struct tnode *parent, const struct hold_msg *m);
 

@@ -4,7 +4,10 @@
  * count=N is shared by the whole followed tree, not per process: the counts
  * live in a small MAP_SHARED file in the runtime directory named by the
  * session (HOLD_SESSION, passed to every new image), so a fork child shares
- * the mapping and an exec'd image maps the same file.  For fork the decision
+ * the mapping and an exec'd image maps the same file.  The session is 128
+ * random bits: in root's runtime directory (searchable, not listable) the
+ * file is open to the tree's processes that switched user, and to nobody
+ * who does not know its name.  For fork the decision
  * is taken in the parent before fork, so the child only parks.
  */
 #define _GNU_SOURCE
@@ -36,6 +39,7 @@ void hold_counts_open(const char *session)
 {
 	char name[128];
 	struct buf b;
+	unsigned mode = 0;
 	long dir, fd, m = -1;
 
 	buf_init(&b, name, sizeof(name));
@@ -47,7 +51,7 @@ void hold_counts_open(const char *session)
 	for (const char *c = session; *c; c++)
 		if (*c == '/') /* a name in the runtime directory, never a path */
 			b.full = 1;
-	if (b.full || (dir = hold_runtime_dirfd()) < 0) {
+	if (b.full || (dir = hold_runtime_dirfd_mode(&mode)) < 0) {
 		hold_say("cannot share count= with the rest of the tree (HOLD_SESSION ", session,
 			 "); counting in this process only");
 		return;
@@ -55,6 +59,11 @@ void hold_counts_open(const char *session)
 	fd = safe_sys6(SYS_openat, dir, (long)name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600,
 		       0, 0);
 	safe_sys(SYS_close, dir, 0, 0);
+	/* Root's tree may switch to other users, who must count too: in a
+	 * directory nobody else can list, the unguessable session name is
+	 * the only way in, so the file may be theirs to write. */
+	if (fd >= 0 && safe_sys(SYS_geteuid, 0, 0, 0) == 0 && !(mode & 0004))
+		safe_sys(SYS_fchmod, fd, 0666, 0);
 	/* Zero-filled on creation, so racing creators agree without a lock. */
 	if (fd >= 0 && safe_sys(SYS_ftruncate, fd, COUNTS_BYTES, 0) == 0)
 		m = safe_sys6(SYS_mmap, 0, COUNTS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

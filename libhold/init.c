@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/random.h>
+
 #include "libhold.h"
 #include "sigsafe.h"
 
@@ -77,13 +79,21 @@ static void open_counts(void)
 	const char *s = hold_setting("HOLD_SESSION");
 
 	if (!s) {
+		unsigned char r[16];
 		char sess[48];
 		struct buf b;
 
 		buf_init(&b, sess, sizeof(sess));
-		buf_u64(&b, (uint64_t)getpid());
-		buf_chr(&b, '-');
-		buf_u64(&b, safe_now_ns(CLOCK_REALTIME));
+		if (safe_sys(SYS_getrandom, (long)r, sizeof(r), GRND_NONBLOCK) == (long)sizeof(r)) {
+			for (size_t i = 0; i < sizeof(r); i++) {
+				buf_chr(&b, "0123456789abcdef"[r[i] >> 4]);
+				buf_chr(&b, "0123456789abcdef"[r[i] & 15]);
+			}
+		} else { /* no entropy yet (early boot): unique, if guessable */
+			buf_u64(&b, (uint64_t)getpid());
+			buf_chr(&b, '-');
+			buf_u64(&b, safe_now_ns(CLOCK_REALTIME));
+		}
 		s = hold_setting_add("HOLD_SESSION", buf_cstr(&b));
 	}
 	if (s)

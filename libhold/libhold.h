@@ -171,6 +171,8 @@ void hold_park_handoff(int idx, const struct hold_handoff *ho) HIDDEN;
 /* The runtime directory, made if missing, open; -1 (said once) when it
  * cannot be, or is not safe (paths.h: hold_dir_unsafe). */
 long hold_runtime_dirfd(void) HIDDEN;
+/* The same, and the directory's mode in *mode. */
+long hold_runtime_dirfd_mode(unsigned *mode) HIDDEN;
 int hold_report_record(const struct hold_park *p) HIDDEN; /* 0, or -1 (said) */
 void hold_report_line(const struct hold_park *p) HIDDEN;
 /* The park could not be made visible, so it was not made: say why. */

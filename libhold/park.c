@@ -96,7 +96,7 @@ static void gather(struct hold_park *p, const struct hold_park_info *pi)
 	p->tid = safe_gettid();
 	p->ppid = (int)safe_sys(SYS_getppid, 0, 0, 0);
 	n = safe_read_file("/proc/self/stat", st, sizeof(st));
-	p->start = n > 0 ? hold_stat_starttime(st, (size_t)n) : 0;
+	p->start = n > 0 ? hold_stat_field(st, (size_t)n, HOLD_STAT_STARTTIME) : 0;
 	p->since_ns = safe_now_ns(CLOCK_REALTIME);
 	p->timeout_ns = pi->timeout_ns;
 	p->mode = pi->mode;

@@ -13,8 +13,10 @@
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 
 #include "libhold.h"
 #include "paths.h"
@@ -84,7 +86,11 @@ static int mk_raw(const char *path, unsigned mode)
 	return (int)safe_sys(SYS_mkdirat, AT_FDCWD, path, mode);
 }
 
-long hold_runtime_dirfd(void)
+/* O_PATH: root's runtime directory may be only searchable (0711) by the
+ * processes of its tree that switched to other users. */
+#define DIR_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+long hold_runtime_dirfd_mode(unsigned *mode)
 {
 	static int said;
 	const char *dir = hold_g.runtime_dir, *why = NULL;
@@ -93,11 +99,10 @@ long hold_runtime_dirfd(void)
 
 	if (!dir) /* hold_here() before our constructor ran */
 		return -1;
-	fd = safe_sys(SYS_openat, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = safe_sys(SYS_openat, AT_FDCWD, dir, DIR_FLAGS);
 	if (fd == -ENOENT) { /* the first park here: make it */
 		hold_mkdirs_with(dir, 0700, mk_raw);
-		fd = safe_sys(SYS_openat, AT_FDCWD, dir,
-			      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = safe_sys(SYS_openat, AT_FDCWD, dir, DIR_FLAGS);
 	}
 	if (fd == -ELOOP || fd == -ENOTDIR)
 		why = "is a symbolic link or not a directory";
@@ -109,8 +114,11 @@ long hold_runtime_dirfd(void)
 	else
 		why = hold_dir_unsafe(sx.stx_mode, sx.stx_uid,
 				      (unsigned)safe_sys(SYS_geteuid, 0, 0, 0));
-	if (!why)
+	if (!why) {
+		if (mode)
+			*mode = sx.stx_mode;
 		return fd;
+	}
 	if (fd >= 0)
 		safe_sys(SYS_close, fd, 0, 0);
 	if (!said++) {
@@ -125,6 +133,11 @@ long hold_runtime_dirfd(void)
 		hold_say("the runtime directory ", dir, buf_cstr(&b));
 	}
 	return -1;
+}
+
+long hold_runtime_dirfd(void)
+{
+	return hold_runtime_dirfd_mode(NULL);
 }
 
 /* Written whole under a temporary name, then renamed, through a checked
@@ -157,7 +170,9 @@ int hold_report_record(const struct hold_park *p)
 			fd = -1;
 	}
 	safe_sys(SYS_close, dir, 0, 0);
-	if (fd < 0)
+	/* -EACCES: a process that switched user, in its tree owner's
+	 * directory; holdd has its park, and the park line says so */
+	if (fd < 0 && fd != -EACCES)
 		hold_say("cannot write the park record in ", hold_g.runtime_dir,
 			 " (no free file descriptor, or the directory is full or read-only)");
 	return fd < 0 ? -1 : 0;
@@ -245,16 +260,58 @@ void hold_report_line(const struct hold_park *p)
 	emit(&b);
 }
 
+/* A daemon's stderr is often /dev/null: the system log hears it too.
+ * One datagram to /dev/log (syslog's or journald's), "hold[PID]: ...". */
+static void to_syslog(const char *text, size_t n)
+{
+	static const struct sockaddr_un log = {AF_UNIX, "/dev/log"};
+	char mem[1100];
+	struct buf b;
+	long fd = safe_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	buf_init(&b, mem, sizeof(mem));
+	buf_str(&b, "<12>hold["); /* LOG_USER | LOG_WARNING */
+	buf_u64(&b, (uint64_t)safe_getpid());
+	buf_str(&b, "]: ");
+	buf_mem(&b, text, n);
+	safe_sys6(SYS_sendto, fd, (long)b.p, (long)b.len, MSG_DONTWAIT | MSG_NOSIGNAL, (long)&log,
+		  sizeof(log));
+	safe_sys(SYS_close, fd, 0, 0);
+}
+
+/* The socket is there but another user's: this process switched user, and
+ * that holdd does not hear other users.  Says so into b. */
+static void socket_of_another(struct buf *b)
+{
+	struct statx sx;
+	long me = safe_sys(SYS_geteuid, 0, 0, 0);
+
+	if (!hold_g.sock[0] ||
+	    safe_sys6(SYS_statx, AT_FDCWD, (long)hold_g.sock, 0, STATX_UID, (long)&sx, 0) < 0 ||
+	    sx.stx_uid == (uint32_t)me)
+		return;
+	buf_str(b, " for uid ");
+	buf_u64(b, (uint64_t)me);
+	buf_str(b, " (this process switched user; the holdd of uid ");
+	buf_u64(b, sx.stx_uid);
+	buf_str(b, " must run with --any-user to hear it, as hold run's does for root)");
+}
+
 void hold_report_unseen(const struct hold_park *p)
 {
 	char mem[1024];
 	struct buf b;
+	static const char pre[] = "hold: ";
 
 	buf_init(&b, mem, sizeof(mem) - 1);
 	put_park(&b, p, ") not parked at ");
 	buf_str(&b, ": no park record could be written and no holdd answers at ");
 	buf_str(&b, hold_g.sock[0] ? hold_g.sock : "(no socket)");
+	socket_of_another(&b);
 	buf_str(&b, ", so nothing could list or release it; it runs on");
+	to_syslog(b.p + sizeof(pre) - 1, b.len - (sizeof(pre) - 1));
 	emit(&b);
 }
 

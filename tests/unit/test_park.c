@@ -220,9 +220,9 @@ static void test_stat_starttime(void **st)
 	const char *stat = "4090 (a) b (c)) S 1 4090 4090 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 "
 			   "0 987654 12345678 300 18446744073709551615";
 
-	assert_true(hold_stat_starttime(stat, strlen(stat)) == 987654);
-	assert_true(hold_stat_starttime("garbage", 7) == 0);
-	assert_true(hold_stat_starttime("", 0) == 0);
+	assert_true(hold_stat_field(stat, strlen(stat), HOLD_STAT_STARTTIME) == 987654);
+	assert_true(hold_stat_field("garbage", 7, HOLD_STAT_STARTTIME) == 0);
+	assert_true(hold_stat_field("", 0, HOLD_STAT_STARTTIME) == 0);
 }
 
 static void test_msg_copy_and_absent_fields(void **st)

@@ -250,6 +250,33 @@ static void test_fork_of_another_users_node_refused(void **st)
 			     v);
 }
 
+/* root's hold run (pid 100) owns the tree; a worker that switched to uid
+ * 33 after its fork, and the double-forked daemon under it, stay root's
+ * tree; a process outside it is its own. */
+static void test_owner_survives_uid_switch(void **st)
+{
+	struct hold_str p = {"/usr/sbin/nginx", 15};
+	struct tnode *run = tree_own(&t, 0, 100, 1);
+	struct tnode *w, *other;
+
+	assert_non_null(run);
+	assert_non_null(tree_exec(&t, 0, 100, 1, &p, &p, 1, 2));
+	assert_non_null(tree_fork(&t, 0, 100, 101, 3));
+	assert_non_null(tree_fork(&t, 0, 101, 102, 4));
+	tree_exit(&t, tree_find(&t, 101), 5); /* the daemon's double fork */
+	w = tree_exec(&t, 33, 102, 1, &p, &p, 1, 6);
+	assert_int_equal(w->uid, 33); /* the kernel's word at its exec */
+	assert_int_equal(tree_owner(w), 0);
+	other = tree_exec(&t, 33, 200, 1, &p, &p, 1, 7);
+	assert_int_equal(tree_owner(other), 33);
+	/* a user's tree inside root's is that user's */
+	assert_non_null(tree_own(&t, 1000, 300, 8));
+	assert_non_null(tree_fork(&t, 1000, 300, 301, 9));
+	assert_int_equal(tree_owner(tree_find(&t, 301)), 1000);
+	/* an exited process starts no tree */
+	assert_null(tree_own(&t, 0, 101, 10));
+}
+
 static void test_restore_node(void **st)
 {
 	char buf[512];
@@ -294,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prune_keeps_memory_flat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_by_age_leaves_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_node, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner_survives_uid_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_cycle_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fork_of_another_users_node_refused, setup,
 						teardown),
