@@ -106,6 +106,9 @@ long hold_runtime_dirfd_mode(unsigned *mode)
 	}
 	if (fd == -ELOOP || fd == -ENOTDIR)
 		why = "is a symbolic link or not a directory";
+	else if (fd == -EACCES)
+		why = "is out of this process's reach (it switched user, and a directory on the "
+		      "way is not searchable by that user)";
 	else if (fd < 0)
 		why = "cannot be made or opened";
 	else if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH, STATX_MODE | STATX_UID,

@@ -4,7 +4,9 @@
 # tiny TCG domain; qemu parks at exec though libvirt double-forks it and
 # scrubs its environment; hold tree shows libvirtd -> ... -> qemu;
 # hold attach --batch -b main stops in qemu's main; after that the domain
-# runs; destroy and clean up.
+# runs; destroy and clean up.  Twice: with qemu as root, and with qemu as
+# libvirt-qemu:kvm, as Debian ships qemu.conf -- a process of root's tree
+# that switched user, whose park must still be seen.
 #
 # libvirt's configuration and state stay private to the test: it runs in
 # its own mount namespace with tmpfs over /run, /var/lib, /var/cache and
@@ -27,18 +29,7 @@ need_gdb
 PATH=$PATH:/usr/sbin
 L=$T/libvirt
 mkdir -p "$L/etc" "$HOLD_RUNTIME_DIR"
-cat >"$L/etc/qemu.conf" <<'EOF_CONF'
-# what a container-like host without systemd, virtlogd, cgroups or a
-# security driver needs; see README.md, Recipes, for a real host
-user = "root"
-group = "root"
-security_driver = "none"
-dynamic_ownership = 0
-remember_owner = 0
-stdio_handler = "file"
-cgroup_controllers = [ ]
-namespaces = [ ]
-EOF_CONF
+chmod 755 "$T" # qemu as libvirt-qemu reaches the runtime directory through it
 cat >"$L/etc/libvirtd.conf" <<'EOF_CONF'
 unix_sock_rw_perms = "0700"
 auth_unix_rw = "none"
@@ -67,54 +58,78 @@ cat >"$L/dom.xml" <<'EOF_XML'
 EOF_XML
 V="virsh -q -c qemu:///system"
 
-# libvirtd in the foreground under hold.  The qemu driver also execs
-# qemu-system-* to probe its capabilities: arg= keeps the rule to our
-# domain's qemu (its argv has -name guest=holdtest,...).
-SCRUB_MARKER=scrubbed "$HOLD" run -r 'exec:*/qemu-system-*,arg=guest=holdtest*' -- \
-	libvirtd >"$T/libvirtd.log" 2>&1 &
-libvirtd=$!
-PIDS="$PIDS $libvirtd"
-until_true '[ -S /run/libvirt/libvirt-sock ]' 30 || fail "libvirtd did not start: $(tail -5 "$T/libvirtd.log")"
-$V define "$L/dom.xml" >"$T/out" 2>&1 || fail "virsh define: $(cat "$T/out")"
-$V start holdtest >"$T/start" 2>&1 &
-start=$!
-PIDS="$PIDS $start"
-qemu=$("$HOLD" wait --timeout 60 'qemu-system-*') || fail "qemu did not park: $(tail -5 "$T/libvirtd.log")"
-case $(readlink "/proc/$qemu/exe") in */qemu-system-x86_64) ;; *) fail "parked $qemu is not qemu" ;; esac
-tr '\0' '\n' <"/proc/$qemu/cmdline" | grep -q '^guest=holdtest' || fail "parked the wrong qemu"
-kill -0 "$start" 2>/dev/null || fail "virsh start finished while qemu was parked: $(cat "$T/start")"
-ok "qemu parked at exec; virsh start waits for it"
+# qemu.conf for a container-like host without systemd, virtlogd, cgroups or
+# a security driver (see README.md, Recipes, for a real host); qemu runs
+# as $1:$2.
+qemu_conf() {
+	cat >"$L/etc/qemu.conf" <<EOF_CONF
+user = "$1"
+group = "$2"
+security_driver = "none"
+dynamic_ownership = $([ "$1" = root ] && echo 0 || echo 1)
+remember_owner = 0
+stdio_handler = "file"
+cgroup_controllers = [ ]
+namespaces = [ ]
+EOF_CONF
+}
 
-# libvirt scrubbed qemu's environment but kept LD_PRELOAD; libvirtd's other
-# variables (the marker) are gone, hold's rules came back with the exec
-tr '\0' '\n' <"/proc/$qemu/environ" >"$T/env"
-grep -q "^LD_PRELOAD=.*libhold" "$T/env" && grep -q '^HOLD_RULES=exec:' "$T/env" ||
-	fail "qemu's environment lacks hold: $(cat "$T/env")"
-grep -q SCRUB_MARKER "$T/env" && fail "libvirt did not scrub qemu's environment: $(cat "$T/env")"
-tr '\0' '\n' <"/proc/$libvirtd/environ" | grep -q '^SCRUB_MARKER=scrubbed' || fail "the marker never reached libvirtd"
-ok "followed through libvirt's scrubbed environment"
+story() { # USER GROUP: qemu's
+	qemu_conf "$1" "$2"
+	# libvirtd in the foreground under hold.  The qemu driver also execs
+	# qemu-system-* to probe its capabilities: arg= keeps the rule to our
+	# domain's qemu (its argv has -name guest=holdtest,...).
+	SCRUB_MARKER=scrubbed "$HOLD" run -r 'exec:*/qemu-system-*,arg=guest=holdtest*' -- \
+		libvirtd >"$T/libvirtd.log" 2>&1 &
+	libvirtd=$!
+	PIDS="$PIDS $libvirtd"
+	until_true '[ -S /run/libvirt/libvirt-sock ]' 30 || fail "libvirtd did not start: $(tail -5 "$T/libvirtd.log")"
+	$V define "$L/dom.xml" >"$T/out" 2>&1 || fail "virsh define: $(cat "$T/out")"
+	$V start holdtest >"$T/start" 2>&1 &
+	start=$!
+	PIDS="$PIDS $start"
+	qemu=$("$HOLD" wait --timeout 60 'qemu-system-*') || fail "qemu did not park: $(tail -5 "$T/libvirtd.log"; tail -3 /var/log/libvirt/qemu/holdtest.log)"
+	case $(readlink "/proc/$qemu/exe") in */qemu-system-x86_64) ;; *) fail "parked $qemu is not qemu" ;; esac
+	tr '\0' '\n' <"/proc/$qemu/cmdline" | grep -q '^guest=holdtest' || fail "parked the wrong qemu"
+	kill -0 "$start" 2>/dev/null || fail "virsh start finished while qemu was parked: $(cat "$T/start")"
+	[ "$(stat -c %U "/proc/$qemu")" = "$1" ] || fail "qemu runs as $(stat -c %U "/proc/$qemu"), not $1"
+	ok "qemu (as $1) parked at exec; virsh start waits for it"
 
-# the tree: libvirtd -> fork -> fork -> exec qemu, re-parented, parked
-"$HOLD" tree "$libvirtd" >"$T/tree" 2>&1 || fail "hold tree: $(cat "$T/tree")"
-head -n 1 "$T/tree" | grep -q "^$libvirtd ─exec─▶ .*libvirtd" || fail "tree root: $(cat "$T/tree")"
-grep -q "fork─ $qemu ─exec─▶ /usr/bin/qemu-system-x86_64 -name guest=holdtest.*\\[parked\\]" "$T/tree" ||
-	fail "qemu is not in libvirtd's tree: $(cat "$T/tree")"
-[ "$(grep -c '\[parked\]' "$T/tree")" = 1 ] || fail "more than qemu parked: $(cat "$T/tree")"
-ok "hold tree: libvirtd -> ... -> qemu [parked]"
+	# libvirt scrubbed qemu's environment but kept LD_PRELOAD; libvirtd's other
+	# variables (the marker) are gone, hold's rules came back with the exec
+	tr '\0' '\n' <"/proc/$qemu/environ" >"$T/env"
+	grep -q "^LD_PRELOAD=.*libhold" "$T/env" && grep -q '^HOLD_RULES=exec:' "$T/env" ||
+		fail "qemu's environment lacks hold: $(cat "$T/env")"
+	grep -q SCRUB_MARKER "$T/env" && fail "libvirt did not scrub qemu's environment: $(cat "$T/env")"
+	tr '\0' '\n' <"/proc/$libvirtd/environ" | grep -q '^SCRUB_MARKER=scrubbed' || fail "the marker never reached libvirtd"
+	ok "followed through libvirt's scrubbed environment"
 
-"$HOLD" attach --batch -b main "$qemu" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
-grep -q 'hit Breakpoint 1, .* in main ()' "$T/gdb" && grep -q '^#0 .* in main ()' "$T/gdb" ||
-	fail "gdb did not stop in qemu's main: $(cat "$T/gdb")"
-ok "hold attach --batch -b main stopped in qemu's main"
+	# the tree: libvirtd -> fork -> fork -> exec qemu, re-parented, parked
+	"$HOLD" tree "$libvirtd" >"$T/tree" 2>&1 || fail "hold tree: $(cat "$T/tree")"
+	head -n 1 "$T/tree" | grep -q "^$libvirtd ─exec─▶ .*libvirtd" || fail "tree root: $(cat "$T/tree")"
+	grep -q "fork─ $qemu ─exec─▶ /usr/bin/qemu-system-x86_64 -name guest=holdtest.*\\[parked\\]" "$T/tree" ||
+		fail "qemu is not in libvirtd's tree: $(cat "$T/tree")"
+	[ "$(grep -c '\[parked\]' "$T/tree")" = 1 ] || fail "more than qemu parked: $(cat "$T/tree")"
+	ok "hold tree: libvirtd -> ... -> qemu [parked]"
 
-wait "$start" || fail "virsh start failed: $(cat "$T/start")"
-[ "$($V domstate holdtest)" = running ] || fail "domain state: $($V domstate holdtest)"
-$V list | grep -q 'holdtest *running' || fail "virsh list: $($V list)"
-[ "$(nparked)" = 0 ] || fail "something is still parked"
-ok "released: virsh list shows holdtest running"
+	"$HOLD" attach --batch -b main "$qemu" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
+	grep -q 'hit Breakpoint 1, .* in main ()' "$T/gdb" && grep -q '^#0 .* in main ()' "$T/gdb" ||
+		fail "gdb did not stop in qemu's main: $(cat "$T/gdb")"
+	ok "hold attach --batch -b main stopped in qemu's main"
 
-$V destroy holdtest >/dev/null && $V undefine holdtest >/dev/null || fail "destroy/undefine failed"
-until_true "! kill -0 $qemu 2>/dev/null" 20 || fail "qemu outlived destroy"
-kill -TERM "$libvirtd"
-wait "$libvirtd"
-ok "destroyed and undefined; libvirtd stopped"
+	wait "$start" || fail "virsh start failed: $(cat "$T/start")"
+	[ "$($V domstate holdtest)" = running ] || fail "domain state: $($V domstate holdtest)"
+	$V list | grep -q 'holdtest *running' || fail "virsh list: $($V list)"
+	[ "$(nparked)" = 0 ] || fail "something is still parked"
+	ok "released: virsh list shows holdtest running"
+
+	$V destroy holdtest >/dev/null && $V undefine holdtest >/dev/null || fail "destroy/undefine failed"
+	until_true "! kill -0 $qemu 2>/dev/null" 20 || fail "qemu outlived destroy"
+	kill -TERM "$libvirtd"
+	wait "$libvirtd"
+	rm -f /run/libvirt/libvirt-sock
+	ok "destroyed and undefined; libvirtd stopped"
+}
+
+story root root
+story libvirt-qemu kvm
