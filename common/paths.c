@@ -21,7 +21,7 @@ __attribute__((hot)) void hold_runtime_dir_of(struct buf *b, const char *hold_ru
 		buf_str(b, xdg_runtime_dir);
 		buf_str(b, "/hold");
 	} else if (euid == 0) {
-		buf_str(b, "/run/hold");
+		buf_str(b, HOLD_SYSTEM_RUNTIME_DIR);
 	} else {
 		buf_str(b, "/tmp/hold-");
 		buf_u64(b, euid);

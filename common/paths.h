@@ -20,6 +20,8 @@
 #include "buf.h"
 
 #define HOLD_EVENTS_SUFFIX ".events"
+/* root's runtime dir: where holdd.socket (the system holdd) listens */
+#define HOLD_SYSTEM_RUNTIME_DIR "/run/hold"
 
 /* The runtime dir, from HOLD_RUNTIME_DIR and XDG_RUNTIME_DIR (NULL: unset;
  * only absolute values count) and the effective uid. */

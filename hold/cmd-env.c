@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "paths.h"
 
 /* systemd's Environment= takes "KEY=value" with C-style escapes and %%. */
 static void systemd_quoted(const char *kv)
@@ -22,7 +23,7 @@ static void systemd_quoted(const char *kv)
 
 static int cmd_env(const struct cmd_entry *self, struct args *args)
 {
-	char rules[4096], kv[3][4300];
+	char rules[4096], kv[4][4300];
 	const char *sock = getenv("HOLD_SOCKET");
 	int systemd = args_has(args, "systemd"), n = 0;
 
@@ -34,10 +35,23 @@ static int cmd_env(const struct cmd_entry *self, struct args *args)
 		return EXIT_USAGE;
 	snprintf(kv[n++], sizeof(kv[0]), "LD_PRELOAD=%s", cli_libhold_path());
 	snprintf(kv[n++], sizeof(kv[0]), "HOLD_RULES=%s", rules);
-	if (sock && *sock)
+	if (systemd) {
+		/* A service runs as whatever user its unit says, with its own
+		 * XDG_RUNTIME_DIR or none: name the system holdd's socket
+		 * (holdd.socket), and give the service a runtime directory of
+		 * its own under /run/hold for its park records and count=
+		 * files -- its user's, searchable (0711) but not listable, so
+		 * a root service's processes that switch user share them. */
+		snprintf(kv[n++], sizeof(kv[0]), "HOLD_SOCKET=%s",
+			 sock && *sock ? sock : HOLD_SYSTEM_RUNTIME_DIR "/holdd.sock");
+		printf("[Service]\n"
+		       "RuntimeDirectory=hold/%%N\n"
+		       "RuntimeDirectoryMode=0711\n"
+		       "Environment=\"HOLD_RUNTIME_DIR=%s/%%N\"\n",
+		       HOLD_SYSTEM_RUNTIME_DIR);
+	} else if (sock && *sock) {
 		snprintf(kv[n++], sizeof(kv[0]), "HOLD_SOCKET=%s", sock);
-	if (systemd)
-		printf("[Service]\n");
+	}
 	for (int i = 0; i < n; i++) {
 		if (systemd) {
 			printf("Environment=");
@@ -55,7 +69,9 @@ const struct cmd_entry cmd_env_entry = {
 	.usage = "-r RULE... [--systemd]",
 	.help = "Print the KEY=value lines that put a program under hold: LD_PRELOAD with\n"
 		"libhold's absolute path, HOLD_RULES, and HOLD_SOCKET when it is set.  The\n"
-		"rules are checked first.  For a service:\n"
+		"rules are checked first.  For a service, a drop-in that also names the\n"
+		"system holdd's socket (holdd.socket: /run/hold/holdd.sock), and gives the\n"
+		"service its own runtime directory, /run/hold/UNIT, whatever user it runs as:\n"
 		"  hold env --systemd -r 'exec:*/qemu-system-*' \\\n"
 		"    > /etc/systemd/system/libvirtd.service.d/hold.conf\n",
 	.args = {(const struct args_opt[]){

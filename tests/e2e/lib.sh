@@ -28,6 +28,7 @@ cleanup() {
 		[ "$p" != $$ ] && grep -qzx "HOLD_RUNTIME_DIR=$HOLD_RUNTIME_DIR" "$e" 2>/dev/null &&
 			kill -KILL "$p" 2>/dev/null
 	done
+	for m in ${MOUNTED:-}; do umount -l "$m"; done # rootfs.sh's overlays
 	rm -rf "$T"
 }
 trap cleanup EXIT
