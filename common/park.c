@@ -73,10 +73,12 @@ size_t hold_park_to_msg(char *buf, size_t cap, enum hold_msg_type type, const st
 	struct hold_enc e;
 
 	hold_enc_start(&e, buf, cap, type);
-	if (type == HOLD_MSG_PARKED) {
-		hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->pid);
+	/* PARK's pid is the process's own view; holdd takes the kernel's */
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->pid);
+	if (type == HOLD_MSG_PARKED)
 		hold_enc_num(&e, HOLD_F_UID, p->uid);
-	}
+	if (p->pidns)
+		hold_enc_num(&e, HOLD_F_PIDNS, p->pidns);
 	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
 	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
 	hold_enc_num(&e, HOLD_F_MODE, (uint64_t)p->mode);
@@ -116,6 +118,7 @@ void hold_park_from_msg(struct hold_park *p, const struct hold_msg *m)
 	p->uid = (uint32_t)m->num[HOLD_F_UID];
 	p->tid = (int)m->num[HOLD_F_TID];
 	p->ppid = (int)m->num[HOLD_F_PPID];
+	p->pidns = m->num[HOLD_F_PIDNS];
 	p->mode = m->num[HOLD_F_MODE] == HOLD_MODE_STOP ? HOLD_MODE_STOP : HOLD_MODE_SPIN;
 	p->start = m->num[HOLD_F_START];
 	p->since_ns = m->num[HOLD_F_SINCE_NS];

@@ -26,6 +26,7 @@
 struct hold_park {
 	int pid, tid, ppid;
 	uint32_t uid;              /* holdd: from the kernel; records and PARK leave it 0 */
+	uint64_t pidns;            /* the inode of its /proc/self/ns/pid; 0: not known */
 	uint64_t start;            /* field 22 of /proc/PID/stat: with pid, this process */
 	uint64_t since_ns;         /* CLOCK_REALTIME */
 	uint64_t timeout_ns;       /* 0: none */

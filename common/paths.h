@@ -35,12 +35,22 @@ void hold_socket_of(struct buf *b, const char *hold_socket, const char *runtime_
  * must be a real directory of euid's or root's that nobody else can write
  * to, or another user could plant records, sockets or symbolic links. */
 const char *hold_dir_unsafe(unsigned mode, unsigned owner, unsigned euid);
+/* The uid the kernel shows for a uid that is not mapped into the viewer's
+ * user namespace (/proc/sys/kernel/overflowuid, 65534 unless changed). */
+#define HOLD_OVERFLOW_UID 65534u
+
 /* May euid talk to a holdd run by `owner` (its socket's owner, or the
- * kernel's SO_PEERCRED)?  Only one of its own, or root's. */
-static inline int hold_daemon_trusted(unsigned owner, unsigned euid)
+ * kernel's SO_PEERCRED)?  Only one of its own, or root's.  In a user
+ * namespace (a container with --uidmap: userns true), the host's root is
+ * not mapped and shows as the overflow uid: the container's maker bound
+ * that socket in, so it is trusted too. */
+static inline int hold_daemon_trusted(unsigned owner, unsigned euid, int userns)
 {
-	return owner == euid || owner == 0;
+	return owner == euid || owner == 0 || (userns && owner == HOLD_OVERFLOW_UID);
 }
+/* Is a process whose /proc/self/uid_map reads `map` in a user namespace
+ * other than the first (whose map is the identity, "0 0 4294967295")? */
+int hold_in_userns(const char *map, size_t n);
 /* mkdir -p: each parent 0755 (as mkdir -p makes them), the last `mode`,
  * through mk (libhold passes a raw system call).  0, or mk's result for
  * the last (an existing directory is not an error). */

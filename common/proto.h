@@ -86,6 +86,9 @@ enum hold_field {
 	HOLD_F_BYTES,    /* PARK: how many bytes the recv returned */
 	HOLD_F_NEWFD,    /* PARK: the connection an accept returned */
 	HOLD_F_OWNER,    /* NODE, OWNER (journal): the uid a tree belongs to */
+	HOLD_F_PIDNS,    /* HELLO, PARK: the sender's pid namespace (the inode of
+			    /proc/self/ns/pid); pids it sends and is sent are that
+			    namespace's (a process in a container) */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,26 @@
 
 static char refused[512]; /* why the holdd that answered was not trusted */
 
+/* In a user namespace (a container with --uidmap)?  paths.h says why it
+ * matters. */
+static int in_userns(void)
+{
+	char map[512];
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, map, sizeof(map));
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 && hold_in_userns(map, (size_t)n);
+}
+
 int client_open(struct client *c)
 {
 	const char *path = hold_socket_path();
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	struct ucred cr = {0};
 	socklen_t len = sizeof(cr);
+	struct stat ns;
 	char buf[64];
 	struct hold_enc e;
 
@@ -48,7 +63,7 @@ int client_open(struct client *c)
 	 * holdd someone else planted would learn what we run and could claim
 	 * to have released what we parked */
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
-	    !hold_daemon_trusted(cr.uid, (unsigned)geteuid())) {
+	    !hold_daemon_trusted(cr.uid, (unsigned)geteuid(), in_userns())) {
 		snprintf(refused, sizeof(refused),
 			 "the holdd at %s runs as uid %u, neither you nor root: not talking to it "
 			 "(remove that socket, or set HOLD_SOCKET to one of your own)",
@@ -60,6 +75,9 @@ int client_open(struct client *c)
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
 	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
+	/* in a container, holdd answers with the container's pids */
+	if (stat("/proc/self/ns/pid", &ns) == 0)
+		hold_enc_num(&e, HOLD_F_PIDNS, (uint64_t)ns.st_ino);
 	return client_send(c, buf, hold_enc_finish(&e));
 }
 

@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
 #include <time.h>
@@ -40,13 +41,17 @@
 #endif
 
 static struct conn *conns;
-static int reserve = -1; /* an fd to give back when accept finds none left */
-static unsigned per_uid; /* connections one user may hold; root's are not counted */
+static int reserve = -1;   /* an fd to give back when accept finds none left */
+static unsigned per_uid;   /* connections one user may hold; root's are not counted */
+static uint64_t own_pidns; /* holdd's pid namespace (the inode of /proc/self/ns/pid) */
 
 void conn_init(void)
 {
 	struct rlimit rl;
+	struct stat ns;
 
+	if (stat("/proc/self/ns/pid", &ns) == 0)
+		own_pidns = ns.st_ino;
 	reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	per_uid = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / 8 > 64
 			  ? (unsigned)(rl.rlim_cur / 8 > 1u << 30 ? 1u << 30 : rl.rlim_cur / 8)
@@ -85,6 +90,11 @@ static void turn_away(int listen_fd)
 struct conn *conn_first(void)
 {
 	return conns;
+}
+
+int conn_foreign(const struct conn *c)
+{
+	return c->pidns && c->pidns != own_pidns;
 }
 
 int conn_may_see(const struct conn *c, uint32_t uid, uint32_t owner)

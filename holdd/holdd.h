@@ -11,6 +11,7 @@
  *              exit watches, hand-offs
  *   conn.c     client connections: framing, output queues, identity
  *   loop.c     the epoll set
+ *   proc.c     what /proc says of a live process
  *   log.c      syslog or stderr
  */
 #ifndef HOLD_HOLDD_H
@@ -59,8 +60,9 @@ struct conn {
 	struct conn *prev, *next;
 	int pid; /* SO_PEERCRED at accept */
 	uint32_t uid;
-	int pidfd; /* that very process (SO_PEERPIDFD), which a reused pid cannot
-		      impersonate; -1 if the kernel cannot say */
+	int pidfd;      /* that very process (SO_PEERPIDFD), which a reused pid cannot
+			   impersonate; -1 if the kernel cannot say */
+	uint64_t pidns; /* HELLO's: the client's pid namespace, 0: not said */
 	enum conn_state state;
 	struct park *park;  /* C_PARKED */
 	char *glob;         /* C_WAITING: exe/comm glob, NULL = any */
@@ -100,6 +102,9 @@ void conn_error(struct conn *c, const char *fmt, ...) __attribute__((format(prin
 void conn_done(struct conn *c, uint64_t count);
 void conn_free(struct conn *c);
 struct conn *conn_first(void);
+/* Is the client in a pid namespace other than holdd's (a container)?  Its
+ * pids are that namespace's, and it is shown that namespace's parks. */
+int conn_foreign(const struct conn *c);
 /* May this client see what a process of uid, in a tree that belongs to
  * owner, did?  Root sees everything; a user, their processes and trees. */
 int conn_may_see(const struct conn *c, uint32_t uid, uint32_t owner);
@@ -108,10 +113,11 @@ int conn_may_see(const struct conn *c, uint32_t uid, uint32_t owner);
 
 struct park {
 	struct park *prev, *next;
-	struct conn *conn; /* NULL: a stopped process found by its record */
-	int pidfd;         /* stop mode: SIGCONT goes through it */
-	char *record;      /* the record's path, for parks found by it */
-	uint32_t owner;    /* the uid its tree belongs to (store_owner_of) */
+	struct conn *conn;                    /* NULL: a stopped process found by its record */
+	int pidfd;                            /* stop mode: SIGCONT goes through it */
+	char *record;                         /* the record's path, for parks found by it */
+	uint32_t owner;                       /* the uid its tree belongs to (store_owner_of) */
+	int ns_pid, ns_tid, ns_ppid, ns_peer; /* as its own pid namespace sees them */
 	struct hold_park rec;
 };
 
@@ -169,6 +175,14 @@ void server_run(void);
 void server_event(struct watch *w, uint32_t events);
 void server_report(const char *buf, size_t n, int pid, uint32_t uid);
 void server_housekeeping(void);
+
+/* --- proc.c: what /proc says of a live process ---------------------------- */
+
+long proc_real_uid(int pid); /* -1: gone */
+int proc_ppid(int pid);      /* 0: gone */
+/* The tid, in holdd's pid namespace, of pid's thread whose own namespace
+ * (a container's) calls it ns_tid; -1 if none. */
+int proc_host_tid(int pid, int ns_tid);
 
 /* --- log.c, sandbox.c ---------------------------------------------------- */
 

@@ -66,22 +66,73 @@ static void park_link(struct park *p)
 	nparks++;
 }
 
+/* --- pid namespaces -------------------------------------------------------
+ * A park from a container arrives with the kernel's pid (holdd's view) and
+ * the process's own (the container's).  A client in holdd's namespace is
+ * shown holdd's pids; a client in that container (hold run inside it,
+ * against a holdd of the host's) is shown the container's, and only the
+ * container's parks. */
+
+/* r came from a PARK on c: keep the process's own ids, and turn r's into
+ * holdd's (the kernel's pid; for a process in another namespace its tid
+ * and ppid looked up, its sender's pid not known here). */
+static void ids_from(struct park *p, const struct conn *c)
+{
+	struct hold_park *r = &p->rec;
+
+	p->ns_pid = r->pid > 0 ? r->pid : c->pid;
+	p->ns_tid = r->tid;
+	p->ns_ppid = r->ppid;
+	p->ns_peer = r->peer;
+	r->pid = c->pid; /* the kernel's word, not the message's */
+	if (p->ns_pid == c->pid)
+		return;
+	r->tid = p->ns_tid == p->ns_pid ? c->pid : proc_host_tid(c->pid, p->ns_tid);
+	r->ppid = proc_ppid(c->pid);
+	r->peer = 0;
+}
+
+/* May c see p, in c's namespace? */
+static int seen_by(const struct conn *c, const struct park *p)
+{
+	return conn_may_see(c, p->rec.uid, p->owner) &&
+	       (!conn_foreign(c) || p->rec.pidns == c->pidns);
+}
+
+/* p's pid and tid as c names them. */
+static void ids_for(const struct conn *c, const struct park *p, int *pid, int *tid)
+{
+	*pid = conn_foreign(c) ? p->ns_pid : p->rec.pid;
+	*tid = conn_foreign(c) ? p->ns_tid : p->rec.tid;
+}
+
+/* PARKED for c: with the ids of c's namespace. */
+static size_t parked_msg(const struct conn *c, const struct park *p, char *buf, size_t cap)
+{
+	static struct hold_park r;
+
+	if (!conn_foreign(c))
+		return hold_park_to_msg(buf, cap, HOLD_MSG_PARKED, &p->rec);
+	r = p->rec;
+	r.pid = p->ns_pid;
+	r.tid = p->ns_tid;
+	r.ppid = p->ns_ppid;
+	r.peer = p->ns_peer;
+	return hold_park_to_msg(buf, cap, HOLD_MSG_PARKED, &r);
+}
+
 /* Answer every `hold wait` this park satisfies. */
 static void notify_waiters(const struct park *p)
 {
 	char buf[HOLD_MSG_MAX];
-	size_t n = 0;
 
 	for (struct conn *c = conn_first(); c; c = c->next) {
-		if (c->state != C_WAITING || !conn_may_see(c, p->rec.uid, p->owner) ||
-		    p->rec.since_ns < c->wait_from)
+		if (c->state != C_WAITING || !seen_by(c, p) || p->rec.since_ns < c->wait_from)
 			continue;
 		if (c->glob && !hold_glob_path(c->glob, p->rec.exe) &&
 		    !hold_glob(c->glob, p->rec.comm))
 			continue;
-		if (!n)
-			n = hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARKED, &p->rec);
-		conn_send(c, buf, n);
+		conn_send(c, buf, parked_msg(c, p, buf, sizeof(buf)));
 		c->state = C_READY;
 	}
 }
@@ -107,7 +158,7 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	}
 	r = &p->rec;
 	hold_park_from_msg(r, m);
-	r->pid = c->pid; /* the kernel's word, not the message's */
+	ids_from(p, c);
 	r->uid = c->uid;
 	p->owner = store_owner_of(r->pid, r->uid);
 	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
@@ -164,9 +215,9 @@ void parks_list(struct conn *c, const struct hold_msg *m)
 
 	(void)m;
 	for (struct park *p = parks; p; p = p->next) {
-		if (!conn_may_see(c, p->rec.uid, p->owner))
+		if (!seen_by(c, p))
 			continue;
-		conn_send(c, buf, hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARKED, &p->rec));
+		conn_send(c, buf, parked_msg(c, p, buf, sizeof(buf)));
 		n++;
 	}
 	conn_done(c, n);
@@ -201,8 +252,10 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 		return;
 	}
 	for (struct park *p = parks; p; p = p->next) {
-		if (!conn_may_see(c, p->rec.uid, p->owner) ||
-		    (!all && (p->rec.pid != pid || (tid && p->rec.tid != tid))))
+		int ppid, ptid;
+
+		ids_for(c, p, &ppid, &ptid);
+		if (!seen_by(c, p) || (!all && (ppid != pid || (tid && ptid != tid))))
 			continue;
 		if (release_one(p) == 0)
 			n++;
@@ -274,6 +327,10 @@ void parks_recover(const char *runtime_dir)
 		buf_cstr(&b);
 		p->rec = r[i]; /* uid: the record's owner, who libhold ran as */
 		p->owner = store_owner_of(p->rec.pid, p->rec.uid);
+		p->ns_pid = p->rec.pid; /* a record of holdd's own namespace */
+		p->ns_tid = p->rec.tid;
+		p->ns_ppid = p->rec.ppid;
+		p->ns_peer = p->rec.peer;
 		p->pidfd = pidfd_of(p->rec.pid);
 		p->record = strdup(path);
 		park_link(p);

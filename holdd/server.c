@@ -85,7 +85,7 @@ static void owner_gone(struct watch *w)
 
 static void on_hello(struct conn *c, const struct hold_msg *m)
 {
-	(void)m;
+	c->pidns = m->num[HOLD_F_PIDNS];
 	c->state = C_READY;
 }
 

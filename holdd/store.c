@@ -147,24 +147,6 @@ static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t
 		now);
 }
 
-/* The real uid of a live process, as the kernel says; -1 if it is gone. */
-static long real_uid(int pid)
-{
-	char path[64], text[4096], *u;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	if (!(u = strstr(text, "\nUid:")))
-		return -1;
-	return strtol(u + 5, NULL, 10);
-}
-
 int store_fork(uint32_t uid, int parent, int child)
 {
 	uint64_t now = hold_now_ns();
@@ -175,7 +157,7 @@ int store_fork(uint32_t uid, int parent, int child)
 	/* A user's report may name that user's child, or one already gone,
 	 * never another user's process: right after fork a child has its
 	 * parent's uid, and only root's children change theirs so soon. */
-	if (child <= 0 || (uid != 0 && (cu = real_uid(child)) >= 0 && (uint32_t)cu != uid))
+	if (child <= 0 || (uid != 0 && (cu = proc_real_uid(child)) >= 0 && (uint32_t)cu != uid))
 		return -1;
 	if (!apply_fork(uid, parent, child, now))
 		return -1;
@@ -226,22 +208,6 @@ void store_own(uint32_t uid, int pid)
 	journal_msg(buf, hold_enc_finish(&e));
 }
 
-/* The parent of a live process, as the kernel says; 0 if it is gone. */
-static int real_ppid(int pid)
-{
-	char path[64], text[1024];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	text[n > 0 ? n : 0] = '\0';
-	return (int)hold_stat_field(text, n > 0 ? (size_t)n : 0, HOLD_STAT_PPID);
-}
-
 uint32_t store_owner_of(int pid, uint32_t uid)
 {
 	/* The recorded fork edges first (they outlive double-forks), then
@@ -252,7 +218,7 @@ uint32_t store_owner_of(int pid, uint32_t uid)
 
 		if (n && !(n->flags & HOLD_FL_EXITED))
 			return tree_owner(n);
-		p = real_ppid(p);
+		p = proc_ppid(p);
 	}
 	return uid;
 }
@@ -505,6 +471,14 @@ void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid)
 {
 	struct tree_req q = {.c = c, .parked = parked};
 	struct tnode *top = NULL;
+
+	/* the trees hold holdd's pids, which mean nothing in a container */
+	if (conn_foreign(c)) {
+		conn_error(c, "hold tree inside a container (another pid namespace) is not "
+			      "supported: the trees are recorded by the host's pids; run hold tree "
+			      "on the host (hold ls, wait, attach and release work here)");
+		return;
+	}
 
 	if (hold_msg_has(m, HOLD_F_PID)) {
 		top = tree_find(&tree, (int)m->num[HOLD_F_PID]);

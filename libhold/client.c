@@ -57,6 +57,20 @@ static socklen_t addr_of(struct sockaddr_un *a, const char *suffix)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + b.len + 1);
 }
 
+/* May a holdd of `owner` hear our parks (paths.h)?  The user namespace
+ * is looked at only when the answer hangs on it. */
+static int daemon_trusted(unsigned owner)
+{
+	unsigned me = (unsigned)safe_sys(SYS_geteuid, 0, 0, 0);
+	char map[512];
+	long n;
+
+	if (owner != HOLD_OVERFLOW_UID || hold_daemon_trusted(owner, me, 0))
+		return hold_daemon_trusted(owner, me, 0);
+	n = safe_read_file("/proc/self/uid_map", map, sizeof(map));
+	return hold_daemon_trusted(owner, me, n > 0 && hold_in_userns(map, (size_t)n));
+}
+
 /* Whose holdd is it?  The kernel says (SO_PEERCRED): only one of our own
  * or root's hears about a park, or could claim to release it. */
 static int trusted_peer(long fd)
@@ -66,7 +80,7 @@ static int trusted_peer(long fd)
 
 	return safe_sys6(SYS_getsockopt, fd, SOL_SOCKET, SO_PEERCRED, (long)&cr, (long)&len, 0) ==
 		       0 &&
-	       hold_daemon_trusted(cr.uid, (unsigned)safe_sys(SYS_geteuid, 0, 0, 0));
+	       daemon_trusted(cr.uid);
 }
 
 static long send_to(long fd, const char *msg, size_t n, int flags, const struct sockaddr_un *a,
@@ -154,8 +168,7 @@ static int socket_trusted(const struct sockaddr_un *a)
 		return 1;
 	if (safe_sys6(SYS_statx, AT_FDCWD, (long)a->sun_path, AT_SYMLINK_NOFOLLOW,
 		      STATX_TYPE | STATX_UID, (long)&sx, 0) < 0 ||
-	    !S_ISSOCK(sx.stx_mode) ||
-	    !hold_daemon_trusted(sx.stx_uid, (unsigned)safe_sys(SYS_geteuid, 0, 0, 0)))
+	    !S_ISSOCK(sx.stx_mode) || !daemon_trusted(sx.stx_uid))
 		return 0;
 	__atomic_store_n(&yes, 1, __ATOMIC_RELAXED);
 	return 1;

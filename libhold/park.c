@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -85,6 +86,18 @@ static void copy(char *dst, size_t cap, const char *s)
 	buf_cstr(&b);
 }
 
+/* Which pid namespace our pids belong to (a container's, or the host's):
+ * holdd shows this park by them to a hold run in the same container. */
+static uint64_t pidns_self(void)
+{
+	struct statx sx;
+
+	if (safe_sys6(SYS_statx, AT_FDCWD, (long)"/proc/self/ns/pid", 0, STATX_INO, (long)&sx, 0) <
+	    0)
+		return 0;
+	return sx.stx_ino;
+}
+
 /* Everything the park reports, read once, here on the parked thread. */
 static void gather(struct hold_park *p, const struct hold_park_info *pi)
 {
@@ -97,6 +110,7 @@ static void gather(struct hold_park *p, const struct hold_park_info *pi)
 	p->ppid = (int)safe_sys(SYS_getppid, 0, 0, 0);
 	n = safe_read_file("/proc/self/stat", st, sizeof(st));
 	p->start = n > 0 ? hold_stat_field(st, (size_t)n, HOLD_STAT_STARTTIME) : 0;
+	p->pidns = pidns_self();
 	p->since_ns = safe_now_ns(CLOCK_REALTIME);
 	p->timeout_ns = pi->timeout_ns;
 	p->mode = pi->mode;

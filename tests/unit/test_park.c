@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "park.h"
+#include "paths.h"
 
 static struct hold_park in, out;
 static char mem[HOLD_MSG_MAX + 64];
@@ -93,18 +94,40 @@ static void test_parked_message_round_trip(void **st)
 	assert_memory_equal(out.argv, in.argv, in.argvlen);
 }
 
-/* A PARK names no pid and no uid: holdd takes both from the kernel. */
+/* A PARK names no uid (holdd takes it from the kernel); its pid, and its
+ * pid namespace, are the process's own view, which holdd keeps beside the
+ * kernel's pid for a client in that namespace. */
 static void test_park_message_carries_no_identity(void **st)
 {
 	struct hold_msg m;
 
 	sample(&in);
+	in.pidns = 4026531836u;
 	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
-	assert_false(hold_msg_has(&m, HOLD_F_PID));
 	assert_false(hold_msg_has(&m, HOLD_F_UID));
 	hold_park_from_msg(&out, &m);
-	assert_int_equal(out.pid, 0);
+	assert_int_equal(out.pid, in.pid);
 	assert_int_equal(out.tid, in.tid);
+	assert_true(out.pidns == in.pidns);
+	assert_int_equal(out.uid, 0);
+}
+
+/* The first user namespace's uid_map, however padded, is the identity; a
+ * container's is not; an unread map says no. */
+static void test_userns_map(void **st)
+{
+	static const char first[] = "         0          0 4294967295\n";
+	static const char ct[] = "         0     200000      65536\n";
+
+	assert_false(hold_in_userns(first, strlen(first)));
+	assert_false(hold_in_userns("0 0 4294967295", 14));
+	assert_true(hold_in_userns(ct, strlen(ct)));
+	assert_true(hold_in_userns("0 0 4294967295\n1 1 1\n", 21));
+	assert_true(hold_in_userns("0 0 429496729\n", 15));
+	assert_false(hold_in_userns("", 0));
+	assert_true(hold_daemon_trusted(HOLD_OVERFLOW_UID, 0, 1));
+	assert_false(hold_daemon_trusted(HOLD_OVERFLOW_UID, 0, 0));
+	assert_false(hold_daemon_trusted(1000, 1001, 1));
 }
 
 /* fork and exec parks carry no hand-off: fd and newfd stay -1. */
@@ -246,6 +269,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parked_message_round_trip),
+		cmocka_unit_test(test_userns_map),
 		cmocka_unit_test(test_park_message_carries_no_identity),
 		cmocka_unit_test(test_no_handoff),
 		cmocka_unit_test(test_long_argv_is_cut_between_elements),
