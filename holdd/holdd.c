@@ -147,6 +147,7 @@ static int activated(void)
 	}
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
 	return 1;
 }
 
