@@ -5,6 +5,7 @@
 #include "park-dir.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,8 @@ int hold_park_dir_read(const char *dir, struct hold_park **out)
 		/* a record outlives a process killed while parked: check */
 		if (len > 0 && hold_park_from_record(&v[n], text, (size_t)len) == 0 &&
 		    hold_proc_starttime(v[n].pid) == v[n].start) {
-			v[n].uid = (uint32_t)st.st_uid;
+			if (st.st_uid != 0) /* root's records say whose park */
+				v[n].uid = (uint32_t)st.st_uid;
 			n++;
 		}
 	}
@@ -86,4 +88,54 @@ int hold_park_dir_read(const char *dir, struct hold_park **out)
 	qsort(v, (size_t)n, sizeof(*v), by_pid);
 	*out = v;
 	return n;
+}
+
+/* RUNTIME_DIR/NAME of a park, with a leading '.' for its temporary. */
+static void record_path(struct buf *b, const char *dir, int pid, int tid, int tmp)
+{
+	buf_str(b, dir);
+	buf_str(b, tmp ? "/." : "/");
+	hold_park_record_name(b, pid, tid);
+	buf_cstr(b);
+}
+
+int hold_park_dir_write(const char *dir, const struct hold_park *p)
+{
+	char text[8192], tmp[4200], path[4200];
+	struct buf b, tb, pb;
+	int fd;
+	ssize_t w;
+
+	buf_init(&b, text, sizeof(text));
+	hold_park_to_record(&b, p);
+	buf_init(&tb, tmp, sizeof(tmp));
+	record_path(&tb, dir, p->pid, p->tid, 1);
+	buf_init(&pb, path, sizeof(path));
+	record_path(&pb, dir, p->pid, p->tid, 0);
+	if (b.full || tb.full || pb.full) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	w = write(fd, b.p, b.len);
+	close(fd);
+	if (w != (ssize_t)b.len || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void hold_park_dir_remove(const char *dir, int pid, int tid)
+{
+	char path[4200];
+	struct buf b;
+
+	buf_init(&b, path, sizeof(path));
+	record_path(&b, dir, pid, tid, 0);
+	if (!b.full)
+		unlink(path);
 }

@@ -12,9 +12,15 @@
 
 /* Records of live parks (the process exists with the recorded start time),
  * sorted by pid and tid, in *out (malloc'd).  Each park's uid is its
- * record's owner: libhold writes the record as the parked process.  The
- * count, or -1 if dir cannot be read. */
+ * record's owner -- libhold writes the record as the parked process --
+ * except in a record of root's, whose uid= line counts: holdd writes the
+ * records of processes that could not (they switched user).  The count,
+ * or -1 if dir cannot be read. */
 int hold_park_dir_read(const char *dir, struct hold_park **out);
+/* holdd's side: write p's record into dir (whole, under a temporary name,
+ * never through a link), or remove it.  0, or -1 with errno. */
+int hold_park_dir_write(const char *dir, const struct hold_park *p);
+void hold_park_dir_remove(const char *dir, int pid, int tid);
 /* Field 22 of /proc/PID/stat, or 0 if the process is gone. */
 uint64_t hold_proc_starttime(int pid);
 

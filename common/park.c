@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-enum kind { K_INT, K_U64, K_SECS, K_MODE, K_STR, K_ARGV };
+enum kind { K_INT, K_U32, K_U64, K_SECS, K_MODE, K_STR, K_ARGV };
 
 struct key {
 	char name[9]; /* an array: no relocation in every image that maps libhold */
@@ -41,6 +41,7 @@ static const struct key keys[] = {
 	NUM("pid", K_INT, pid),
 	NUM("tid", K_INT, tid),
 	NUM("ppid", K_INT, ppid),
+	NUM("uid", K_U32, uid),
 	NUM("start", K_U64, start),
 	NUM("since", K_SECS, since_ns),
 	NUM("timeout", K_SECS, timeout_ns),
@@ -79,6 +80,8 @@ size_t hold_park_to_msg(char *buf, size_t cap, enum hold_msg_type type, const st
 		hold_enc_num(&e, HOLD_F_UID, p->uid);
 	if (p->pidns)
 		hold_enc_num(&e, HOLD_F_PIDNS, p->pidns);
+	if (p->unrecorded)
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_UNRECORDED);
 	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
 	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
 	hold_enc_num(&e, HOLD_F_MODE, (uint64_t)p->mode);
@@ -119,6 +122,7 @@ void hold_park_from_msg(struct hold_park *p, const struct hold_msg *m)
 	p->tid = (int)m->num[HOLD_F_TID];
 	p->ppid = (int)m->num[HOLD_F_PPID];
 	p->pidns = m->num[HOLD_F_PIDNS];
+	p->unrecorded = (m->num[HOLD_F_FLAGS] & HOLD_FL_UNRECORDED) != 0;
 	p->mode = m->num[HOLD_F_MODE] == HOLD_MODE_STOP ? HOLD_MODE_STOP : HOLD_MODE_SPIN;
 	p->start = m->num[HOLD_F_START];
 	p->since_ns = m->num[HOLD_F_SINCE_NS];
@@ -185,6 +189,9 @@ void hold_park_to_record(struct buf *b, const struct hold_park *p)
 		switch (key->kind) {
 		case K_INT:
 			buf_i64(b, *(const int *)f);
+			break;
+		case K_U32:
+			buf_u64(b, *(const uint32_t *)f);
 			break;
 		case K_U64:
 			buf_u64(b, *(const uint64_t *)f);
@@ -276,6 +283,12 @@ static void set(struct hold_park *p, const struct key *key, const char *v, const
 		uint64_t x = digits(&v, end, &scale);
 
 		*(int *)f = x > INT32_MAX ? -1 : neg ? -(int)x : (int)x;
+		break;
+	}
+	case K_U32: {
+		uint64_t x = digits(&v, end, &scale);
+
+		*(uint32_t *)f = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
 		break;
 	}
 	case K_U64:

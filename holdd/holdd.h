@@ -113,10 +113,13 @@ int conn_may_see(const struct conn *c, uint32_t uid, uint32_t owner);
 
 struct park {
 	struct park *prev, *next;
-	struct conn *conn;                    /* NULL: a stopped process found by its record */
-	int pidfd;                            /* stop mode: SIGCONT goes through it */
-	char *record;                         /* the record's path, for parks found by it */
-	uint32_t owner;                       /* the uid its tree belongs to (store_owner_of) */
+	struct conn *conn;   /* NULL: a stopped process found by its record */
+	int pidfd;           /* stop mode: SIGCONT goes through it */
+	char *record;        /* the record's path, for parks found by it */
+	int proxy;           /* holdd wrote its record (PARK said none was written) */
+	uint64_t expect_by;  /* found by its record, spinning: it must reconnect by then */
+	int release_pending; /* released before it reconnected: release it when it does */
+	uint32_t owner;      /* the uid its tree belongs to (store_owner_of) */
 	int ns_pid, ns_tid, ns_ppid, ns_peer; /* as its own pid namespace sees them */
 	struct hold_park rec;
 };

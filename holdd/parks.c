@@ -8,6 +8,7 @@
  * after a holdd restart, so holdd finds them by their park records instead.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,10 @@
 
 static struct park *parks;
 static size_t nparks;
+static const char *rundir; /* the runtime directory, once found safe */
+
+/* A spinning park reconnects every 200 ms to a holdd that restarted. */
+#define RECONNECT_NS 2000000000ull
 
 size_t parks_count(void)
 {
@@ -51,6 +56,8 @@ static void park_free(struct park *p)
 	if (p->next)
 		p->next->prev = p->prev;
 	nparks--;
+	if (p->proxy && rundir)
+		hold_park_dir_remove(rundir, p->rec.pid, p->rec.tid);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
 	free(p->record);
@@ -137,10 +144,33 @@ static void notify_waiters(const struct park *p)
 	}
 }
 
+static int release_one(struct park *p)
+{
+	char buf[64];
+	struct hold_enc e;
+
+	if (p->rec.mode == HOLD_MODE_STOP) {
+		if (p->pidfd < 0)
+			return -1;
+		return (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGCONT, NULL, 0);
+	}
+	if (!p->conn && p->expect_by) { /* released as soon as it reconnects */
+		p->release_pending = 1;
+		return 0;
+	}
+	if (!p->conn)
+		return -1;
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->rec.tid);
+	conn_send(p->conn, buf, hold_enc_finish(&e));
+	return 0;
+}
+
 const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 {
 	struct park *p;
 	struct hold_park *r;
+	int pending = 0;
 
 	/* The pid is the kernel's word at connect time; a connection outlives
 	 * its maker, and by now the pid may be another user's process. */
@@ -169,19 +199,33 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 		p->pidfd = c->pidfd;
 		c->pidfd = -1;
 	}
-	/* a stopped process found by its record, now reconnected */
+	/* a park found by its record, now reconnected */
 	for (struct park *o = parks; o; o = o->next) {
 		if (!o->conn && o->rec.pid == r->pid && o->rec.tid == r->tid) {
+			pending = o->release_pending;
 			park_free(o);
 			break;
 		}
+	}
+	/* A process that switched user could not leave its record in its
+	 * tree's directory: leave it for it, so that hold ls finds the park
+	 * even if this holdd dies, and a holdd started later does too. */
+	if (r->unrecorded && rundir) {
+		if (hold_park_dir_write(rundir, r) == 0)
+			p->proxy = 1;
+		else
+			hlog(LOG_WARNING, "cannot write the park record of pid %d in %s: %s",
+			     r->pid, rundir, strerror(errno));
 	}
 	park_link(p);
 	c->state = C_PARKED;
 	c->park = p;
 	hlog(LOG_INFO, "pid %d thread %d (%s) parked at %s%s%s by rule '%s'", r->pid, r->tid,
 	     r->comm, r->event, r->fd >= 0 ? " on " : "", r->fd >= 0 ? r->addr : "", r->rule);
-	notify_waiters(p);
+	if (pending) /* a hold release came while it was away */
+		release_one(p);
+	else
+		notify_waiters(p);
 	return p;
 }
 
@@ -223,24 +267,6 @@ void parks_list(struct conn *c, const struct hold_msg *m)
 	conn_done(c, n);
 }
 
-static int release_one(struct park *p)
-{
-	char buf[64];
-	struct hold_enc e;
-
-	if (p->rec.mode == HOLD_MODE_STOP) {
-		if (p->pidfd < 0)
-			return -1;
-		return (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGCONT, NULL, 0);
-	}
-	if (!p->conn)
-		return -1;
-	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->rec.tid);
-	conn_send(p->conn, buf, hold_enc_finish(&e));
-	return 0;
-}
-
 void parks_release(struct conn *c, const struct hold_msg *m)
 {
 	int all = (m->num[HOLD_F_FLAGS] & HOLD_FL_ALL) != 0;
@@ -251,14 +277,19 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 		conn_error(c, "say what to release: PID, PID/TID or --all");
 		return;
 	}
-	for (struct park *p = parks; p; p = p->next) {
+	for (struct park *p = parks, *next; p; p = next) {
 		int ppid, ptid;
 
+		next = p->next;
 		ids_for(c, p, &ppid, &ptid);
 		if (!seen_by(c, p) || (!all && (ppid != pid || (tid && ptid != tid))))
 			continue;
-		if (release_one(p) == 0)
-			n++;
+		if (release_one(p) < 0)
+			continue;
+		n++;
+		if (!p->conn && p->proxy &&
+		    !p->release_pending) /* nobody else removes its record */
+			park_free(p);
 	}
 	if (n == 0 && !all) {
 		if (tid)
@@ -312,19 +343,28 @@ void parks_recover(const char *runtime_dir)
 		     runtime_dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
 		return;
 	}
+	rundir = runtime_dir;
 	n = hold_park_dir_read(runtime_dir, &r);
 	for (int i = 0; i < n; i++) {
 		struct park *p;
 		char path[4200];
 		struct buf b;
+		int proxy;
 
-		if (r[i].mode != HOLD_MODE_STOP || !(p = calloc(1, sizeof(*p))))
-			continue;
 		buf_init(&b, path, sizeof(path));
 		buf_str(&b, runtime_dir);
 		buf_chr(&b, '/');
 		hold_park_record_name(&b, r[i].pid, r[i].tid);
 		buf_cstr(&b);
+		/* one a holdd wrote for a process of another user: ours to
+		 * remove when its park ends -- a spinning one that does not
+		 * come back to us within RECONNECT_NS has ended already */
+		proxy = lstat(path, &st) == 0 && st.st_uid == geteuid() && r[i].uid != geteuid();
+		if ((r[i].mode != HOLD_MODE_STOP && !proxy) || !(p = calloc(1, sizeof(*p))))
+			continue;
+		p->proxy = proxy;
+		if (r[i].mode != HOLD_MODE_STOP)
+			p->expect_by = hold_now_ns() + RECONNECT_NS;
 		p->rec = r[i]; /* uid: the record's owner, who libhold ran as */
 		p->owner = store_owner_of(p->rec.pid, p->rec.uid);
 		p->ns_pid = p->rec.pid; /* a record of holdd's own namespace */
@@ -334,8 +374,8 @@ void parks_recover(const char *runtime_dir)
 		p->pidfd = pidfd_of(p->rec.pid);
 		p->record = strdup(path);
 		park_link(p);
-		hlog(LOG_INFO, "pid %d (%s) is stopped at %s (found in %s)", p->rec.pid,
-		     p->rec.comm, p->rec.event, runtime_dir);
+		hlog(LOG_INFO, "pid %d (%s) is %s at %s (found in %s)", p->rec.pid, p->rec.comm,
+		     p->expect_by ? "parked" : "stopped", p->rec.event, runtime_dir);
 	}
 	free(r);
 }
@@ -344,10 +384,17 @@ void parks_tick(void)
 {
 	struct park *next;
 
-	/* a stopped process found by its record is gone once its record is */
+	uint64_t now = hold_now_ns();
+
+	/* a park found by its record is gone once its record is, or its
+	 * process; a spinning one once it has not come back in time */
 	for (struct park *p = parks; p; p = next) {
 		next = p->next;
-		if (p->record && access(p->record, F_OK) != 0)
+		if (p->conn)
+			continue;
+		if ((p->record && access(p->record, F_OK) != 0) ||
+		    (p->expect_by && now > p->expect_by) ||
+		    hold_proc_starttime(p->rec.pid) != p->rec.start)
 			park_free(p);
 	}
 }

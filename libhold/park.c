@@ -111,6 +111,7 @@ static void gather(struct hold_park *p, const struct hold_park_info *pi)
 	n = safe_read_file("/proc/self/stat", st, sizeof(st));
 	p->start = n > 0 ? hold_stat_field(st, (size_t)n, HOLD_STAT_STARTTIME) : 0;
 	p->pidns = pidns_self();
+	p->uid = (uint32_t)safe_sys(SYS_geteuid, 0, 0, 0);
 	p->since_ns = safe_now_ns(CLOCK_REALTIME);
 	p->timeout_ns = pi->timeout_ns;
 	p->mode = pi->mode;
@@ -165,6 +166,7 @@ __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 	}
 	yama_allow(1);
 	p.recorded = hold_report_record(&p.park) == 0;
+	p.park.unrecorded = !p.recorded; /* holdd writes it, if it can */
 	/* A park nobody can list is a hang: with no record and no holdd, run on. */
 	if (hold_client_announce(&p) < 0 && !p.recorded) {
 		yama_allow(0);

@@ -36,7 +36,23 @@ grep -q "not parked, or not yours" "$T/b.err" || fail "$USER_B was told: $(cat "
 	fail "$USER_B sees the tree"
 ok "$USER_B cannot see, list in a tree, or release it"
 
-[ "$("$HOLD" release "$pid")" = "released 1" ] || fail "root could not release it"
+# cat could not write its record in root's directory: holdd wrote it,
+# so the park stays findable when that holdd dies, and comes back to the
+# next one
+[ "$(stat -c %U "$HOLD_RUNTIME_DIR/park-$pid-$pid")" = root ] &&
+	grep -qx "uid=$ua" "$HOLD_RUNTIME_DIR/park-$pid-$pid" || fail "no record of $pid by holdd: $(ls -la "$HOLD_RUNTIME_DIR")"
+pkill -KILL -f "holdd --socket $HOLD_SOCKET --exit-with" || fail "no private holdd to kill"
+until_true '! answers' || fail "the private holdd did not die"
+"$HOLD" ls >"$T/ls" 2>&1
+grep -q "^$pid .*cat .*recv" "$T/ls" || fail "with no holdd, hold ls does not list $pid: $(cat "$T/ls")"
+start_holdd --foreground --any-user
+until_true "grep -q 'pid $pid thread $pid (cat) parked at recv' $T/holdd.log" ||
+	fail "the park did not come back to a new holdd: $(cat "$T/holdd.log")"
+ok "holdd killed: hold ls still lists it (holdd wrote its record); it came back to the next holdd"
+
+"$HOLD" release "$pid" >"$T/rel" 2>&1
+[ "$(cat "$T/rel")" = "released 1" ] || fail "root could not release it: $(cat "$T/rel"; "$HOLD" ls; cat "$T/holdd.log")"
+until_true "[ ! -e $HOLD_RUNTIME_DIR/park-$pid-$pid ]" || fail "its record outlived the release"
 wait "$run" || fail "the tree failed: $(cat "$T/err")"
 [ "$(cat "$T/out")" = "first
 second" ] || fail "output: $(cat "$T/out")"
@@ -44,8 +60,8 @@ second" ] || fail "output: $(cat "$T/out")"
 ok "released; the second cat, also $USER_A's, did not park: count= is the tree's"
 
 # A holdd that hears only root: the switched process must not park unseen.
-"$HOLD" release --all >/dev/null 2>&1
-until_true '! answers' || fail "the private holdd did not stop"
+kill "$HOLDD_PID"
+until_true '! answers' || fail "holdd did not stop"
 log=""
 if [ ! -e /dev/log ]; then # listen where syslog would, for this test only
 	log=$T/syslog
