@@ -188,6 +188,30 @@ static void test_record_round_trip(void **st)
 	assert_non_null(strstr(b.p, "\ntimeout=2.500\n"));
 }
 
+/* A record says whose park it is (uid=, all 32 bits), for the records holdd
+ * writes for processes of other users; PARK says when libhold wrote none. */
+static void test_record_uid_and_unrecorded(void **st)
+{
+	struct buf b;
+	struct hold_msg m;
+
+	sample(&in);
+	in.uid = 4294967294u;
+	buf_init(&b, mem, sizeof(mem));
+	hold_park_to_record(&b, &in);
+	assert_non_null(strstr(b.p, "\nuid=4294967294\n"));
+	assert_int_equal(hold_park_from_record(&out, b.p, b.len), 0);
+	assert_true(out.uid == 4294967294u);
+	in.unrecorded = 1;
+	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
+	hold_park_from_msg(&out, &m);
+	assert_true(out.unrecorded);
+	in.unrecorded = 0;
+	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
+	hold_park_from_msg(&out, &m);
+	assert_false(out.unrecorded);
+}
+
 /* A process may call itself anything: its name cannot forge a line. */
 static void test_record_values_cannot_forge_lines(void **st)
 {
@@ -273,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_park_message_carries_no_identity),
 		cmocka_unit_test(test_no_handoff),
 		cmocka_unit_test(test_long_argv_is_cut_between_elements),
+		cmocka_unit_test(test_record_uid_and_unrecorded),
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_values_cannot_forge_lines),
 		cmocka_unit_test(test_record_without_handoff_or_pid),
