@@ -117,6 +117,7 @@ enum hold_by {
 #define HOLD_FL_EXECED     8u /* NODE: PATH is an exec'd image, not the parent's */
 #define HOLD_FL_PARKED     16u
 #define HOLD_FL_UNRECORDED 32u /* PARK: no record written; holdd writes one */
+#define HOLD_FL_UNSEEN     64u /* WAIT: the oldest park no WAIT of this user was handed */
 
 #define HOLD_F_NUMS (HOLD_F_NUM_END_)
 #define HOLD_F_STRS (HOLD_F_STR_END_ - HOLD_F_PATH)

@@ -37,7 +37,7 @@ echo "\$ hold run -- minivirsh $S start vm1 &"
 hold run -- minivirsh "$S" start vm1 >"$W/client.out" &
 client=$!
 echo "\$ hold wait 'rpc-worker*'"
-worker=$(hold wait --existing --timeout 20 'rpc-worker*')
+worker=$(hold wait --timeout 20 'rpc-worker*')
 echo "$worker"
 show hold ls
 
@@ -48,7 +48,7 @@ for i in 1 2 3; do show minivirsh "$S" ping; done
 say "4. release that worker only: it hands the command to the main thread, which parks on the pipe"
 show hold release "$worker"
 echo "\$ hold wait minivirtd"
-main=$(hold wait --existing --timeout 20 minivirtd)
+main=$(hold wait --timeout 20 minivirtd)
 echo "$main"
 show hold ls
 show hold tree
@@ -56,7 +56,7 @@ show hold tree
 say "5. release the main thread: it forks, and the child parks at exec of mini-qemu"
 show hold release "$main"
 echo "\$ hold wait mini-qemu"
-qemu=$(hold wait --existing --timeout 20 mini-qemu)
+qemu=$(hold wait --timeout 20 mini-qemu)
 echo "$qemu"
 show hold tree
 echo "(mini-qemu's environment was scrubbed to PATH and HOME; libhold put itself back:)"

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "paths.h"
@@ -48,13 +49,17 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 		return cli_usage(self, "%s", why);
 	if ((err = open_waiting(&cl, secs)))
 		return err;
+	if (isatty(2)) /* a person is waiting: say for what */
+		fprintf(stderr, "hold wait: waiting for %s%s%s%s (Ctrl-C to stop)\n",
+			args_has(args, "new") ? "a new park" : "a park not handed out before",
+			glob ? " matching '" : "", glob ? glob : "", glob ? "'" : "");
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_WAIT);
 	if (glob)
 		hold_enc_str(&e, HOLD_F_TEXT, glob);
-	if (args_has(args, "existing"))
-		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_ALL);
-	else
+	if (args_has(args, "new"))
 		hold_enc_num(&e, HOLD_F_SINCE_NS, started);
+	else
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_UNSEEN);
 	if (client_send(&cl, buf, hold_enc_finish(&e)) < 0)
 		return cli_fail(EXIT_USAGE, "holdd closed the connection");
 	r = client_next(&cl, &m, secs > 0 ? (int)(secs * 1000) : -1);
@@ -74,16 +79,20 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_wait_entry = {
 	.name = "wait",
-	.usage = "[--timeout SECS] [--existing] [GLOB]",
-	.help = "Block until a thread parks whose exe path, exe name or comm matches GLOB\n"
-		"(any, without one), then print PID, or PID/TID for a thread other than the\n"
-		"main one.  For scripts: pid=$(hold wait 'qemu-*') && hold attach $pid.\n"
-		"A park since hold wait started will do, and with no holdd up yet it waits\n"
-		"for one: pid=$(hold wait) after hold run ... & cannot miss the park.\n",
+	.usage = "[--timeout SECS] [--new] [GLOB]",
+	.help = "Print the oldest parked thread whose exe path, exe name or comm matches\n"
+		"GLOB (any, without one) that no earlier hold wait of yours was handed,\n"
+		"waiting for one if there is none: PID, or PID/TID for a thread other than\n"
+		"the main one.  Each park is handed out once, whether it parked before or\n"
+		"after hold wait began, so pid=$(hold wait) after hold run ... & cannot\n"
+		"lose it, and a loop of hold wait walks the parks one by one.  With no\n"
+		"holdd up yet it waits for one.  For scripts:\n"
+		"  pid=$(hold wait 'qemu-*') && hold attach $pid\n",
 	.args = {(const struct args_opt[]){
 			 {'t', "timeout", "SECS", 0, "give up after SECS (exit status 1)"},
-			 {'e', "existing", NULL, 0,
-			  "a park from before hold wait started will do too"},
+			 {'n', "new", NULL, 0,
+			  "only a park that parks after hold wait began\n"
+			  "(handed out or not)"},
 			 {0, NULL, NULL, 0, NULL}},
 		 0, 1, 0},
 	.exec = cmd_wait,

@@ -67,6 +67,7 @@ struct conn {
 	struct park *park;  /* C_PARKED */
 	char *glob;         /* C_WAITING: exe/comm glob, NULL = any */
 	uint64_t wait_from; /* C_WAITING: parks since then are new */
+	int wait_unseen;    /* C_WAITING: a park not handed to this uid before will do */
 	int closing;        /* close once `out` is written */
 	size_t inlen;
 	char *out;
@@ -119,7 +120,9 @@ struct park {
 	int proxy;           /* holdd wrote its record (PARK said none was written) */
 	uint64_t expect_by;  /* found by its record, spinning: it must reconnect by then */
 	int release_pending; /* released before it reconnected: release it when it does */
-	uint32_t owner;      /* the uid its tree belongs to (store_owner_of) */
+	uint32_t handed[8];  /* the users a `hold wait` handed it to */
+	unsigned nhanded;
+	uint32_t owner;                       /* the uid its tree belongs to (store_owner_of) */
 	int ns_pid, ns_tid, ns_ppid, ns_peer; /* as its own pid namespace sees them */
 	struct hold_park rec;
 };

@@ -128,20 +128,49 @@ static size_t parked_msg(const struct conn *c, const struct park *p, char *buf, 
 	return hold_park_to_msg(buf, cap, HOLD_MSG_PARKED, &r);
 }
 
-/* Answer every `hold wait` this park satisfies. */
-static void notify_waiters(const struct park *p)
+/* --- hold wait ------------------------------------------------------------
+ * A plain `hold wait` is handed the oldest park that no earlier one of the
+ * same user was handed, whether it parked before or after the command
+ * began: pid=$(hold wait) cannot lose a park that landed first, and a loop
+ * of hold wait walks the parks one by one.  --new: parks after it began. */
+
+static int handed_to(const struct park *p, uint32_t uid)
+{
+	for (unsigned i = 0; i < p->nhanded; i++)
+		if (p->handed[i] == uid)
+			return 1;
+	return 0;
+}
+
+static int wait_takes(const struct conn *c, const struct park *p)
+{
+	if (c->state != C_WAITING || !seen_by(c, p))
+		return 0;
+	if (c->wait_unseen ? handed_to(p, c->uid) : p->rec.since_ns < c->wait_from)
+		return 0;
+	return !c->glob || hold_glob_path(c->glob, p->rec.exe) || hold_glob(c->glob, p->rec.comm);
+}
+
+static void hand(struct conn *c, struct park *p)
 {
 	char buf[HOLD_MSG_MAX];
 
-	for (struct conn *c = conn_first(); c; c = c->next) {
-		if (c->state != C_WAITING || !seen_by(c, p) || p->rec.since_ns < c->wait_from)
-			continue;
-		if (c->glob && !hold_glob_path(c->glob, p->rec.exe) &&
-		    !hold_glob(c->glob, p->rec.comm))
-			continue;
-		conn_send(c, buf, parked_msg(c, p, buf, sizeof(buf)));
-		c->state = C_READY;
-	}
+	conn_send(c, buf, parked_msg(c, p, buf, sizeof(buf)));
+	c->state = C_READY;
+	if (!c->wait_unseen)
+		return;
+	if (p->nhanded < sizeof(p->handed) / sizeof(p->handed[0]))
+		p->handed[p->nhanded++] = c->uid;
+	else /* more users than slots: the oldest hand-out is forgotten */
+		p->handed[p->nhanded - 1] = c->uid;
+}
+
+/* Answer every `hold wait` this new park satisfies. */
+static void notify_waiters(struct park *p)
+{
+	for (struct conn *c = conn_first(); c; c = c->next)
+		if (wait_takes(c, p))
+			hand(c, p);
 }
 
 static int release_one(struct park *p)
@@ -313,8 +342,10 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 
 	free(c->glob); /* a WAIT answered before: this one's glob replaces it */
 	c->glob = hold_msg_has(m, HOLD_F_TEXT) ? strndup(g.p, g.len) : NULL;
-	/* FLAGS=ALL: a park already there will do too; SINCE_NS: one since
-	 * the client started (it may have parked before we heard of it) */
+	/* FLAGS=UNSEEN: the oldest park not handed to this user yet; ALL: any
+	 * park already there; SINCE_NS: one since the client started (it may
+	 * have parked before we heard of it) */
+	c->wait_unseen = (m->num[HOLD_F_FLAGS] & HOLD_FL_UNSEEN) != 0;
 	if (m->num[HOLD_F_FLAGS] & HOLD_FL_ALL)
 		c->wait_from = 0;
 	else if (hold_msg_has(m, HOLD_F_SINCE_NS))
@@ -322,8 +353,13 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 	else
 		c->wait_from = hold_now_ns();
 	c->state = C_WAITING;
-	for (struct park *p = parks; p && c->state == C_WAITING; p = p->next)
-		notify_waiters(p);
+	struct park *oldest = NULL;
+
+	for (struct park *p = parks; p; p = p->next)
+		if (wait_takes(c, p) && (!oldest || p->rec.since_ns < oldest->rec.since_ns))
+			oldest = p;
+	if (oldest)
+		hand(c, oldest);
 }
 
 void parks_recover(const char *runtime_dir)

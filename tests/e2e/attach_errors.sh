@@ -6,7 +6,7 @@ need_gdb
 start_holdd --foreground
 "$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>&1 &
 runpid=$!
-pid=$("$HOLD" wait --existing --timeout 10 target) || fail "nothing parked"
+pid=$("$HOLD" wait --timeout 10 target) || fail "nothing parked"
 
 expect() { # expect CODE PATTERN COMMAND...
 	_code=$1 _pat=$2

@@ -65,9 +65,9 @@ ok "wait: a park since it started counts, though it connected later; an older on
 "$HOLD" run -r 'exec:*/target' -- sh -c "\"$H/target\" x; echo sh-done" >"$T/out" 2>"$T/err" &
 runpid=$!
 until_true answers || fail "hold run started no holdd"
-pid=$("$HOLD" wait --existing --timeout 10 'targ*') || fail "hold wait found nothing: $(cat "$T/err")"
+pid=$("$HOLD" wait --timeout 10 'targ*') || fail "hold wait found nothing: $(cat "$T/err")"
 [ -n "$pid" ] && [ -d "/proc/$pid" ] || fail "hold wait printed '$pid'"
-ok "wait --existing prints the parked pid ($pid)"
+ok "wait prints the parked pid ($pid), parked before it began"
 
 "$HOLD" ls >"$T/ls" || fail "hold ls exited $?"
 grep -qE "^$pid +$pid +target +exec +spin +[0-9]+s +exec:\*/target +$H/target " "$T/ls" ||
@@ -105,7 +105,7 @@ ok "release: an unknown pid exits 1; a parked one runs on and its tree finishes"
 "$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>"$T/err" &
 runpid=$!
 until_true answers || fail "hold run started no holdd"
-pid=$("$HOLD" wait --existing --timeout 10 target) || fail "nothing parked for attach"
+pid=$("$HOLD" wait --timeout 10 target) || fail "nothing parked for attach"
 "$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "hold attach exited $?: $(cat "$T/gdb")"
 grep -q '^Breakpoint 1, main (' "$T/gdb" || fail "attach: main not hit: $(cat "$T/gdb")"
 grep -q '^#0  main (' "$T/gdb" || fail "attach: no backtrace: $(cat "$T/gdb")"

@@ -53,7 +53,7 @@ grep -q 'ignoring a bad report from pid' "$T/holdd.log" || fail "bad datagram no
 ok "each bad connection logged once; bad datagrams logged, rate-limited"
 
 [ "$(nparked)" = 1 ] || fail "the park is no longer listed"
-pid=$("$HOLD" wait --existing --timeout 5 target) || fail "hold wait after the garbage"
+pid=$("$HOLD" wait --timeout 5 target) || fail "hold wait after the garbage"
 [ "$("$HOLD" release "$pid")" = "released 1" ] || fail "release after the garbage"
 wait "$runpid"; [ $? = 3 ] || fail "the target did not complete"
 kill -0 "$HOLDD_PID" || fail "holdd died"

@@ -15,9 +15,9 @@ ok "CapEff $want, Seccomp 2 (filter), NoNewPrivs 1"
 # every request and report, under the filter (a disallowed call kills holdd)
 "$HOLD" run -r 'exec:*/target' -r 'exec:*/scrub_exec,mode=stop' -- "$H/scrub_exec" "$H/target" x >"$T/out" 2>&1 &
 runpid=$!
-pid=$("$HOLD" wait --existing --timeout 10 scrub_exec) || fail "no stop-mode park"
+pid=$("$HOLD" wait --timeout 10 scrub_exec) || fail "no stop-mode park"
 "$HOLD" ls >/dev/null && "$HOLD" tree >/dev/null && "$HOLD" release "$pid" >/dev/null || fail "requests"
-pid=$("$HOLD" wait --existing --timeout 10 target) || fail "no spin park"
+pid=$("$HOLD" wait --timeout 10 target) || fail "no spin park"
 "$HOLD" release --all >/dev/null || fail "release --all"
 wait "$runpid"; [ $? = 3 ] || fail "run did not complete"
 # a burst of reports: batched, journal written on its timer

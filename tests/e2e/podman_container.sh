@@ -59,7 +59,7 @@ run_ct() { # NAME [podman run options]
 ct() { n=$1; shift; $P exec "$n" "$@"; }
 
 run_ct hc$$
-pid=$("$HOLD" wait --existing --timeout 30 hold-target) || fail "nothing parked: $($P logs "hc$$")"
+pid=$("$HOLD" wait --timeout 30 hold-target) || fail "nothing parked: $($P logs "hc$$")"
 [ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ] || fail "$pid is not in the container"
 inner=$(sed -n 's/^NSpid:.*[[:space:]]\([0-9]*\)$/\1/p' "/proc/$pid/status")
 "$HOLD" ls | grep -q "^$pid  *$pid .*hold-target .*exec" || fail "host hold ls: $("$HOLD" ls)"
@@ -85,7 +85,7 @@ $P rm -f -t 0 "hc$$" >/dev/null 2>&1
 
 # --uidmap: the container's root is host uid 200000
 run_ct hu$$ --uidmap 0:200000:65536
-pid=$("$HOLD" wait --existing --timeout 30 hold-target) || fail "nothing parked with --uidmap: $($P logs "hu$$")"
+pid=$("$HOLD" wait --timeout 30 hold-target) || fail "nothing parked with --uidmap: $($P logs "hu$$")"
 [ "$(stat -c %u "/proc/$pid")" = 200000 ] || fail "the park is uid $(stat -c %u "/proc/$pid")'s"
 "$HOLD" ls --json | grep -q "\"pid\": $pid," || fail "the host does not list it"
 inner=$(ct "hu$$" hold ls --json | sed -n 's/.*"pid": \([0-9]*\).*/\1/p' | head -n 1)

@@ -24,7 +24,7 @@ pybt_check() { # LABEL PYTHON
 	"$HOLD" run -r 'fork,comm=python*' -- "$2" "$T/svc.py" >"$T/out" 2>"$T/err" &
 	run=$!
 	PIDS="$PIDS $run"
-	pid=$("$HOLD" wait --existing --timeout 20) || fail "$1: no park: $(cat "$T/err")"
+	pid=$("$HOLD" wait --timeout 20) || fail "$1: no park: $(cat "$T/err")"
 	"$HOLD" attach --py-bt "$pid" >"$T/bt" 2>&1 || fail "$1: --py-bt failed: $(cat "$T/bt")"
 	grep -q "^Traceback (most recent call first):" "$T/bt" || fail "$1: no Python stack: $(cat "$T/bt")"
 	grep -q "File \"$T/svc.py\", line 3, in spawn_worker" "$T/bt" &&
@@ -48,7 +48,7 @@ pybt_check "a venv's copied python (named plain 'python')" "$T/venv/bin/python"
 "$HOLD" run -r 'fork,comm=python*,mode=stop' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
 run=$!
 PIDS="$PIDS $run"
-pid=$("$HOLD" wait --existing --timeout 20) || fail "stop mode: no park: $(cat "$T/err")"
+pid=$("$HOLD" wait --timeout 20) || fail "stop mode: no park: $(cat "$T/err")"
 until_true '[ "$(state "$pid")" = T ]' 5 || fail "stop mode: not stopped"
 "$HOLD" attach --py-bt "$pid" >"$T/bt" 2>&1 || fail "stop mode: --py-bt: $(cat "$T/bt")"
 grep -q 'in spawn_worker' "$T/bt" || fail "stop mode: $(cat "$T/bt")"
@@ -66,7 +66,7 @@ ok "stop mode: --py-bt leaves the worker stopped; release runs it"
 "$HOLD" run -r 'fork,comm=python*' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
 run=$!
 PIDS="$PIDS $run"
-pid=$("$HOLD" wait --existing --timeout 20) || fail "no park: $(cat "$T/err")"
+pid=$("$HOLD" wait --timeout 20) || fail "no park: $(cat "$T/err")"
 mkdir "$T/empty"
 HOLD_GDB_AUTOLOAD=$T/empty "$HOLD" attach --py-bt "$pid" >"$T/msg" 2>&1
 rc=$?
@@ -85,7 +85,7 @@ ok "no extension: the error names python$ver-dbg; HOLD_PYTHON_GDB names one"
 "$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>&1 &
 run=$!
 PIDS="$PIDS $run"
-pid=$("$HOLD" wait --existing --timeout 20) || fail "no park of target"
+pid=$("$HOLD" wait --timeout 20) || fail "no park of target"
 "$HOLD" attach --py-bt "$pid" >"$T/msg" 2>&1
 [ $? = 2 ] && grep -q "pid $pid is not a CPython process" "$T/msg" || fail "$(cat "$T/msg")"
 "$HOLD" attach --py-bt -b main "$pid" >"$T/msg" 2>&1

@@ -24,7 +24,7 @@ wait "$apid" || fail "the first run failed: $(cat "$T/a.out")"
 ok "the first program ended"
 
 echo >"$T/b"
-"$HOLD" wait --existing --timeout 10 >"$T/w" 2>&1 || fail "no park after the first run ended: $(cat "$T/w") $(cat "$T/holdd.log" 2>/dev/null)"
+"$HOLD" wait --timeout 10 >"$T/w" 2>&1 || fail "no park after the first run ended: $(cat "$T/w") $(cat "$T/holdd.log" 2>/dev/null)"
 [ "$(pgrep -f "holdd --socket $HOLD_SOCKET")" = "$holdd" ] || fail "a second holdd was started"
 [ "$(nparked)" = 1 ] || fail "holdd lists $(nparked) parks, expected the subshell"
 ok "the shared holdd outlived the first run and saw the second run's park"

@@ -67,7 +67,7 @@ ct hold env --systemd -r 'exec:*/hold-target,count=1' >"$ROOT/etc/systemd/system
 	fail "hold env --systemd"
 ct systemctl daemon-reload
 ct systemctl restart holdtest || fail "the service did not start: $(ct systemctl status holdtest)"
-pid=$(ct hold wait --existing --timeout 30 hold-target) ||
+pid=$(ct hold wait --timeout 30 hold-target) ||
 	fail "nothing parked: $(ct journalctl --no-pager -n 20)"
 [ "$(ct stat -c %U "/proc/$pid")" = nobody ] || fail "the parked $pid is not nobody's"
 [ "$(ct systemctl is-active holdd.service)" = active ] || fail "holdd was not started by its socket"
