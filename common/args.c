@@ -96,11 +96,13 @@ int args_parse(const struct args_spec *spec, int argc, char **argv, struct args 
 
 	a->spec = spec;
 	a->n = 0;
+	a->dashdash = -1;
 	a->argv = argv + 1; /* operands are gathered to the front of this */
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 
 		if (strcmp(s, "--") == 0) {
+			a->dashdash = ops;
 			while (++i < argc)
 				argv[1 + ops++] = argv[i];
 			break;

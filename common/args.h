@@ -44,6 +44,7 @@ struct args {
 	} seen[ARGS_MAX];
 	int argc; /* operands */
 	char **argv;
+	int dashdash; /* operands before "--", or -1: none was given */
 };
 
 enum { ARGS_OK = 0, ARGS_HELP = 1, ARGS_BAD = -1 };

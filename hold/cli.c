@@ -93,6 +93,17 @@ const char *cli_libhold_path(void)
 	return first_existing("HOLD_LIB", cands, 3);
 }
 
+const char *cli_gdb_script_path(void)
+{
+	char here[PATH_MAX + 64];
+	const char *cands[3] = {here, HOLD_PKGDATADIR "/hold-gdb.py",
+				HOLD_ABS_SRCDIR "/hold/hold-gdb.py"};
+
+	/* installed: PREFIX/bin/hold and PREFIX/share/hold; else the source tree */
+	snprintf(here, sizeof(here), "%s/../share/hold/hold-gdb.py", exe_dir());
+	return first_existing("HOLD_GDB_SCRIPT", cands, 3);
+}
+
 const char *cli_holdd_path(void)
 {
 	char build[PATH_MAX + 64], here[PATH_MAX + 64];

@@ -57,6 +57,8 @@ int client_no_daemon(void);
 
 /* Absolute paths of libhold.so and holdd for this hold binary. */
 const char *cli_libhold_path(void);
+/* hold-gdb.py, which hold attach loads into gdb; NULL if not found. */
+const char *cli_gdb_script_path(void);
 const char *cli_holdd_path(void);
 /* Check rules as libhold would parse them; prints libhold's message. */
 int cli_rules_ok(const char *rules);

@@ -167,104 +167,208 @@ static void arg(struct gdb_cmd *g, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One gdb command of the session (-ex CMD). */
+static void ex(struct gdb_cmd *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ex(struct gdb_cmd *g, const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+
+	va_start(ap, fmt);
+	if (vasprintf(&cmd, fmt, ap) >= 0) {
+		arg(g, "-ex");
+		arg(g, "%s", cmd);
+		free(cmd);
+	}
+	va_end(ap);
+}
+
+/* What the user asked of the session. */
+struct attach_req {
+	int pid, tid, stop, batch, release, pybt, pending;
+	const char *brk[64], *ex[64], *src[64];
+	int nbrk, nex, nsrc;
+	char **gdb_args; /* after "--": gdb's own options, unchanged */
+	int ngdb_args;
+};
+
+/* The session, in the order that keeps the park safe: select the parked
+ * thread, set every breakpoint and run every -x file, check them all
+ * (hold-go: a failure leaves it parked and quits 1), release, continue,
+ * then the -ex commands.  hold-gdb.py defines the hold-* steps. */
+static void session(struct gdb_cmd *g, const struct attach_req *r, const char *script,
+		    const struct py_target *py, int py_ready, const char *exe)
+{
+	int stop_at = r->nbrk || r->nsrc;
+
+	arg(g, "gdb");
+	arg(g, "-q");
+	if (r->batch)
+		arg(g, "-batch");
+	for (int i = 0; i < r->ngdb_args; i++)
+		arg(g, "%s", r->gdb_args[i]);
+	arg(g, "-p");
+	arg(g, "%d", r->pid);
+	ex(g, "source %s", script);
+	ex(g, "hold-setup %d%s", r->tid, r->pending ? " pending" : "");
+	if (py_ready)
+		ex(g, "source %s", py->ext);
+	if (r->pybt)
+		ex(g, "py-bt");
+	for (int i = 0; i < r->nbrk; i++)
+		ex(g, "hold-break %s", r->brk[i]);
+	for (int i = 0; i < r->nsrc; i++)
+		ex(g, "hold-source %s", r->src[i]);
+	/* --batch with nothing to stop at: show the parked thread, release it
+	 * and detach (a `continue` would wait for the program to end). */
+	if (r->batch && !stop_at && !r->nex && !r->pybt) {
+		ex(g, "thread");
+		ex(g, "bt");
+	}
+	if (r->release)
+		ex(g, "hold-go %d %s%s", r->tid, r->stop ? "stop" : "spin",
+		   !r->batch || stop_at ? " continue" : "");
+	for (int i = 0; i < r->nex; i++)
+		ex(g, "%s", r->ex[i]);
+	if (r->batch && r->release && stop_at && !r->nex)
+		ex(g, "bt");
+	arg(g, "%s", exe);
+	g->argv[g->n] = NULL;
+}
+
+/* sh -c word: 'it' with every ' as '\'' */
+static void shell_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
+/* --terminal TEMPLATE: gdb in another terminal (a tmux window, an xterm).
+ * The command is `env HOLD_...=... gdb ...`, so gdb's hold commands reach
+ * this holdd from wherever the terminal starts it.  In the template {pid}
+ * is the pid, and {} the whole command as one shell word (tmux new-window
+ * {}: tmux runs one string); without {} the words are appended (xterm -e). */
+static int in_terminal(const char *tmpl, const struct gdb_cmd *g, const char *gdb, int pid)
+{
+	static const char *pass[] = {"HOLD_CLI", "HOLD_SOCKET", "HOLD_RUNTIME_DIR", "GDB", NULL};
+	char *cmd = NULL, *line = NULL;
+	size_t clen = 0, llen = 0;
+	FILE *c = open_memstream(&cmd, &clen), *l;
+	int whole = strstr(tmpl, "{}") != NULL;
+
+	fputs("env", c);
+	for (int i = 0; pass[i]; i++)
+		if (getenv(pass[i])) {
+			fprintf(c, " %s=", pass[i]);
+			shell_quote(c, getenv(pass[i]));
+		}
+	fputc(' ', c);
+	shell_quote(c, gdb);
+	for (int i = 1; i < g->n; i++) {
+		fputc(' ', c);
+		shell_quote(c, g->argv[i]);
+	}
+	fclose(c);
+	l = open_memstream(&line, &llen);
+	for (const char *t = tmpl; *t; t++) {
+		if (strncmp(t, "{pid}", 5) == 0) {
+			fprintf(l, "%d", pid);
+			t += 4;
+		} else if (strncmp(t, "{}", 2) == 0) {
+			shell_quote(l, cmd);
+			t += 1;
+		} else {
+			fputc(*t, l);
+		}
+	}
+	if (!whole)
+		fprintf(l, " %s", cmd);
+	fclose(l);
+	fflush(stdout);
+	execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+	return cli_fail(EXIT_USAGE, "cannot run /bin/sh: %s", strerror(errno));
+}
+
 static int cmd_attach(const struct cmd_entry *self, struct args *args)
 {
-	const char *brk[64], *ex[64], *gdb;
-	int nbrk = args_all(args, "break", brk, 64), nex = args_all(args, "ex", ex, 64);
-	int batch = args_has(args, "batch"), release = !args_has(args, "no-release");
-	int pybt = args_has(args, "py-bt"), pid, tid, stop = 0, err;
-	char exe[PATH_MAX], link[64];
+	struct attach_req r = {.release = !args_has(args, "no-release")};
+	const char *gdb, *script, *target = args_get(args, "pid");
+	const char *term = args_get(args, "terminal");
+	int nops = args->dashdash >= 0 ? args->dashdash : args->argc, err;
+	char exe[PATH_MAX], link[64], self_exe[PATH_MAX];
 	struct gdb_cmd g = {.n = 0};
 	struct py_target py;
 	enum py_found pyf;
 	ssize_t len;
 
-	if (parse_target(args->argv[0], &pid, &tid) < 0)
-		return cli_usage(self, "name one parked PID or PID/TID");
-	if (pybt && (nbrk || nex))
+	r.nbrk = args_all(args, "break", r.brk, 64);
+	r.nex = args_all(args, "ex", r.ex, 64);
+	r.nsrc = args_all(args, "command", r.src, 64);
+	r.batch = args_has(args, "batch");
+	r.pybt = args_has(args, "py-bt");
+	r.pending = args_has(args, "pending");
+	r.gdb_args = args->argv + nops;
+	r.ngdb_args = args->argc - nops;
+	if (target && nops)
+		return cli_usage(self, "name the process once: -p PID or PID, not both");
+	if (!target && nops != 1)
+		return cli_usage(self, nops ? "name one parked PID or PID/TID"
+					    : "name a parked PID or PID/TID (or -p PID)");
+	if (parse_target(target ? target : args->argv[0], &r.pid, &r.tid) < 0)
+		return cli_usage(self, "'%s' is not PID or PID/TID",
+				 target ? target : args->argv[0]);
+	if (r.pybt && (r.nbrk || r.nex || r.nsrc))
 		return cli_usage(self, "--py-bt prints the Python stack and detaches; it takes no "
-				       "-b or -ex (use -ex py-bt for that)");
+				       "-b, -x or -ex (use -ex py-bt for that)");
 	if (!(gdb = find_gdb()))
 		return cli_fail(EXIT_USAGE,
 				"gdb is not installed (or not in PATH%s): apt-get install "
 				"gdb",
 				getenv("GDB") ? ", or $GDB is wrong" : "");
-	if ((err = attach_refused(pid)) || (err = find_park(pid, &tid, &stop)))
+	if (!(script = cli_gdb_script_path()) || access(script, R_OK) != 0)
+		return cli_fail(EXIT_USAGE,
+				"hold's gdb script hold-gdb.py is not installed beside hold (set "
+				"HOLD_GDB_SCRIPT to its path)");
+	for (int i = 0; i < r.nsrc; i++)
+		if (access(r.src[i], R_OK) != 0)
+			return cli_fail(EXIT_USAGE, "-x %s: %s", r.src[i], strerror(errno));
+	if ((err = attach_refused(r.pid)) || (err = find_park(r.pid, &r.tid, &r.stop)))
 		return err;
-	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	snprintf(link, sizeof(link), "/proc/%d/exe", r.pid);
 	if ((len = readlink(link, exe, sizeof(exe) - 1)) < 0)
 		return cli_fail(EXIT_USAGE, "cannot read %s: %s", link, strerror(errno));
 	exe[len] = '\0';
-	pyf = py_target_find(pid, exe, &py);
-	if (pybt && pyf == PY_NOT_PYTHON)
+	pyf = py_target_find(r.pid, exe, &py);
+	if (r.pybt && pyf == PY_NOT_PYTHON)
 		return cli_fail(EXIT_USAGE,
 				"pid %d is not a CPython process (it runs %s, and no libpython "
 				"is mapped): --py-bt needs a Python; leave it out for the C stack",
-				pid, exe);
-	if (pybt && pyf == PY_NO_EXT)
-		return py_no_ext_error(pid, exe, &py);
+				r.pid, exe);
+	if (r.pybt && pyf == PY_NO_EXT)
+		return py_no_ext_error(r.pid, exe, &py);
 	if (pyf == PY_NO_EXT)
 		fprintf(stderr,
 			"hold attach: warning: pid %d runs CPython %s but gdb's CPython "
 			"extension was not found (apt-get install python%s-dbg): no py-bt\n",
-			pid, py.version[0] ? py.version : "?", py.version[0] ? py.version : "3.X");
-	if (pybt) { /* look, then leave it parked */
-		batch = 1;
-		release = 0;
+			r.pid, py.version[0] ? py.version : "?",
+			py.version[0] ? py.version : "3.X");
+	if (r.pybt) { /* look, then leave it parked */
+		r.batch = 1;
+		r.release = 0;
 	}
-
-	arg(&g, "gdb");
-	arg(&g, "-q");
-	if (batch)
-		arg(&g, "-batch");
-	arg(&g, "-p");
-	arg(&g, "%d", pid);
-	arg(&g, "-ex");
-	arg(&g, "python [t.switch() for t in gdb.selected_inferior().threads() if t.ptid[1] == %d]",
-	    tid);
-	arg(&g, "-ex");
-	arg(&g, "frame function hold_park");
-	if (pyf == PY_READY) {
-		arg(&g, "-ex");
-		arg(&g, "source %s", py.ext);
+	/* gdb's hold commands (hold ls, hold next) run this very hold */
+	if ((len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1)) > 0) {
+		self_exe[len] = '\0';
+		setenv("HOLD_CLI", self_exe, 1);
 	}
-	if (pybt) {
-		arg(&g, "-ex");
-		arg(&g, "py-bt");
-	}
-	for (int i = 0; i < nbrk; i++) {
-		arg(&g, "-ex");
-		arg(&g, "break %s", brk[i]);
-	}
-	/* --batch with nothing to stop at: show the parked thread, release it
-	 * and detach (a `continue` would wait for the program to end). */
-	if (batch && !nbrk && !nex && !pybt) {
-		arg(&g, "-ex");
-		arg(&g, "thread");
-		arg(&g, "-ex");
-		arg(&g, "bt");
-	}
-	if (release) {
-		arg(&g, "-ex");
-		if (stop) /* end the group stop; gdb passes the SIGCONT on quietly */
-			arg(&g, "shell kill -CONT %d", pid);
-		else
-			arg(&g, "set var hold = 0");
-		if (!batch || nbrk) {
-			arg(&g, "-ex");
-			arg(&g, "continue");
-		}
-	}
-	for (int i = 0; i < nex; i++) {
-		arg(&g, "-ex");
-		arg(&g, "%s", ex[i]);
-	}
-	if (batch && release && nbrk && !nex) {
-		arg(&g, "-ex");
-		arg(&g, "bt");
-	}
-	arg(&g, "%s", exe);
-	g.argv[g.n] = NULL;
+	session(&g, &r, script, &py, pyf == PY_READY, exe);
+	if (term)
+		return in_terminal(term, &g, gdb, r.pid);
 	fflush(stdout);
 	execv(gdb, g.argv);
 	return cli_fail(EXIT_USAGE, "cannot run %s: %s", gdb, strerror(errno));
@@ -272,11 +376,20 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_attach_entry = {
 	.name = "attach",
-	.usage = "PID[/TID] [-b LOCATION]... [--batch] [-ex CMD]... [--no-release] [--py-bt]",
+	.usage = "[-p] PID[/TID] [-b LOCATION]... [-x FILE]... [--batch] [-ex CMD]...\n"
+		 "       [--pending] [--no-release] [--py-bt] [--terminal TEMPLATE] [-- "
+		 "GDB-OPTION...]",
 	.help = "Run gdb on a parked process: the executable from /proc/PID/exe, the parked\n"
-		"thread selected (by LWP) and its hold_park frame; set the breakpoints; then\n"
-		"release it (set var hold = 0; SIGCONT in stop mode) and continue, so gdb\n"
-		"stops at your breakpoint.\n"
+		"thread selected (by LWP) and its hold_park frame; set the breakpoints and\n"
+		"run the -x files; then, if every breakpoint was set, release it (set var\n"
+		"hold = 0; in stop mode SIGCONT, which gdb passes on without stopping) and\n"
+		"continue, so gdb stops at your breakpoint.  If a breakpoint cannot be set\n"
+		"(a typo, or a stripped binary: it says where the symbols are), the process\n"
+		"stays parked and hold attach exits 1.  If gdb dies before the release, the\n"
+		"process stays parked too.\n"
+		"\n"
+		"In gdb, hold ls, hold release [PID[/TID]] and hold next [GLOB] (attach the\n"
+		"next park as a new inferior, with the breakpoints set so far) work.\n"
 		"\n"
 		"For a CPython target (a python executable, or libpython mapped) gdb sources\n"
 		"CPython's gdb extension, so py-bt, py-list, py-locals, py-up and py-down\n"
@@ -287,8 +400,12 @@ const struct cmd_entry cmd_attach_entry = {
 		"Fails with the reason when gdb is missing, another tracer is attached, Yama\n"
 		"forbids it, or the process is another user's.\n",
 	.args = {(const struct args_opt[]){
+			 {'p', "pid", "PID", 0, "the parked process (as gdb -p), or PID/TID"},
 			 {'b', "break", "LOCATION", ARGS_MANY,
 			  "a breakpoint (repeatable), e.g. main or file.c:42"},
+			 {'x', "command", "FILE", ARGS_MANY,
+			  "gdb commands to run before the release, as gdb -x\n"
+			  "(repeatable; its breakpoints are checked too)"},
 			 {0, "batch", NULL, 0,
 			  "run gdb -batch: after the breakpoint, print the\n"
 			  "backtrace (or run the -ex commands) and detach;\n"
@@ -296,11 +413,19 @@ const struct cmd_entry cmd_attach_entry = {
 			  "release it and detach"},
 			 {0, "ex", "CMD", ARGS_MANY | ARGS_DASH1,
 			  "a gdb command to run after that (repeatable)"},
+			 {0, "pending", NULL, 0,
+			  "let a breakpoint gdb cannot resolve yet stay pending\n"
+			  "(a library not loaded yet) and release anyway"},
 			 {0, "no-release", NULL, 0, "leave it parked in the hold_park frame"},
 			 {0, "py-bt", NULL, 0,
 			  "print the Python stack of the parked thread and\n"
 			  "detach, leaving it parked"},
+			 {0, "terminal", "TEMPLATE", 0,
+			  "run gdb in another terminal: TEMPLATE is a shell\n"
+			  "command, {} the gdb command as one word, {pid} the\n"
+			  "pid; without {} the gdb words are appended\n"
+			  "(e.g. 'tmux new-window {}', 'xterm -e')"},
 			 {0, NULL, NULL, 0, NULL}},
-		 1, 1, 0},
+		 0, -1, 0},
 	.exec = cmd_attach,
 };

@@ -22,7 +22,7 @@ expect 2 "gdb is not installed (or not in PATH): apt-get install gdb" \
 ok "no gdb: says so and how to install it"
 
 expect 1 "pid $$ is not parked (hold ls lists what is)" "$HOLD" attach "$$"
-expect 2 "name one parked PID or PID/TID" "$HOLD" attach "$pid/x"
+expect 2 "'$pid/x' is not PID or PID/TID" "$HOLD" attach "$pid/x"
 ok "a process that is not parked, or a bad PID: says which"
 
 echo 3 >"$T/yama"

@@ -1,0 +1,279 @@
+# hold-gdb.py - hold's side of gdb.  `hold attach` loads it; you may too
+# (source /usr/local/share/hold/hold-gdb.py).  Commands:
+#
+#   hold ls                    what is parked (hold ls)
+#   hold release [PID[/TID]]   release a park (default: this inferior's)
+#   hold next [GLOB]           wait for the next park (hold wait), attach it
+#                              as a new inferior, release it and continue:
+#                              the breakpoints you set hit there too
+#
+# and the steps `hold attach` runs, in this order, so that a park is never
+# released into the unknown: hold-setup (select the parked thread and its
+# hold_park frame), hold-break LOCATION / hold-source FILE (each checked),
+# hold-go (every breakpoint resolved, else say which, detach, leave it
+# parked and quit 1; then release without stopping on hold's own SIGCONT).
+import json
+import os
+import re
+import signal
+import struct
+import subprocess
+
+import gdb
+
+HOLD = os.environ.get("HOLD_CLI") or "hold"
+
+
+class _State:
+    pending = False  # may breakpoints stay pending (--pending)?
+    failed = []  # what could not be set: (what, why)
+
+
+def _say(msg, who="hold"):
+    gdb.write("%s: %s\n" % (who, msg), gdb.STDERR)
+
+
+def _select(tid):
+    """Switch to the thread whose LWP is tid, and to its hold_park frame."""
+    inf = gdb.selected_inferior()
+    for t in inf.threads():
+        if t.ptid[1] == tid:
+            t.switch()
+            break
+    else:
+        raise gdb.GdbError("thread %d is not in pid %d" % (tid, inf.pid))
+    f = gdb.newest_frame()
+    while f is not None and f.name() != "hold_park":
+        f = f.older()
+    if f is not None:
+        f.select()
+
+
+def _park_of(pid, tid=0):
+    """The park of pid (and tid), as hold ls --json says; None if none."""
+    out = subprocess.run([HOLD, "ls", "--json"], capture_output=True, text=True)
+    try:
+        parks = json.loads(out.stdout or "[]")
+    except ValueError:
+        return None
+    for p in parks:
+        if p["pid"] == pid and (not tid or p["tid"] == tid):
+            return p
+    return None
+
+
+def _elf_sections(path):
+    """Section names of an ELF file (empty if it cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            h = f.read(64)
+            if h[:4] != b"\x7fELF" or h[4] != 2:
+                return set()
+            shoff, = struct.unpack_from("<Q", h, 0x28)
+            shentsize, shnum, shstrndx = struct.unpack_from("<HHH", h, 0x3A)
+            f.seek(shoff)
+            sh = f.read(shentsize * shnum)
+            off = lambda i: struct.unpack_from("<QQ", sh, i * shentsize + 0x18)
+            stroff, strsize = off(shstrndx)
+            f.seek(stroff)
+            names = f.read(strsize)
+            out = set()
+            for i in range(shnum):
+                n, = struct.unpack_from("<I", sh, i * shentsize)
+                out.add(names[n:names.index(b"\0", n)].decode(errors="replace"))
+            return out
+    except (OSError, ValueError, struct.error, IndexError):
+        return set()
+
+
+def _stripped_hint():
+    """Why gdb may not know the location: the binary has no symbols."""
+    exe = gdb.current_progspace().filename or ""
+    objs = [o for o in gdb.objfiles() if o.filename == exe]
+    separate = any(o.owner is not None and o.owner.filename == exe for o in gdb.objfiles())
+    secs = _elf_sections(exe)
+    if not exe or separate or ".symtab" in secs or ".debug_info" in secs or not objs:
+        return None
+    pkg = ""
+    try:
+        r = subprocess.run(["dpkg", "-S", exe], capture_output=True, text=True)
+        if r.returncode == 0:
+            pkg = r.stdout.split(":")[0]
+    except OSError:
+        pass
+    hint = "%s is stripped and gdb found no debug symbols for it: " % exe
+    if pkg:
+        hint += ("install %s-dbgsym (from the debian-debug archive: deb "
+                 "http://deb.debian.org/debian-debug bookworm-debug main)" % pkg)
+    else:
+        hint += "install its debug symbols"
+    urls = os.environ.get("DEBUGINFOD_URLS")
+    if urls:
+        hint += "; debuginfod (DEBUGINFOD_URLS=%s) did not provide them" % urls
+    else:
+        hint += ", or let gdb fetch them: DEBUGINFOD_URLS=https://debuginfod.debian.net"
+    return hint
+
+
+class HoldSetup(gdb.Command):
+    """hold-setup TID [pending]: select the parked thread's hold_park frame."""
+
+    def __init__(self):
+        super().__init__("hold-setup", gdb.COMMAND_RUNNING)
+
+    def invoke(self, arg, from_tty):
+        a = arg.split()
+        _State.pending = "pending" in a[1:]
+        _State.failed = []
+        gdb.execute("set breakpoint pending %s" % ("on" if _State.pending else "off"))
+        _select(int(a[0]))
+
+
+class HoldBreak(gdb.Command):
+    """hold-break LOCATION: a breakpoint, or a failure hold-go reports."""
+
+    def __init__(self):
+        super().__init__("hold-break", gdb.COMMAND_BREAKPOINTS)
+
+    def invoke(self, arg, from_tty):
+        try:
+            gdb.execute("break " + arg)
+        except gdb.error as e:
+            _State.failed.append(("-b " + arg, str(e)))
+
+
+class HoldSource(gdb.Command):
+    """hold-source FILE: gdb's -x, with its failure kept for hold-go."""
+
+    def __init__(self):
+        super().__init__("hold-source", gdb.COMMAND_SUPPORT)
+
+    def invoke(self, arg, from_tty):
+        try:
+            gdb.execute("source " + arg)
+        except gdb.error as e:
+            _State.failed.append(("-x " + arg, " ".join(str(e).split("\n"))))
+
+
+def _unresolved():
+    """Breakpoints that stand for nothing yet: pending ones, unless asked."""
+    if _State.pending:
+        return []
+    return [b for b in gdb.breakpoints()
+            if b.type == gdb.BP_BREAKPOINT and b.pending]
+
+
+def _release(pid, tid, stop):
+    """Let the parked thread run on.  A stopped process gets SIGCONT, which
+    gdb passes on without stopping (once: the user's own SIGCONT stops)."""
+    if stop:
+        gdb.execute("handle SIGCONT nostop noprint pass", to_string=True)
+
+        def again(ev):
+            gdb.events.stop.disconnect(again)
+            gdb.execute("handle SIGCONT stop print pass", to_string=True)
+
+        gdb.events.stop.connect(again)
+        os.kill(pid, signal.SIGCONT)
+    else:
+        _select(tid)
+        gdb.execute("set var hold = 0")
+
+
+class HoldGo(gdb.Command):
+    """hold-go TID stop|spin [continue]: release, if every breakpoint is set."""
+
+    def __init__(self):
+        super().__init__("hold-go", gdb.COMMAND_RUNNING)
+
+    def invoke(self, arg, from_tty):
+        a = arg.split()
+        tid, stop, cont = int(a[0]), a[1] == "stop", "continue" in a[2:]
+        pid = gdb.selected_inferior().pid
+        bad = list(_State.failed)
+        bad += [("breakpoint %d at %s" % (b.number, b.location), "pending: not found")
+                for b in _unresolved()]
+        if bad:
+            for what, why in bad:
+                _say("%s: %s" % (what, why), "hold attach")
+            hint = _stripped_hint()
+            if hint:
+                _say(hint, "hold attach")
+            _say("pid %d stays parked (nothing was released); fix the location, or pass "
+                 "--pending, and attach again" % pid, "hold attach")
+            gdb.execute("detach")
+            gdb.execute("quit 1")
+        _release(pid, tid, stop)
+        if cont:
+            gdb.execute("continue")
+
+
+class Hold(gdb.Command):
+    """hold ls | hold release [PID[/TID]] | hold next [GLOB]"""
+
+    def __init__(self):
+        super().__init__("hold", gdb.COMMAND_RUNNING, gdb.COMPLETE_NONE, True)
+
+    def invoke(self, arg, from_tty):
+        raise gdb.GdbError("hold ls | hold release [PID[/TID]] | hold next [GLOB]")
+
+
+class HoldLs(gdb.Command):
+    """hold ls: what is parked."""
+
+    def __init__(self):
+        super().__init__("hold ls", gdb.COMMAND_RUNNING)
+
+    def invoke(self, arg, from_tty):
+        r = subprocess.run([HOLD, "ls"] + arg.split(), capture_output=True, text=True)
+        gdb.write(r.stdout + r.stderr)
+
+
+class HoldRelease(gdb.Command):
+    """hold release [PID[/TID]]: release a park (default: this inferior's)."""
+
+    def __init__(self):
+        super().__init__("hold release", gdb.COMMAND_RUNNING)
+
+    def invoke(self, arg, from_tty):
+        target = arg.strip() or str(gdb.selected_inferior().pid)
+        r = subprocess.run([HOLD, "release", target], capture_output=True, text=True)
+        gdb.write(r.stdout + r.stderr)
+
+
+class HoldNext(gdb.Command):
+    """hold next [GLOB]: attach the next park as a new inferior, release it and
+    continue there; the breakpoints set so far apply to it too."""
+
+    def __init__(self):
+        super().__init__("hold next", gdb.COMMAND_RUNNING)
+
+    def invoke(self, arg, from_tty):
+        r = subprocess.run([HOLD, "wait"] + arg.split(), capture_output=True, text=True)
+        if r.returncode != 0:
+            raise gdb.GdbError((r.stderr or "hold wait failed").strip())
+        m = re.match(r"(\d+)(?:/(\d+))?$", r.stdout.strip())
+        if not m:
+            raise gdb.GdbError("hold wait said: %s" % r.stdout.strip())
+        pid = int(m.group(1))
+        tid = int(m.group(2) or pid)
+        park = _park_of(pid, tid)
+        gdb.execute("add-inferior")
+        num = max(i.num for i in gdb.inferiors())
+        gdb.execute("inferior %d" % num)
+        gdb.execute("attach %d" % pid)
+        _select(tid)
+        bad = _unresolved()
+        if bad:
+            for b in bad:
+                _say("breakpoint %d at %s is not set in pid %d" % (b.number, b.location, pid))
+            _say("pid %d stays parked; set the breakpoint, then: hold release %d" % (pid, pid))
+            return
+        _say("inferior %d: pid %d (%s), parked at %s; releasing it" %
+             (num, pid, park["comm"] if park else "?", park["event"] if park else "?"))
+        _release(pid, tid, bool(park and park["mode"] == "stop"))
+        gdb.execute("continue")
+
+
+for _c in (HoldSetup, HoldBreak, HoldSource, HoldGo, Hold, HoldLs, HoldRelease, HoldNext):
+    _c()
