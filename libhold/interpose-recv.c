@@ -5,8 +5,10 @@
  * With no recv/accept rule (hold_fdc_on == 0) each is a flag test and a
  * jump to libc's.  Otherwise the call runs first and only then do we ask
  * decide.c about it: a recv rule parks the thread once the call has
- * returned data, with the buffer filled (gdb: `up` to the hold_*_hold frame
- * for fd, buf and got); an accept rule parks once the new fd exists.
+ * returned data, with the buffer filled (gdb: `frame function hold_recv_hold`,
+ * or the call's other hold_*_hold, for fd, buf, n and got, kept visible at
+ * any optimisation); an accept rule parks once the new fd exists (fd,
+ * newfd).
  * EAGAIN, errors and end of file (0 bytes) never park.
  */
 #define _GNU_SOURCE
@@ -37,12 +39,22 @@ const struct hold_bind hold_binds_recv[] = {
 	BIND(__recv_chk), BIND(__recvfrom_chk), {NULL, NULL},
 };
 
-/* The received data is in place.  Only the slow path touches errno. */
-static inline __attribute__((always_inline)) void got(int fd, ssize_t r)
+/* The received data is in place.  Only the slow path touches errno.  Not
+ * inlined: a frame inlined into hold_*_hold would be where gdb's `frame
+ * function hold_recv_hold` lands, without the caller's arguments. */
+static __attribute__((noinline)) void received(int fd, ssize_t got)
 {
-	if (r > 0)
-		hold_decide_handoff(HOLD_EV_RECV, fd, -1, r);
+	if (got > 0)
+		hold_decide_handoff(HOLD_EV_RECV, fd, -1, got);
 }
+
+/* Keep these alive (in registers or on the stack, where gdb's location
+ * lists find them) until after the park: without it -O2 lets fd, buf and
+ * the count die once the call returns, and gdb one frame above the park
+ * shows <optimized out>.  It costs nothing but a register or two. */
+#define SHOW3(a, b, c)       __asm__ volatile("" ::"g"(a), "g"(b), "g"(c))
+#define SHOW4(a, b, c, d)    __asm__ volatile("" ::"g"(a), "g"(b), "g"(c), "g"(d))
+#define SHOW5(a, b, c, d, e) __asm__ volatile("" ::"g"(a), "g"(b), "g"(c), "g"(d), "g"(e))
 
 /* SCM_RIGHTS made new fds in this process: forget what was cached. */
 static void passed_fds(const struct msghdr *msg)
@@ -59,7 +71,7 @@ static void passed_fds(const struct msghdr *msg)
 	}
 }
 
-static void accepted(int fd, int r)
+static __attribute__((noinline)) void accepted(int fd, int r)
 {
 	if (r >= 0) {
 		hold_fd_forget(r); /* raw atomics: errno stays the program's */
@@ -73,86 +85,99 @@ static void accepted(int fd, int r)
 
 SLOW ssize_t hold_read_hold(int fd, void *buf, size_t n)
 {
-	ssize_t r = real_read(fd, buf, n);
+	ssize_t got = real_read(fd, buf, n);
 
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW4(fd, buf, n, got);
+	return got;
 }
 
 SLOW ssize_t hold_readv_hold(int fd, const struct iovec *iov, int cnt)
 {
-	ssize_t r = real_readv(fd, iov, cnt);
+	ssize_t got = real_readv(fd, iov, cnt);
 
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW4(fd, iov, cnt, got);
+	return got;
 }
 
 SLOW ssize_t hold_recv_hold(int fd, void *buf, size_t n, int fl)
 {
-	ssize_t r = real_recv(fd, buf, n, fl);
+	ssize_t got = real_recv(fd, buf, n, fl);
 
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW5(fd, buf, n, fl, got);
+	return got;
 }
 
 SLOW ssize_t hold_recvfrom_hold(int fd, void *buf, size_t n, int fl, struct sockaddr *a,
 				socklen_t *al)
 {
-	ssize_t r = real_recvfrom(fd, buf, n, fl, a, al);
+	ssize_t got = real_recvfrom(fd, buf, n, fl, a, al);
 
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW4(fd, buf, n, fl);
+	SHOW3(a, al, got);
+	return got;
 }
 
 SLOW ssize_t hold_recvmsg_hold(int fd, struct msghdr *msg, int fl)
 {
-	ssize_t r = real_recvmsg(fd, msg, fl);
+	ssize_t got = real_recvmsg(fd, msg, fl);
 
-	if (r >= 0 && msg->msg_controllen)
+	if (got >= 0 && msg->msg_controllen)
 		passed_fds(msg);
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW4(fd, msg, fl, got);
+	return got;
 }
 
 SLOW int hold_accept_hold(int fd, struct sockaddr *a, socklen_t *al)
 {
-	int r = real_accept(fd, a, al);
+	int newfd = real_accept(fd, a, al);
 
-	accepted(fd, r);
-	return r;
+	accepted(fd, newfd);
+	SHOW4(fd, a, al, newfd);
+	return newfd;
 }
 
 SLOW int hold_accept4_hold(int fd, struct sockaddr *a, socklen_t *al, int fl)
 {
-	int r = real_accept4(fd, a, al, fl);
+	int newfd = real_accept4(fd, a, al, fl);
 
-	accepted(fd, r);
-	return r;
+	accepted(fd, newfd);
+	SHOW5(fd, a, al, fl, newfd);
+	return newfd;
 }
 
 SLOW ssize_t hold_read_chk_hold(int fd, void *buf, size_t n, size_t cap)
 {
-	ssize_t r = real___read_chk(fd, buf, n, cap);
+	ssize_t got = real___read_chk(fd, buf, n, cap);
 
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW5(fd, buf, n, cap, got);
+	return got;
 }
 
 SLOW ssize_t hold_recv_chk_hold(int fd, void *buf, size_t n, size_t cap, int fl)
 {
-	ssize_t r = real___recv_chk(fd, buf, n, cap, fl);
+	ssize_t got = real___recv_chk(fd, buf, n, cap, fl);
 
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW4(fd, buf, n, cap);
+	SHOW3(fl, got, fd);
+	return got;
 }
 
 SLOW ssize_t hold_recvfrom_chk_hold(int fd, void *buf, size_t n, size_t cap, int fl,
 				    struct sockaddr *a, socklen_t *al)
 {
-	ssize_t r = real___recvfrom_chk(fd, buf, n, cap, fl, a, al);
+	ssize_t got = real___recvfrom_chk(fd, buf, n, cap, fl, a, al);
 
-	got(fd, r);
-	return r;
+	received(fd, got);
+	SHOW4(fd, buf, n, cap);
+	SHOW4(fl, a, al, got);
+	return got;
 }
 
 #define ON() __builtin_expect(hold_fdc_on, 0)
