@@ -4,6 +4,9 @@
  */
 #include "rules.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <string.h>
 
 static const char *const event_names[HOLD_EV_COUNT_] = {
@@ -163,7 +166,7 @@ __attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size
 
 #define ADDR_HELP                                                                        \
 	"recv and accept need an address: unix:PATH-GLOB (@NAME for an abstract name), " \
-	"tcp:PORT, udp:PORT or pipe, e.g. recv:unix:/run/*.sock"
+	"tcp:PORT, tcp:HOST:PORT, udp:PORT or pipe, e.g. recv:unix:/run/*.sock"
 
 /* PORT: 1..65535, or '*' (any) */
 static int parse_port(struct cur *c, const char *v, size_t n, uint16_t *out)
@@ -183,7 +186,53 @@ static int parse_port(struct cur *c, const char *v, size_t n, uint16_t *out)
 	return 0;
 }
 
-/* ADDR of recv:ADDR / accept:ADDR: unix[:GLOB], tcp[:PORT], udp[:PORT], pipe.
+#define HOST_HELP "a host is an IP address: 127.0.0.1, [::1], or * for any"
+
+/* PORT, *:PORT, IPV4:PORT or [IPV6]:PORT.  Addresses only: a rule is read
+ * in every image's constructor, which must not wait for DNS. */
+static int parse_hostport(struct cur *c, struct hold_rule *r, const char *v, size_t n)
+{
+	const char *end = v + n, *port = v;
+	char host[64];
+	size_t hn;
+
+	if (n && v[0] == '[') {
+		const char *close = find(v, end, ']');
+
+		if (close == end || close + 1 == end || close[1] != ':')
+			return fail(c, v, "write an IPv6 host in brackets: tcp:[::1]:PORT");
+		hn = (size_t)(close - v - 1);
+		port = close + 2;
+		if (hn >= sizeof(host))
+			return fail(c, v, HOST_HELP);
+		memcpy(host, v + 1, hn);
+		host[hn] = '\0';
+		if (inet_pton(AF_INET6, host, r->host) != 1)
+			return fail(c, v + 1, HOST_HELP);
+		r->has_host = 1;
+	} else if (find(v, end, ':') != end) {
+		const char *colon = find(v, end, ':');
+
+		hn = (size_t)(colon - v);
+		port = colon + 1;
+		if (!(hn == 1 && v[0] == '*')) {
+			if (hn >= sizeof(host))
+				return fail(c, v, HOST_HELP);
+			memcpy(host, v, hn);
+			host[hn] = '\0';
+			/* IPv4 as the kernel shows it to an IPv6 socket */
+			memset(r->host, 0, 10);
+			r->host[10] = r->host[11] = 0xff;
+			if (inet_pton(AF_INET, host, r->host + 12) != 1)
+				return fail(c, v, HOST_HELP);
+			r->has_host = 1;
+		}
+	}
+	return parse_port(c, port, (size_t)(end - port), &r->port);
+}
+
+/* ADDR of recv:ADDR / accept:ADDR: unix[:GLOB], tcp[:[HOST:]PORT],
+ * udp[:[HOST:]PORT], pipe.
  * A kind alone means any address of that kind. */
 static int parse_addr(struct cur *c, struct hold_rule *r, const char *v, size_t n)
 {
@@ -209,19 +258,19 @@ static int parse_addr(struct cur *c, struct hold_rule *r, const char *v, size_t 
 	if (r->addr == HOLD_ADDR_UNIX)
 		return copy_glob(c, colon + 1, colon + 1, rest, r->pattern,
 				 "empty glob after unix:; write unix:GLOB or just unix");
-	return parse_port(c, colon + 1, rest, &r->port);
+	return parse_hostport(c, r, colon + 1, rest);
 }
 
 static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t kn, const char *v,
 		     size_t vn, unsigned *seen)
 {
-	static const char *const keys[] = {"mode", "count", "timeout", "comm", "arg"};
+	static const char *const keys[] = {"mode", "count", "timeout", "comm", "arg", "peer"};
 	unsigned which = 0;
 
-	while (which < 5 && !(strlen(keys[which]) == kn && memcmp(keys[which], k, kn) == 0))
+	while (which < 6 && !(strlen(keys[which]) == kn && memcmp(keys[which], k, kn) == 0))
 		which++;
-	if (which == 5)
-		return fail(c, k, "unknown key; keys are mode, count, timeout, comm, arg");
+	if (which == 6)
+		return fail(c, k, "unknown key; keys are mode, count, timeout, comm, arg, peer");
 	if (*seen & (1u << which))
 		return fail(c, k, "key given twice; keep one");
 	*seen |= 1u << which;
@@ -241,6 +290,10 @@ static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t k
 		return parse_timeout(c, v, vn, &r->timeout_ns);
 	case 3:
 		return copy_glob(c, v, v, vn, r->comm, "comm needs a glob, e.g. comm=qemu*");
+	case 5:
+		if (r->event != HOLD_EV_RECV && r->event != HOLD_EV_ACCEPT)
+			return fail(c, k, "peer= narrows recv and accept rules only");
+		return copy_glob(c, v, v, vn, r->peer, "peer needs a glob, e.g. peer=psql");
 	default:
 		if (r->event != HOLD_EV_EXEC && r->event != HOLD_EV_FORK)
 			return fail(c, k, "arg= narrows exec and fork rules only");
@@ -419,10 +472,22 @@ int hold_rule_match_fd(const struct hold_rule *r, const struct hold_fd_facts *f)
 		       glob_name(r->pattern, f->pname);
 	case HOLD_ADDR_TCP:
 	case HOLD_ADDR_UDP:
+		/* A listening or unconnected socket has no peer yet: the host is
+		 * checked on the connection, when it comes (hold_rule_match_host) */
+		if (r->has_host && f->pport)
+			return hold_rule_match_host(r, f);
 		return !r->port || r->port == f->lport || r->port == f->pport;
 	default:
 		return f->kind == HOLD_ADDR_PIPE;
 	}
+}
+
+int hold_rule_match_host(const struct hold_rule *r, const struct hold_fd_facts *f)
+{
+	if (!r->has_host)
+		return 1;
+	return (memcmp(r->host, f->laddr, 16) == 0 && (!r->port || r->port == f->lport)) ||
+	       (memcmp(r->host, f->paddr, 16) == 0 && (!r->port || r->port == f->pport));
 }
 
 uint32_t hold_rules_match_fd(const struct hold_ruleset *rs, unsigned events,

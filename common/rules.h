@@ -41,11 +41,14 @@ struct hold_rule {
 	uint64_t timeout_ns;         /* release by itself after; 0 = never */
 	enum hold_addr addr;         /* recv/accept: what kind of fd */
 	uint16_t port;               /* tcp/udp: local or peer port; 0 = any */
+	uint8_t has_host;            /* tcp/udp: host is an address to match */
+	uint8_t host[16];            /* tcp/udp: IPv6, or IPv4 mapped (::ffff:a.b.c.d) */
 	char pattern[HOLD_GLOB_MAX]; /* exec: glob on path or basename; unix: on the
 					local or peer name ("@name": abstract); "" = any */
 	char comm[HOLD_GLOB_MAX];    /* "" = any */
 	char arg[HOLD_GLOB_MAX];     /* exec: an element of the new argv; fork: of the
 					forking image's argv as it started; "" = any */
+	char peer[HOLD_GLOB_MAX];    /* recv/accept: the sender's comm or exe; "" = any */
 	char text[HOLD_RULE_TEXT];   /* as written, for messages and records */
 };
 
@@ -105,11 +108,15 @@ struct hold_fd_facts {
 	uint16_t lport, pport; /* tcp/udp: local and peer port (0: none) */
 	const char *lname;     /* unix: local and peer name, "" when unnamed */
 	const char *pname;
+	uint8_t laddr[16], paddr[16]; /* tcp/udp: local and peer address, as rule host */
 };
 
 /* Does recv/accept rule r take this fd?  (Not comm=: a thread can rename
  * itself, so the caller checks that at the time of the call.) */
 int hold_rule_match_fd(const struct hold_rule *r, const struct hold_fd_facts *f);
+/* A rule's host (tcp:HOST:PORT): does the connection f -- for accept, the
+ * accepted one -- have it, with the port, at either end?  1 without one. */
+int hold_rule_match_host(const struct hold_rule *r, const struct hold_fd_facts *f);
 /* The rules (bit i: rule i) of event mask `events` that take this fd. */
 uint32_t hold_rules_match_fd(const struct hold_ruleset *rs, unsigned events,
 			     const struct hold_fd_facts *f);

@@ -231,11 +231,55 @@ static void find_peer(struct hold_handoff *ho, const struct hold_fd_info *fi)
 	ho->peer_comm[n > 0 ? n : 0] = '\0';
 }
 
+/* peer=GLOB: the sender's name or executable (found once, if at all). */
+static int peer_is(const char *glob, struct hold_handoff *ho, const struct hold_fd_info *fi,
+		   int *looked)
+{
+	char path[64], exe[PATH_MAX];
+	struct buf b;
+	long n;
+
+	if (!*looked) {
+		find_peer(ho, fi);
+		*looked = 1;
+	}
+	if (ho->peer <= 0)
+		return 0;
+	if (hold_glob(glob, ho->peer_comm))
+		return 1;
+	buf_init(&b, path, sizeof(path));
+	buf_str(&b, "/proc/");
+	buf_u64(&b, (uint64_t)ho->peer);
+	buf_str(&b, "/exe");
+	n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)buf_cstr(&b), (long)exe, sizeof(exe) - 1, 0,
+		      0);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	return hold_glob_path(glob, exe);
+}
+
+/* tcp:HOST:PORT on an accept: the address is the accepted connection's. */
+static int host_is(const struct hold_rule *r, enum hold_event ev, int newfd,
+		   const struct hold_fd_info *fi, struct hold_fd_info *conn, int *looked)
+{
+	if (!r->has_host)
+		return 1;
+	if (ev != HOLD_EV_ACCEPT)
+		return hold_rule_match_host(r, &fi->f);
+	if (!*looked) {
+		hold_fd_facts(newfd, conn);
+		*looked = 1;
+	}
+	return hold_rule_match_host(r, &conn->f);
+}
+
 static void handoff(enum hold_event ev, int fd, int newfd, long bytes, uint32_t m)
 {
 	struct hold_handoff ho = {.fd = fd, .newfd = newfd, .bytes = bytes};
-	struct hold_fd_info fi;
+	struct hold_fd_info fi, conn;
 	char comm[16], *cp = NULL;
+	int peer_looked = 0, conn_looked = 0;
 
 	for (unsigned i = 0; i < hold_g.rules.n; i++)
 		if (((m >> i) & 1) && spent((int)i))
@@ -252,11 +296,14 @@ static void handoff(enum hold_event ev, int fd, int newfd, long bytes, uint32_t 
 	for (unsigned i = 0; i < hold_g.rules.n; i++) {
 		const struct hold_rule *r = &hold_g.rules.rule[i];
 
-		if (!((m >> i) & 1) || (r->comm[0] && !(cp && hold_glob(r->comm, cp))))
+		if (!((m >> i) & 1) || (r->comm[0] && !(cp && hold_glob(r->comm, cp))) ||
+		    !host_is(r, ev, newfd, &fi, &conn, &conn_looked) ||
+		    (r->peer[0] && !peer_is(r->peer, &ho, &fi, &peer_looked)))
 			continue;
 		if (take((int)i)) {
 			describe(r, &fi, ho.addr, sizeof(ho.addr));
-			find_peer(&ho, &fi);
+			if (!peer_looked)
+				find_peer(&ho, &fi);
 			hold_park_handoff((int)i, &ho);
 			return;
 		}

@@ -85,6 +85,18 @@ static void unix_name(const struct sockaddr_un *a, long alen, char *out, size_t 
 	out[o] = '\0';
 }
 
+/* An address as rules hold it: IPv6, or IPv4 mapped. */
+static void inet_addr16(const struct sockaddr_storage *a, uint8_t out[16])
+{
+	if (a->ss_family == AF_INET) {
+		__builtin_memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		__builtin_memcpy(out + 12, &((const struct sockaddr_in *)a)->sin_addr, 4);
+	} else if (a->ss_family == AF_INET6) {
+		__builtin_memcpy(out, &((const struct sockaddr_in6 *)a)->sin6_addr, 16);
+	}
+}
+
 static uint16_t inet_port(const struct sockaddr_storage *a)
 {
 	if (a->ss_family == AF_INET)
@@ -137,8 +149,14 @@ void hold_fd_facts(int fd, struct hold_fd_info *fi)
 	} else if ((dom == AF_INET || dom == AF_INET6) &&
 		   (type == SOCK_STREAM || type == SOCK_DGRAM)) {
 		fi->f.kind = type == SOCK_STREAM ? HOLD_ADDR_TCP : HOLD_ADDR_UDP;
-		fi->f.lport = end_addr(SYS_getsockname, fd, &a) ? inet_port(&a) : 0;
-		fi->f.pport = end_addr(SYS_getpeername, fd, &a) ? inet_port(&a) : 0;
+		if (end_addr(SYS_getsockname, fd, &a)) {
+			fi->f.lport = inet_port(&a);
+			inet_addr16(&a, fi->f.laddr);
+		}
+		if (end_addr(SYS_getpeername, fd, &a)) {
+			fi->f.pport = inet_port(&a);
+			inet_addr16(&a, fi->f.paddr);
+		}
 	}
 }
 

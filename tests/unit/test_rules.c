@@ -319,6 +319,49 @@ static void test_handoff_match(void **st)
 	assert_false(hold_rule_match_fd(&r, &pipe));
 }
 
+/* tcp:HOST:PORT: IPv4 (as the kernel maps it), [IPv6] or *; addresses
+ * only; matched at either end with the port; a listener (no peer yet) is
+ * judged by its port, the connection later by hold_rule_match_host. */
+static void test_handoff_host(void **st)
+{
+	static const uint8_t lo4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+	static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	struct hold_fd_facts conn = {HOLD_ADDR_TCP, 5432, 40000, NULL, NULL, {0}, {0}};
+	struct hold_fd_facts lis = {HOLD_ADDR_TCP, 5432, 0, NULL, NULL, {0}, {0}};
+
+	memcpy(conn.laddr, lo4, 16);
+	memcpy(conn.paddr, lo4, 16);
+	assert_int_equal(parse("recv:tcp:127.0.0.1:5432"), 0);
+	assert_true(r.has_host && memcmp(r.host, lo4, 16) == 0 && r.port == 5432);
+	assert_true(hold_rule_match_fd(&r, &conn));
+	assert_true(hold_rule_match_fd(&r, &lis)); /* no peer yet: by port */
+	assert_true(hold_rule_match_host(&r, &conn));
+	assert_int_equal(parse("recv:tcp:127.0.0.2:5432"), 0);
+	assert_false(hold_rule_match_fd(&r, &conn));
+	assert_false(hold_rule_match_host(&r, &conn));
+	assert_int_equal(parse("accept:tcp:[::1]:80,count=1"), 0);
+	assert_true(r.has_host && memcmp(r.host, lo6, 16) == 0 && r.port == 80 && r.count == 1);
+	assert_false(hold_rule_match_host(&r, &conn));
+	assert_int_equal(parse("recv:tcp:*:5432"), 0);
+	assert_false(r.has_host);
+	assert_true(hold_rule_match_fd(&r, &conn));
+	assert_true(hold_rule_match_host(&r, &conn));
+	refused("recv:tcp:localhost:80", 10, "a host is an IP address");
+	refused("recv:tcp:[::1:80", 10, "IPv6 host in brackets");
+	refused("recv:tcp:[nope]:80", 11, "a host is an IP address");
+	refused("recv:tcp:1.2.3.4:", 18, "port is a number");
+}
+
+/* peer=GLOB narrows recv and accept rules only. */
+static void test_handoff_peer(void **st)
+{
+	assert_int_equal(parse("recv:unix:*/.s.PGSQL.5432,peer=psql,count=1"), 0);
+	assert_string_equal(r.peer, "psql");
+	assert_string_equal(r.pattern, "*/.s.PGSQL.5432");
+	refused("exec:*/x,peer=y", 10, "recv and accept rules only");
+	refused("recv:pipe,peer=", 16, "peer needs a glob");
+}
+
 static void test_handoff_set(void **st)
 {
 	struct hold_ruleset rs = {0};
@@ -432,6 +475,8 @@ int main(void)
 		cmocka_unit_test(test_handoff_refused),
 		cmocka_unit_test(test_handoff_match),
 		cmocka_unit_test(test_handoff_set),
+		cmocka_unit_test(test_handoff_host),
+		cmocka_unit_test(test_handoff_peer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
