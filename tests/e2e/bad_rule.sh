@@ -12,7 +12,7 @@ rc=$?
 cmp -s "$T/out" "$T/bare.out" || fail "stdout changed: $(cat "$T/out")"
 grep -qx "hold: ignoring rule 'exec:\*/nomatch,count=zero' (HOLD_RULES, column 22): count needs a whole number >= 1, e.g. count=3" "$T/err" ||
 	fail "no clear line for the bad count: $(cat "$T/err")"
-grep -qx "hold: ignoring rule 'fork,colour=red' (HOLD_RULES, column 6): unknown key; keys are mode, count, timeout, comm, arg" "$T/err" ||
+grep -qx "hold: ignoring rule 'fork,colour=red' (HOLD_RULES, column 6): unknown key; keys are mode, count, timeout, comm, arg, peer" "$T/err" ||
 	fail "no clear line for the bad key: $(cat "$T/err")"
 [ "$(grep -vc '^hold: ignoring rule' "$T/err")" = 1 ] || fail "unexpected stderr: $(cat "$T/err")"
 ok "bad rules in HOLD_RULES reported, program unchanged"
