@@ -57,6 +57,9 @@ int client_no_daemon(void);
 
 /* Absolute paths of libhold.so and holdd for this hold binary. */
 const char *cli_libhold_path(void);
+/* holdd-up.c: a holdd answers, joined (OWNER), or a private one started
+ * for this process; 0, or -1 (said why). */
+int cli_holdd_up(void);
 /* hold-gdb.py, which hold attach loads into gdb; NULL if not found. */
 const char *cli_gdb_script_path(void);
 const char *cli_holdd_path(void);

@@ -2,11 +2,8 @@
  * cmd-run.c - hold run: run a program under hold.
  *
  * hold run becomes the program (exec), so the program's exit status,
- * signals and terminal are its own.  When no holdd answers it first starts
- * a private one on the usual socket, which stops once this process (now
- * the program) has exited and nothing is parked; a second hold run that
- * finds it joins it (OWNER), so it stops only after both programs.  That holdd is
- * double-forked away: the program never sees it as a child.
+ * signals and terminal are its own.  holdd-up.c finds or starts the holdd
+ * it reports to.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,90 +17,6 @@
 
 #include "cli.h"
 #include "paths.h"
-
-static void start_holdd_child(int ready, pid_t owner, const char *log)
-{
-	char fd[16], pid[16];
-	const char *holdd = cli_holdd_path();
-
-	setsid();
-	if (fork() != 0)
-		_exit(0);
-	snprintf(fd, sizeof(fd), "%d", ready);
-	snprintf(pid, sizeof(pid), "%d", (int)owner);
-	int null = open("/dev/null", O_RDWR);
-
-	dup2(null, 0);
-	dup2(null, 1);
-	/* root's tree may drop to other users (www-data workers, qemu as
-	 * libvirt-qemu): their reports must reach it too */
-	execl(holdd, "holdd", "--socket", hold_socket_path(), "--exit-with", pid, "--ready-fd", fd,
-	      "--log-file", log, geteuid() == 0 ? "--any-user" : (char *)NULL, (char *)NULL);
-	dprintf(2, "hold run: cannot run %s: %s\n", holdd, strerror(errno));
-	_exit(127);
-}
-
-/* A holdd already answers: if root's tree may drop to other users and
- * they cannot reach that holdd, say so now, not when a park is lost. */
-static void check_reach(void)
-{
-	struct stat st;
-
-	if (geteuid() != 0 || stat(hold_socket_path(), &st) < 0 || (st.st_mode & 0002))
-		return;
-	fprintf(stderr,
-		"hold run: the holdd at %s is mode %04o: processes of this tree that switch "
-		"to another user cannot report their parks to it, and will not park (start it "
-		"with holdd --any-user)\n",
-		hold_socket_path(), (unsigned)st.st_mode & 07777);
-}
-
-static int start_private_holdd(void)
-{
-	char log[4200], ch, why[1024];
-	int p[2], st;
-	pid_t kid;
-	struct pollfd pf;
-
-	if (hold_dir_ready(hold_runtime_dir(), why, sizeof(why)) < 0)
-		return cli_fail(EXIT_USAGE, "%s", why);
-	if (geteuid() == 0)
-		hold_dir_let_through(hold_runtime_dir());
-	snprintf(log, sizeof(log), "%s/holdd.log", hold_runtime_dir());
-	if (pipe(p) < 0)
-		return cli_fail(EXIT_USAGE, "pipe: %s", strerror(errno));
-	fcntl(p[0], F_SETFD, FD_CLOEXEC);
-	if ((kid = fork()) == 0) {
-		close(p[0]);
-		start_holdd_child(p[1], getppid(), log);
-	}
-	close(p[1]);
-	waitpid(kid, &st, 0);
-	pf = (struct pollfd){.fd = p[0], .events = POLLIN};
-	if (poll(&pf, 1, 10000) != 1 || read(p[0], &ch, 1) != 1) {
-		close(p[0]);
-		return cli_fail(EXIT_USAGE, "the private holdd did not start; its log is %s", log);
-	}
-	close(p[0]);
-	return 0;
-}
-
-/* A holdd answers: ask it to stay up while this process (soon the program)
- * lives.  0 when it will, or when it is not a private one that would stop;
- * -1 when it is going away, so we start our own. */
-static int join_holdd(struct client *cl)
-{
-	char buf[16];
-	struct hold_enc e;
-	struct hold_msg m;
-	int r;
-
-	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_OWNER);
-	if (client_send(cl, buf, hold_enc_finish(&e)) < 0)
-		return -1;
-	r = client_next(cl, &m, 5000);
-	return r == 1 && m.type == HOLD_MSG_DONE ? 0 : -1;
-}
 
 /* LD_PRELOAD gets libhold first; the program's own preloads stay. */
 static void put_env(const char *rules)
@@ -127,8 +40,6 @@ static void put_env(const char *rules)
 static int cmd_run(const struct cmd_entry *self, struct args *args)
 {
 	char rules[4096];
-	struct client cl;
-
 	if (cli_collect_rules(self, args, rules, sizeof(rules)))
 		return EXIT_USAGE;
 	if (rules[0] && !cli_rules_ok(rules))
@@ -136,21 +47,8 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 	if (access(cli_libhold_path(), R_OK) != 0)
 		return cli_fail(EXIT_USAGE, "libhold is not at %s (set HOLD_LIB to its path)",
 				cli_libhold_path());
-	/* getenv first: hold_socket_path() reads HOLD_SOCKET, and the private
-	 * holdd must listen where the program will report */
-	if (client_open(&cl) == 0) {
-		int joined = join_holdd(&cl);
-
-		client_close(&cl);
-		if (joined < 0 && start_private_holdd() != 0)
-			return EXIT_USAGE;
-		if (joined == 0)
-			check_reach();
-	} else if (errno == EPERM) { /* someone else's holdd answers there */
-		return client_no_daemon();
-	} else if (start_private_holdd() != 0) {
+	if (cli_holdd_up() != 0)
 		return EXIT_USAGE;
-	}
 	put_env(rules);
 	args->argv[args->argc] = NULL;
 	execvp(args->argv[0], args->argv);
