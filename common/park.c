@@ -80,8 +80,8 @@ size_t hold_park_to_msg(char *buf, size_t cap, enum hold_msg_type type, const st
 		hold_enc_num(&e, HOLD_F_UID, p->uid);
 	if (p->pidns)
 		hold_enc_num(&e, HOLD_F_PIDNS, p->pidns);
-	if (p->unrecorded)
-		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_UNRECORDED);
+	if (p->flags)
+		hold_enc_num(&e, HOLD_F_FLAGS, p->flags);
 	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
 	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
 	hold_enc_num(&e, HOLD_F_MODE, (uint64_t)p->mode);
@@ -122,7 +122,7 @@ void hold_park_from_msg(struct hold_park *p, const struct hold_msg *m)
 	p->tid = (int)m->num[HOLD_F_TID];
 	p->ppid = (int)m->num[HOLD_F_PPID];
 	p->pidns = m->num[HOLD_F_PIDNS];
-	p->unrecorded = (m->num[HOLD_F_FLAGS] & HOLD_FL_UNRECORDED) != 0;
+	p->flags = (uint32_t)m->num[HOLD_F_FLAGS] & (HOLD_FL_UNRECORDED | HOLD_FL_TRACED);
 	p->mode = m->num[HOLD_F_MODE] == HOLD_MODE_STOP ? HOLD_MODE_STOP : HOLD_MODE_SPIN;
 	p->start = m->num[HOLD_F_START];
 	p->since_ns = m->num[HOLD_F_SINCE_NS];

@@ -28,8 +28,8 @@ struct hold_park {
 	uint32_t uid;              /* holdd: from the kernel; PARK's is ignored; a record's
 				      counts only in a record of root's (park-dir.h) */
 	uint64_t pidns;            /* the inode of its /proc/self/ns/pid; 0: not known */
-	int unrecorded;            /* PARK: libhold could not write the record (a process
-				      that switched user): holdd writes it instead */
+	uint32_t flags;            /* PARK: HOLD_FL_UNRECORDED (libhold could not write the
+				      record: holdd writes it), HOLD_FL_TRACED (hold follow) */
 	uint64_t start;            /* field 22 of /proc/PID/stat: with pid, this process */
 	uint64_t since_ns;         /* CLOCK_REALTIME */
 	uint64_t timeout_ns;       /* 0: none */

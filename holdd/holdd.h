@@ -129,6 +129,9 @@ struct park {
 
 /* A PARK on c: the park, or NULL (out of memory: c is closing). */
 const struct park *parks_add(struct conn *c, const struct hold_msg *m);
+/* PARK with FLAGS=TRACED: a tracer (hold follow) stopped the message's pid
+ * and let it go; answered DONE or ERROR. */
+void parks_add_traced(struct conn *c, const struct hold_msg *m);
 void parks_released(struct conn *c, const struct hold_msg *m);
 void parks_conn_gone(struct conn *c);
 void parks_list(struct conn *c, const struct hold_msg *m);
@@ -186,6 +189,7 @@ void server_housekeeping(void);
 
 long proc_real_uid(int pid); /* -1: gone */
 int proc_ppid(int pid);      /* 0: gone */
+int proc_stopped(int pid);   /* in a stop (T, or t: traced); 0 too when gone */
 /* The tid, in holdd's pid namespace, of pid's thread whose own namespace
  * (a container's) calls it ns_tid; -1 if none. */
 int proc_host_tid(int pid, int ns_tid);

@@ -239,7 +239,7 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	/* A process that switched user could not leave its record in its
 	 * tree's directory: leave it for it, so that hold ls finds the park
 	 * even if this holdd dies, and a holdd started later does too. */
-	if (r->unrecorded && rundir) {
+	if ((r->flags & HOLD_FL_UNRECORDED) && rundir) {
 		if (hold_park_dir_write(rundir, r) == 0)
 			p->proxy = 1;
 		else
@@ -256,6 +256,46 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	else
 		notify_waiters(p);
 	return p;
+}
+
+void parks_add_traced(struct conn *c, const struct hold_msg *m)
+{
+	int pid = (int)m->num[HOLD_F_PID];
+	long uid = pid > 0 ? proc_real_uid(pid) : -1;
+	struct park *p;
+	struct hold_park *r;
+
+	/* the kernel's word on whose it is: a user parks only their own */
+	if (uid < 0 || hold_proc_starttime(pid) != m->num[HOLD_F_START]) {
+		conn_error(c, "pid %d is not running (or is another process now)", pid);
+		return;
+	}
+	if (c->uid != 0 && (uint32_t)uid != c->uid) {
+		conn_error(c, "pid %d is uid %ld's: you (uid %u) cannot park it", pid, uid, c->uid);
+		return;
+	}
+	if (!(p = calloc(1, sizeof(*p)))) {
+		conn_error(c, "out of memory");
+		return;
+	}
+	r = &p->rec;
+	hold_park_from_msg(r, m);
+	r->pid = r->tid = pid;
+	r->uid = (uint32_t)uid;
+	r->mode = HOLD_MODE_STOP;
+	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
+		r->since_ns = hold_now_ns();
+	p->owner = store_owner_of(pid, r->uid);
+	p->ns_pid = p->ns_tid = pid;
+	p->ns_ppid = r->ppid;
+	p->pidfd = pidfd_of(pid);
+	if (rundir && hold_park_dir_write(rundir, r) == 0)
+		p->proxy = 1;
+	park_link(p);
+	hlog(LOG_INFO, "pid %d (%s) stopped at %s by rule '%s' (by the tracer pid %d, uid %u)", pid,
+	     r->comm, r->event, r->rule, c->pid, c->uid);
+	notify_waiters(p);
+	conn_done(c, 1);
 }
 
 void parks_released(struct conn *c, const struct hold_msg *m)
@@ -316,8 +356,7 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 		if (release_one(p) < 0)
 			continue;
 		n++;
-		if (!p->conn && p->proxy &&
-		    !p->release_pending) /* nobody else removes its record */
+		if (!p->conn && !p->release_pending) /* nobody will say it ended */
 			park_free(p);
 	}
 	if (n == 0 && !all) {
@@ -430,7 +469,8 @@ void parks_tick(void)
 			continue;
 		if ((p->record && access(p->record, F_OK) != 0) ||
 		    (p->expect_by && now > p->expect_by) ||
-		    hold_proc_starttime(p->rec.pid) != p->rec.start)
+		    hold_proc_starttime(p->rec.pid) != p->rec.start ||
+		    (p->rec.mode == HOLD_MODE_STOP && !proc_stopped(p->rec.pid)))
 			park_free(p);
 	}
 }

@@ -39,6 +39,15 @@ long proc_real_uid(int pid)
 	return strtol(u + 5, NULL, 10);
 }
 
+int proc_stopped(int pid)
+{
+	char text[1024], *close;
+
+	if (read_proc(pid, "stat", text, sizeof(text)) <= 0 || !(close = strrchr(text, ')')))
+		return 0;
+	return close[1] == ' ' && (close[2] == 'T' || close[2] == 't');
+}
+
 int proc_ppid(int pid)
 {
 	char text[1024];

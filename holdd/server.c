@@ -91,7 +91,13 @@ static void on_hello(struct conn *c, const struct hold_msg *m)
 
 static void on_park(struct conn *c, const struct hold_msg *m)
 {
-	const struct park *p = parks_add(c, m);
+	const struct park *p;
+
+	if (m->num[HOLD_F_FLAGS] & HOLD_FL_TRACED) {
+		parks_add_traced(c, m);
+		return;
+	}
+	p = parks_add(c, m);
 
 	if (p && p->rec.fd >= 0 && hold_msg_has(m, HOLD_F_ADDR))
 		store_handoff(&p->rec, p->owner);

@@ -166,7 +166,8 @@ __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 	}
 	yama_allow(1);
 	p.recorded = hold_report_record(&p.park) == 0;
-	p.park.unrecorded = !p.recorded; /* holdd writes it, if it can */
+	if (!p.recorded) /* holdd writes it, if it can */
+		p.park.flags |= HOLD_FL_UNRECORDED;
 	/* A park nobody can list is a hang: with no record and no holdd, run on. */
 	if (hold_client_announce(&p) < 0 && !p.recorded) {
 		yama_allow(0);

@@ -202,14 +202,14 @@ static void test_record_uid_and_unrecorded(void **st)
 	assert_non_null(strstr(b.p, "\nuid=4294967294\n"));
 	assert_int_equal(hold_park_from_record(&out, b.p, b.len), 0);
 	assert_true(out.uid == 4294967294u);
-	in.unrecorded = 1;
+	in.flags = HOLD_FL_UNRECORDED;
 	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
 	hold_park_from_msg(&out, &m);
-	assert_true(out.unrecorded);
-	in.unrecorded = 0;
+	assert_true(out.flags == HOLD_FL_UNRECORDED);
+	in.flags = 0;
 	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
 	hold_park_from_msg(&out, &m);
-	assert_false(out.unrecorded);
+	assert_false(out.flags);
 }
 
 /* A process may call itself anything: its name cannot forge a line. */

@@ -1,0 +1,437 @@
+/*
+ * cmd-follow.c - hold follow: park the descendants of a process that is
+ * already running, by ptrace, as strace -f follows a tree.
+ *
+ * Every thread of PID is seized (PTRACE_SEIZE) with fork, vfork, clone and
+ * exec events, so each new process is traced from its first instruction.
+ * A new process that a fork rule takes, or an image that an exec rule
+ * takes (stopped at the exec, before ld.so runs a line of it), is parked:
+ * let go with SIGSTOP, so that it sits stopped (State T) with no tracer --
+ * gdb may attach, as in libhold's mode=stop -- and announced to holdd,
+ * which lists it, hands it to hold wait and releases it (SIGCONT).  All
+ * else runs on at once.  On SIGINT or SIGTERM, or when PID exits, every
+ * process still traced is let go running; only the parked stay stopped.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "park-dir.h"
+#include "rules.h"
+
+#define OPTS       (PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+#define MAX_TRACED 8192
+
+/* A traced task: decided (whether its first stop parks it) once its
+ * parent's fork event is seen, which may come after its own first stop. */
+struct task {
+	int pid;
+	int park_rule; /* fork rule that takes it, -1 none */
+	unsigned decided : 1, started : 1, waiting : 1;
+};
+
+static struct task tasks[MAX_TRACED];
+static int ntasks, root;
+static struct hold_ruleset rules;
+static uint32_t fired[HOLD_RULES_MAX];
+static struct client cl;
+static volatile sig_atomic_t stopping;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static struct task *task_of(int pid, int add)
+{
+	for (int i = 0; i < ntasks; i++)
+		if (tasks[i].pid == pid)
+			return &tasks[i];
+	if (!add || ntasks == MAX_TRACED)
+		return NULL;
+	tasks[ntasks] = (struct task){.pid = pid, .park_rule = -1};
+	return &tasks[ntasks++];
+}
+
+static void task_drop(int pid)
+{
+	struct task *t = task_of(pid, 0);
+
+	if (t)
+		*t = tasks[--ntasks];
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+/* A process's comm, exe and argv (NULL-terminated, pointing into buf). */
+struct facts {
+	char comm[16], exe[4096], args[4096];
+	char *argv[64];
+};
+
+static void facts_of(int pid, struct facts *f)
+{
+	char path[64];
+	ssize_t n;
+	int k = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	read_small(path, f->comm, sizeof(f->comm));
+	f->comm[strcspn(f->comm, "\n")] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, f->exe, sizeof(f->exe) - 1);
+	f->exe[n > 0 ? n : 0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	n = read_small(path, f->args, sizeof(f->args));
+	for (ssize_t i = 0; i < n && k < 63; i += (ssize_t)strlen(f->args + i) + 1)
+		f->argv[k++] = f->args + i;
+	f->argv[k] = NULL;
+}
+
+/* The first rule of event ev that takes pid now (count= kept here: one
+ * follower is one tree), or -1. */
+static int rule_for(enum hold_event ev, int pid)
+{
+	struct facts f;
+
+	facts_of(pid, &f);
+	for (unsigned i = 0; i < rules.n; i++) {
+		const struct hold_rule *r = &rules.rule[i];
+		struct hold_exec_facts x = {f.exe, f.exe, f.comm, f.argv};
+		int hit = ev == HOLD_EV_FORK ? hold_rule_match_fork(r, f.comm, f.argv)
+					     : hold_rule_match_exec(r, &x);
+
+		if (hit && (!r->count || fired[i] < r->count)) {
+			fired[i]++;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Wait for pid to sit in its group stop (after the SIGSTOP we left it). */
+static int stopped_soon(int pid)
+{
+	const struct timespec tick = {0, 2 * 1000 * 1000};
+	char path[64], st[1024], *close;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 500; i++) {
+		if (read_small(path, st, sizeof(st)) > 0 && (close = strrchr(st, ')')) &&
+		    close[1] == ' ' && close[2] == 'T')
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+/* Let pid go stopped, and tell holdd: the park of hold ls and hold wait. */
+static void park(int pid, int rule, const char *event)
+{
+	struct hold_park p;
+	struct facts f;
+	struct hold_msg m;
+	char buf[HOLD_MSG_MAX], path[64], st[1024];
+	size_t n;
+
+	facts_of(pid, &f);
+	hold_park_init(&p);
+	p.pid = p.tid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = (size_t)(read_small(path, st, sizeof(st)) > 0 ? strlen(st) : 0);
+	p.ppid = (int)hold_stat_field(st, n, HOLD_STAT_PPID);
+	p.start = hold_stat_field(st, n, HOLD_STAT_STARTTIME);
+	p.since_ns = hold_now_ns();
+	p.mode = HOLD_MODE_STOP;
+	p.flags = HOLD_FL_TRACED; /* holdd checks pid and start are that process */
+	snprintf(p.event, sizeof(p.event), "%s", event);
+	snprintf(p.rule, sizeof(p.rule), "%s", rules.rule[rule].text);
+	snprintf(p.comm, sizeof(p.comm), "%s", f.comm);
+	snprintf(p.exe, sizeof(p.exe), "%s", f.exe);
+	for (int i = 0; f.argv[i] && p.argvlen + strlen(f.argv[i]) + 1 <= sizeof(p.argv); i++) {
+		memcpy(p.argv + p.argvlen, f.argv[i], strlen(f.argv[i]) + 1);
+		p.argvlen += strlen(f.argv[i]) + 1;
+	}
+	/* Detaching from an event stop delivers no signal: queue SIGSTOP
+	 * first, and the untraced process takes it at once. */
+	kill(pid, SIGSTOP);
+	ptrace(PTRACE_DETACH, pid, 0, 0);
+	task_drop(pid);
+	if (!stopped_soon(pid))
+		fprintf(stderr, "hold follow: pid %d did not stop; not parked\n", pid);
+	n = hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARK, &p);
+	if (client_send(&cl, buf, n) < 0 || client_next(&cl, &m, 5000) != 1 ||
+	    m.type != HOLD_MSG_DONE)
+		fprintf(stderr,
+			"hold follow: holdd did not take the park of pid %d (%s); it is stopped: "
+			"kill -CONT %d releases it\n",
+			pid, m.type == HOLD_MSG_ERROR ? cli_text(&m) : "no answer", pid);
+	else
+		fprintf(stderr,
+			"hold: pid %d (%s) parked at %s by rule '%s' (stopped); attach: hold "
+			"attach "
+			"%d\n",
+			pid, p.comm, event, p.rule, pid);
+}
+
+/* Why PTRACE_SEIZE was refused, in words a user can act on. */
+static int seize_refused(int pid, int err)
+{
+	char scope[8] = "";
+
+	read_small("/proc/sys/kernel/yama/ptrace_scope", scope, sizeof(scope));
+	if (err == ESRCH)
+		return cli_fail(EXIT_NONE, "pid %d is not running", pid);
+	if (scope[0] == '3')
+		return cli_fail(EXIT_USAGE,
+				"Yama forbids every trace (kernel.yama.ptrace_scope = 3, "
+				"fixed until reboot): hold follow cannot follow pid %d",
+				pid);
+	if (scope[0] == '2')
+		return cli_fail(EXIT_USAGE,
+				"Yama lets only CAP_SYS_PTRACE trace "
+				"(kernel.yama.ptrace_scope = 2): run hold follow as root");
+	if (scope[0] == '1')
+		return cli_fail(
+			EXIT_USAGE,
+			"Yama lets a process be traced only by its ancestors "
+			"(kernel.yama.ptrace_scope = 1), and pid %d is not a child of hold "
+			"follow: run it as root (sudo), or start the program under hold run",
+			pid);
+	if (err == EPERM)
+		return cli_fail(EXIT_USAGE,
+				"cannot trace pid %d: it is another user's, setuid, or already "
+				"traced (TracerPid in /proc/%d/status): follow it as its user, or "
+				"as root",
+				pid, pid);
+	return cli_fail(EXIT_USAGE, "cannot trace pid %d: %s", pid, strerror(err));
+}
+
+/* Seize every thread of pid (a thread made meanwhile is caught by the
+ * clone event of one already seized). */
+static int seize_all(int pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if (!(dir = opendir(path)))
+		return seize_refused(pid, ESRCH);
+	while ((d = readdir(dir))) {
+		int tid = atoi(d->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (ptrace(PTRACE_SEIZE, tid, 0, OPTS) != 0) {
+			int err = errno;
+
+			closedir(dir);
+			if (n) /* let the ones seized go */
+				for (int i = 0; i < ntasks; i++)
+					ptrace(PTRACE_DETACH, tasks[i].pid, 0, 0);
+			return seize_refused(pid, err);
+		}
+		task_of(tid, 1)->decided = tasks[ntasks - 1].started = 1;
+		n++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* A new process's first stop: park it if its fork rule says so. */
+static void first_stop(struct task *t)
+{
+	if (t->park_rule >= 0)
+		park(t->pid, t->park_rule, "fork");
+	else
+		ptrace(PTRACE_CONT, t->pid, 0, 0);
+}
+
+/* One stop of a traced task. */
+static void on_stop(int pid, int status)
+{
+	struct task *t = task_of(pid, 1);
+	int sig = WSTOPSIG(status), ev = (unsigned)status >> 16;
+	unsigned long msg = 0;
+
+	if (!t) { /* more than MAX_TRACED: this one runs untraced */
+		ptrace(PTRACE_DETACH, pid, 0, 0);
+		return;
+	}
+	switch (ev) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE: {
+		struct task *c;
+
+		ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+		if ((c = task_of((int)msg, 1))) {
+			c->park_rule = ev == PTRACE_EVENT_CLONE ? -1 : rule_for(HOLD_EV_FORK, pid);
+			c->decided = 1;
+			if (c->waiting) { /* its first stop came first */
+				c->waiting = 0;
+				first_stop(c);
+			}
+		}
+		ptrace(PTRACE_CONT, pid, 0, 0);
+		return;
+	}
+	case PTRACE_EVENT_EXEC: {
+		int r = rule_for(HOLD_EV_EXEC, pid);
+
+		if (r >= 0)
+			park(pid, r, "exec");
+		else
+			ptrace(PTRACE_CONT, pid, 0, 0);
+		return;
+	}
+	case PTRACE_EVENT_STOP:
+		if (!t->started) { /* a new process or thread, from its first instruction */
+			t->started = 1;
+			if (!t->decided)
+				t->waiting = 1;
+			else
+				first_stop(t);
+		} else if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+			ptrace(PTRACE_LISTEN, pid, 0, 0); /* a group stop: keep it */
+		} else {
+			ptrace(PTRACE_CONT, pid, 0, 0);
+		}
+		return;
+	default: /* a signal on its way to the process: deliver it */
+		ptrace(PTRACE_CONT, pid, 0, sig);
+	}
+}
+
+/* Let go of every task, running: interrupt each, and detach it at its
+ * stop (a signal on its way goes with it). */
+static void detach_all(void)
+{
+	int status, pid;
+
+	for (int i = 0; i < ntasks; i++)
+		if (!tasks[i].waiting)
+			ptrace(PTRACE_INTERRUPT, tasks[i].pid, 0, 0);
+	while (ntasks > 0) {
+		for (int i = 0; i < ntasks;)
+			if (tasks[i].waiting) { /* already stopped, undecided: let it run */
+				ptrace(PTRACE_DETACH, tasks[i].pid, 0, 0);
+				tasks[i] = tasks[--ntasks];
+			} else {
+				i++;
+			}
+		if (!ntasks || (pid = waitpid(-1, &status, __WALL)) < 0)
+			break;
+		if (!WIFSTOPPED(status)) {
+			task_drop(pid);
+			continue;
+		}
+		if (!task_of(pid, 0)) { /* a child born meanwhile */
+			ptrace(PTRACE_DETACH, pid, 0, 0);
+			continue;
+		}
+		ptrace(PTRACE_DETACH, pid, 0,
+		       ((unsigned)status >> 16) == 0 && WSTOPSIG(status) != SIGTRAP
+			       ? WSTOPSIG(status)
+			       : 0);
+		task_drop(pid);
+	}
+}
+
+static int cmd_follow(const struct cmd_entry *self, struct args *args)
+{
+	char text[4096], *end;
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	long pid = strtol(args->argv[0], &end, 10);
+	int err, status;
+
+	if (*end || pid <= 0)
+		return cli_usage(self, "'%s' is not a PID", args->argv[0]);
+	if (cli_collect_rules(self, args, text, sizeof(text)))
+		return EXIT_USAGE;
+	if (!text[0])
+		return cli_usage(self, "give at least one rule, e.g. -r 'exec:*/qemu-system-*'");
+	if (!cli_rules_ok(text))
+		return EXIT_USAGE;
+	hold_rules_parse(&rules, text, "--rule", NULL, NULL);
+	for (unsigned i = 0; i < rules.n; i++)
+		if (rules.rule[i].event != HOLD_EV_FORK && rules.rule[i].event != HOLD_EV_EXEC)
+			return cli_usage(
+				self,
+				"'%s': hold follow parks at fork and exec; recv and accept "
+				"rules need libhold in the program (hold run, or hold env "
+				"for a service)",
+				rules.rule[i].text);
+	root = (int)pid;
+	if (kill(root, 0) != 0 && errno == ESRCH)
+		return seize_refused(root, ESRCH);
+	if (cli_holdd_up() != 0 || client_open(&cl) < 0)
+		return client_no_daemon();
+	if ((err = seize_all(root)))
+		return err;
+	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: waitpid returns */
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "hold follow: following pid %d and what it starts (Ctrl-C to stop)\n",
+		root);
+	while (ntasks > 0 && !stopping) {
+		int p = waitpid(-1, &status, __WALL);
+
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFSTOPPED(status)) {
+			on_stop(p, status);
+			continue;
+		}
+		task_drop(p); /* exited */
+		if (p == root)
+			break;
+	}
+	detach_all();
+	client_close(&cl);
+	fprintf(stderr, "hold follow: %s; let go of every process it still traced\n",
+		stopping ? "stopped" : "pid exited");
+	return EXIT_DONE;
+}
+
+const struct cmd_entry cmd_follow_entry = {
+	.name = "follow",
+	.usage = "PID -r RULE...",
+	.help = "Follow a running process and everything it starts from now on, by ptrace\n"
+		"(no restart, no LD_PRELOAD): a new process that a fork rule takes, or a new\n"
+		"image that an exec rule takes (before its first instruction), is parked\n"
+		"stopped, with no tracer -- hold ls, wait, attach and release treat it as\n"
+		"any park -- and everything else runs on at once.  On Ctrl-C or SIGTERM, or\n"
+		"when PID exits, hold follow lets go of every process it still traces,\n"
+		"running; the parked stay parked.\n",
+	.args = {(const struct args_opt[]){{'r', "rule", "RULE", ARGS_MANY,
+					    "a fork or exec rule (repeatable), e.g.\n"
+					    "'exec:*/qemu-system-*' or 'fork,comm=worker*'"},
+					   {0, NULL, NULL, 0, NULL}},
+		 1, 1, 0},
+	.exec = cmd_follow,
+};

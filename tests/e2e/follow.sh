@@ -1,0 +1,43 @@
+# hold follow: a daemon started without hold, forking and exec'ing a
+# target every 300 ms, is followed by ptrace; its next exec of the target
+# parks before main (stopped, no tracer); hold attach --batch -b main stops
+# there; after hold follow is interrupted, the daemon runs on, untraced and
+# not stopped, and its later children are neither parked nor traced.
+. "$(dirname "$0")/lib.sh"
+need_gdb
+sh -c "while :; do '$H/target' y; sleep 0.3; done" >"$T/d.out" 2>&1 &
+daemon=$!
+PIDS="$PIDS $daemon"
+until_true "grep -q 'main reached' $T/d.out" || fail "the daemon did not start"
+"$HOLD" follow "$daemon" -r 'exec:*/target,count=1' 2>"$T/f.err" &
+follow=$!
+PIDS="$PIDS $follow"
+pid=$("$HOLD" wait --timeout 10 target) || fail "nothing parked: $(cat "$T/f.err")"
+[ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$pid/status")" = T ] &&
+	[ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")" = 0 ] ||
+	fail "the park is not stopped and untraced: $(grep -E 'State|TracerPid' "/proc/$pid/status")"
+grep -q "main reached pid=$pid " "$T/d.out" && fail "the target reached main before the attach"
+"$HOLD" ls | grep -q "^$pid .*exec .*stop" || fail "hold ls: $("$HOLD" ls)"
+ok "the daemon's next target ($pid) parked at exec, stopped and untraced, before main"
+
+"$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
+grep -q "^Breakpoint 1, main (" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
+until_true "grep -q 'main reached pid=$pid ' $T/d.out" || fail "it did not run on"
+ok "hold attach --batch -b main stopped it in main, and it ran on"
+
+kill -INT "$follow"
+wait "$follow" || fail "hold follow failed: $(cat "$T/f.err")"
+grep -q "let go of every process it still traced" "$T/f.err" || fail "follow said: $(cat "$T/f.err")"
+n=$(grep -c 'main reached' "$T/d.out")
+until_true "[ \$(grep -c 'main reached' $T/d.out) -ge $((n + 3)) ]" 10 || fail "the daemon stopped running"
+[ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$daemon/status")" = 0 ] &&
+	[ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$daemon/status")" != T ] ||
+	fail "the daemon is still traced or stopped"
+[ "$(nparked)" = 0 ] || fail "something parked after follow stopped: $("$HOLD" ls)"
+ok "interrupted: the daemon runs on untraced, its later children neither parked nor traced"
+
+"$HOLD" follow "$daemon" -r 'recv:pipe' >"$T/r" 2>&1 && fail "follow took a recv rule"
+grep -q "parks at fork and exec; recv and accept rules need libhold" "$T/r" || fail "recv rule: $(cat "$T/r")"
+"$HOLD" follow 999999 -r 'exec:*' >"$T/n" 2>&1 && fail "follow of no process succeeded"
+grep -q "pid 999999 is not running" "$T/n" || fail "no process: $(cat "$T/n")"
+ok "a recv rule, and a pid that is not running, are refused in words"
