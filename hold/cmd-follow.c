@@ -260,6 +260,40 @@ static int seize_all(int pid)
 	return 0;
 }
 
+/* Tell holdd what the tree did (it checks with the kernel), so hold tree
+ * shows the followed tree as it shows libhold's. */
+static void report_fork(int parent, int child)
+{
+	char buf[128];
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FORK);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)parent);
+	hold_enc_num(&e, HOLD_F_CHILD, (uint64_t)child);
+	hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_TRACED);
+	client_send(&cl, buf, hold_enc_finish(&e));
+}
+
+static void report_exec(int pid)
+{
+	char buf[HOLD_MSG_MAX], path[64], st[1024];
+	struct hold_enc e;
+	struct facts f;
+	ssize_t n;
+
+	facts_of(pid, &f);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_small(path, st, sizeof(st));
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
+	hold_enc_num(&e, HOLD_F_PPID, hold_stat_field(st, n > 0 ? (size_t)n : 0, HOLD_STAT_PPID));
+	hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_TRACED);
+	hold_enc_str(&e, HOLD_F_PATH, f.exe);
+	for (int i = 0; f.argv[i]; i++)
+		hold_enc_str(&e, HOLD_F_ARG, f.argv[i]);
+	client_send(&cl, buf, hold_enc_finish(&e));
+}
+
 /* A new process's first stop: park it if its fork rule says so. */
 static void first_stop(struct task *t)
 {
@@ -287,6 +321,8 @@ static void on_stop(int pid, int status)
 		struct task *c;
 
 		ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+		if (ev != PTRACE_EVENT_CLONE)
+			report_fork(pid, (int)msg);
 		if ((c = task_of((int)msg, 1))) {
 			c->park_rule = ev == PTRACE_EVENT_CLONE ? -1 : rule_for(HOLD_EV_FORK, pid);
 			c->decided = 1;
@@ -301,6 +337,7 @@ static void on_stop(int pid, int status)
 	case PTRACE_EVENT_EXEC: {
 		int r = rule_for(HOLD_EV_EXEC, pid);
 
+		report_exec(pid);
 		if (r >= 0)
 			park(pid, r, "exec");
 		else

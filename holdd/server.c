@@ -141,12 +141,36 @@ static void on_owner(struct conn *c, const struct hold_msg *m)
 }
 
 static void report(const struct hold_msg *m, int pid, uint32_t uid);
+static void bad_datagram(int pid, uint32_t uid, const char *why);
+/* Linux never gives out a pid above this (PID_MAX_LIMIT, 2^22): a larger
+ * number in a report is a lie, and as an int it could wrap onto a real
+ * process. */
+#define PID_LIMIT (1u << 22)
 
 /* A report that found the datagram queue full came this way instead, on a
  * connection of its own: the sender is the connection's (SO_PEERCRED). */
+/* A report on a connection: the sender's own, or -- FLAGS=TRACED -- a
+ * tracer's (hold follow) about a process it traces, which counts as that
+ * process's own only if the kernel says it is the tracer's user's (or the
+ * tracer is root's) and, for a fork, that the child's parent is the one
+ * named. */
 static void on_report(struct conn *c, const struct hold_msg *m)
 {
-	report(m, c->pid, c->uid);
+	int pid = (int)m->num[HOLD_F_PID];
+	long uid;
+
+	if (!(m->num[HOLD_F_FLAGS] & HOLD_FL_TRACED)) {
+		report(m, c->pid, c->uid);
+		return;
+	}
+	uid = pid > 0 && (unsigned)pid <= PID_LIMIT ? proc_real_uid(pid) : -1;
+	if (uid < 0 || (c->uid != 0 && (uint32_t)uid != c->uid) ||
+	    (m->type == HOLD_MSG_FORK && proc_ppid((int)m->num[HOLD_F_CHILD]) != pid &&
+	     proc_real_uid((int)m->num[HOLD_F_CHILD]) >= 0)) {
+		bad_datagram(c->pid, c->uid, "a traced report about a process not the tracer's");
+		return;
+	}
+	report(m, pid, (uint32_t)uid);
 }
 
 #define IN(s) (1u << (s))
@@ -239,11 +263,6 @@ static void bad_datagram(int pid, uint32_t uid, const char *why)
 		     uid, why, (unsigned long long)bad_datagrams);
 	}
 }
-
-/* Linux never gives out a pid above this (PID_MAX_LIMIT, 2^22): a larger
- * number in a report is a lie, and as an int it could wrap onto a real
- * process. */
-#define PID_LIMIT (1u << 22)
 
 /* A fork or exec report from pid/uid, as the kernel named them. */
 static void report(const struct hold_msg *m, int pid, uint32_t uid)

@@ -18,7 +18,10 @@ pid=$("$HOLD" wait --timeout 10 target) || fail "nothing parked: $(cat "$T/f.err
 	fail "the park is not stopped and untraced: $(grep -E 'State|TracerPid' "/proc/$pid/status")"
 grep -q "main reached pid=$pid " "$T/d.out" && fail "the target reached main before the attach"
 "$HOLD" ls | grep -q "^$pid .*exec .*stop" || fail "hold ls: $("$HOLD" ls)"
-ok "the daemon's next target ($pid) parked at exec, stopped and untraced, before main"
+"$HOLD" tree "$daemon" >"$T/tree" 2>&1 || fail "hold tree: $(cat "$T/tree")"
+grep -q "fork─ $pid ─exec─▶ $H/target y  \[parked\]" "$T/tree" ||
+	fail "the followed tree lacks the fork and exec of $pid: $(cat "$T/tree")"
+ok "the daemon's next target ($pid) parked at exec, stopped and untraced, before main; hold tree shows daemon -fork- $pid -exec- target"
 
 "$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
 grep -q "^Breakpoint 1, main (" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
