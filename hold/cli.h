@@ -60,6 +60,9 @@ const char *cli_libhold_path(void);
 /* holdd-up.c: a holdd answers, joined (OWNER), or a private one started
  * for this process; 0, or -1 (said why). */
 int cli_holdd_up(void);
+/* cmd-follow.c: run argv under the ptrace engine with these rules (fork
+ * and exec), as hold run does for a static program; its exit status. */
+int follow_run(const struct cmd_entry *self, const char *rules, char **argv);
 /* hold-gdb.py, which hold attach loads into gdb; NULL if not found. */
 const char *cli_gdb_script_path(void);
 const char *cli_holdd_path(void);

@@ -117,8 +117,9 @@ static int attach_refused(int pid)
 	return 0;
 }
 
-/* The park to attach to: PID's only one, or the thread named. */
-static int find_park(int pid, int *tid, int *stop)
+/* The park to attach to: PID's only one, or the thread named; stop: it is
+ * stopped (mode=stop); preexec: parked before an exec (hold-gdb.py). */
+static int find_park(int pid, int *tid, int *stop, int *preexec)
 {
 	struct hold_park *r;
 	int from_records, n = cli_parks(&r, &from_records), found = 0, first = 0;
@@ -132,6 +133,7 @@ static int find_park(int pid, int *tid, int *stop)
 		if (!found++) {
 			first = r[i].tid;
 			*stop = r[i].mode == HOLD_MODE_STOP;
+			*preexec = strcmp(r[i].event, "preexec") == 0;
 		}
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d/%d",
 			 found > 1 ? ", " : "", pid, r[i].tid);
@@ -185,7 +187,7 @@ static void ex(struct gdb_cmd *g, const char *fmt, ...)
 
 /* What the user asked of the session. */
 struct attach_req {
-	int pid, tid, stop, batch, release, pybt, pending;
+	int pid, tid, stop, batch, release, pybt, pending, preexec;
 	const char *brk[64], *ex[64], *src[64];
 	int nbrk, nex, nsrc;
 	char **gdb_args; /* after "--": gdb's own options, unchanged */
@@ -210,7 +212,8 @@ static void session(struct gdb_cmd *g, const struct attach_req *r, const char *s
 	arg(g, "-p");
 	arg(g, "%d", r->pid);
 	ex(g, "source %s", script);
-	ex(g, "hold-setup %d%s", r->tid, r->pending ? " pending" : "");
+	ex(g, "hold-setup %d%s%s", r->tid, r->pending ? " pending" : "",
+	   r->preexec ? " preexec" : "");
 	if (py_ready)
 		ex(g, "source %s", py->ext);
 	if (r->pybt)
@@ -337,7 +340,7 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	for (int i = 0; i < r.nsrc; i++)
 		if (access(r.src[i], R_OK) != 0)
 			return cli_fail(EXIT_USAGE, "-x %s: %s", r.src[i], strerror(errno));
-	if ((err = attach_refused(r.pid)) || (err = find_park(r.pid, &r.tid, &r.stop)))
+	if ((err = attach_refused(r.pid)) || (err = find_park(r.pid, &r.tid, &r.stop, &r.preexec)))
 		return err;
 	snprintf(link, sizeof(link), "/proc/%d/exe", r.pid);
 	if ((len = readlink(link, exe, sizeof(exe) - 1)) < 0)

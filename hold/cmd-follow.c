@@ -397,21 +397,9 @@ static void detach_all(void)
 	}
 }
 
-static int cmd_follow(const struct cmd_entry *self, struct args *args)
+/* The rules, for the ptrace engine: fork and exec only.  0, or an exit. */
+static int take_rules(const struct cmd_entry *self, const char *text)
 {
-	char text[4096], *end;
-	struct sigaction sa = {.sa_handler = on_stop_signal};
-	long pid = strtol(args->argv[0], &end, 10);
-	int err, status;
-
-	if (*end || pid <= 0)
-		return cli_usage(self, "'%s' is not a PID", args->argv[0]);
-	if (cli_collect_rules(self, args, text, sizeof(text)))
-		return EXIT_USAGE;
-	if (!text[0])
-		return cli_usage(self, "give at least one rule, e.g. -r 'exec:*/qemu-system-*'");
-	if (!cli_rules_ok(text))
-		return EXIT_USAGE;
 	hold_rules_parse(&rules, text, "--rule", NULL, NULL);
 	for (unsigned i = 0; i < rules.n; i++)
 		if (rules.rule[i].event != HOLD_EV_FORK && rules.rule[i].event != HOLD_EV_EXEC)
@@ -421,17 +409,19 @@ static int cmd_follow(const struct cmd_entry *self, struct args *args)
 				"rules need libhold in the program (hold run, or hold env "
 				"for a service)",
 				rules.rule[i].text);
-	root = (int)pid;
-	if (kill(root, 0) != 0 && errno == ESRCH)
-		return seize_refused(root, ESRCH);
-	if (cli_holdd_up() != 0 || client_open(&cl) < 0)
-		return client_no_daemon();
-	if ((err = seize_all(root)))
-		return err;
+	return 0;
+}
+
+/* Follow until the root exits (its wait status in *root_status, -1 if it
+ * was not seen) or a signal says stop; then let go of everything. */
+static void follow_loop(int *root_status)
+{
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	int status;
+
+	*root_status = -1;
 	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: waitpid returns */
 	sigaction(SIGTERM, &sa, NULL);
-	fprintf(stderr, "hold follow: following pid %d and what it starts (Ctrl-C to stop)\n",
-		root);
 	while (ntasks > 0 && !stopping) {
 		int p = waitpid(-1, &status, __WALL);
 
@@ -445,14 +435,77 @@ static int cmd_follow(const struct cmd_entry *self, struct args *args)
 			continue;
 		}
 		task_drop(p); /* exited */
-		if (p == root)
+		if (p == root) {
+			*root_status = status;
 			break;
+		}
 	}
 	detach_all();
 	client_close(&cl);
+}
+
+static int cmd_follow(const struct cmd_entry *self, struct args *args)
+{
+	char text[4096], *end;
+	long pid = strtol(args->argv[0], &end, 10);
+	int err, status;
+
+	if (*end || pid <= 0)
+		return cli_usage(self, "'%s' is not a PID", args->argv[0]);
+	if (cli_collect_rules(self, args, text, sizeof(text)))
+		return EXIT_USAGE;
+	if (!text[0])
+		return cli_usage(self, "give at least one rule, e.g. -r 'exec:*/qemu-system-*'");
+	if (!cli_rules_ok(text) || (err = take_rules(self, text)))
+		return EXIT_USAGE;
+	root = (int)pid;
+	if (kill(root, 0) != 0 && errno == ESRCH)
+		return seize_refused(root, ESRCH);
+	if (cli_holdd_up() != 0 || client_open(&cl) < 0)
+		return client_no_daemon();
+	if ((err = seize_all(root)))
+		return err;
+	fprintf(stderr, "hold follow: following pid %d and what it starts (Ctrl-C to stop)\n",
+		root);
+	follow_loop(&status);
 	fprintf(stderr, "hold follow: %s; let go of every process it still traced\n",
 		stopping ? "stopped" : "pid exited");
 	return EXIT_DONE;
+}
+
+int follow_run(const struct cmd_entry *self, const char *text, char **argv)
+{
+	int status, err;
+	pid_t kid;
+
+	if ((err = take_rules(self, text)))
+		return err;
+	if (client_open(&cl) < 0)
+		return client_no_daemon();
+	if ((kid = fork()) < 0)
+		return cli_fail(EXIT_USAGE, "fork: %s", strerror(errno));
+	if (kid == 0) { /* wait to be seized, then become the program */
+		raise(SIGSTOP);
+		execvp(argv[0], argv);
+		fprintf(stderr, "hold run: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(kid, &status, WUNTRACED) != kid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_SEIZE, kid, 0, OPTS) != 0) {
+		kill(kid, SIGKILL);
+		return cli_fail(EXIT_USAGE, "cannot trace the program: %s", strerror(errno));
+	}
+	root = kid;
+	task_of(kid, 1)->decided = tasks[ntasks - 1].started = 1;
+	kill(kid, SIGCONT);
+	follow_loop(&status);
+	if (status == -1 && waitpid(kid, &status, 0) != kid) /* let go early: wait for it */
+		return 127;
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		raise(WTERMSIG(status));
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 127;
 }
 
 const struct cmd_entry cmd_follow_entry = {

@@ -15,6 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <limits.h>
+#include <stdio.h>
+#include <stdint.h>
 #include "cli.h"
 #include "paths.h"
 
@@ -37,6 +40,44 @@ static void put_env(const char *rules)
 	setenv("HOLD_RUNTIME_DIR", hold_runtime_dir(), 1);
 }
 
+/* Is the program argv[0] (searched in PATH) a static ELF, with no ld.so
+ * to load libhold?  (A script or a name not found: no.) */
+static int is_static(const char *name)
+{
+	char path[PATH_MAX];
+	unsigned char h[64], ph[4];
+	const char *p = getenv("PATH");
+	uint64_t off;
+	uint16_t n, size;
+	int fd = -1, kind = 0;
+
+	if (strchr(name, '/'))
+		fd = open(name, O_RDONLY | O_CLOEXEC);
+	for (p = p ? p : "/usr/bin:/bin"; fd < 0 && !strchr(name, '/') && *p;) {
+		size_t len = strcspn(p, ":");
+
+		snprintf(path, sizeof(path), "%.*s/%s", (int)len, p, name);
+		if (access(path, X_OK) == 0)
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		p += len + (p[len] == ':');
+	}
+	if (fd < 0)
+		return 0;
+	if (pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) && memcmp(h, "\177ELF", 4) == 0 &&
+	    h[4] == 2) {
+		memcpy(&off, h + 0x20, 8);
+		memcpy(&size, h + 0x36, 2);
+		memcpy(&n, h + 0x38, 2);
+		kind = 1;
+		for (uint16_t i = 0; i < n; i++)
+			if (pread(fd, ph, 4, (off_t)(off + (uint64_t)i * size)) == 4 &&
+			    ph[0] == 3 && !ph[1] && !ph[2] && !ph[3]) /* PT_INTERP */
+				kind = 0;
+	}
+	close(fd);
+	return kind;
+}
+
 static int cmd_run(const struct cmd_entry *self, struct args *args)
 {
 	char rules[4096];
@@ -49,6 +90,14 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 				cli_libhold_path());
 	if (cli_holdd_up() != 0)
 		return EXIT_USAGE;
+	args->argv[args->argc] = NULL;
+	if (is_static(args->argv[0])) { /* no ld.so: the ptrace engine follows it */
+		fprintf(stderr,
+			"hold run: %s is statically linked, so libhold cannot enter it: following "
+			"it by ptrace instead (as hold follow)\n",
+			args->argv[0]);
+		return follow_run(self, rules, args->argv);
+	}
 	put_env(rules);
 	args->argv[args->argc] = NULL;
 	execvp(args->argv[0], args->argv);

@@ -27,6 +27,8 @@ HOLD = os.environ.get("HOLD_CLI") or "hold"
 class _State:
     pending = False  # may breakpoints stay pending (--pending)?
     failed = []  # what could not be set: (what, why)
+    preexec = False  # parked before exec'ing an image libhold cannot enter
+    deferred = []  # preexec: gdb commands for the new image, after the exec
 
 
 def _say(msg, who="hold"):
@@ -124,7 +126,9 @@ class HoldSetup(gdb.Command):
     def invoke(self, arg, from_tty):
         a = arg.split()
         _State.pending = "pending" in a[1:]
+        _State.preexec = "preexec" in a[1:]
         _State.failed = []
+        _State.deferred = []
         gdb.execute("set breakpoint pending %s" % ("on" if _State.pending else "off"))
         _select(int(a[0]))
 
@@ -136,6 +140,9 @@ class HoldBreak(gdb.Command):
         super().__init__("hold-break", gdb.COMMAND_BREAKPOINTS)
 
     def invoke(self, arg, from_tty):
+        if _State.preexec:  # for the image about to be exec'd
+            _State.deferred.append(("-b " + arg, "break " + arg))
+            return
         try:
             gdb.execute("break " + arg)
         except gdb.error as e:
@@ -149,6 +156,9 @@ class HoldSource(gdb.Command):
         super().__init__("hold-source", gdb.COMMAND_SUPPORT)
 
     def invoke(self, arg, from_tty):
+        if _State.preexec:
+            _State.deferred.append(("-x " + arg, "source " + arg))
+            return
         try:
             gdb.execute("source " + arg)
         except gdb.error as e:
@@ -161,6 +171,22 @@ def _unresolved():
         return []
     return [b for b in gdb.breakpoints()
             if b.type == gdb.BP_BREAKPOINT and b.pending]
+
+
+def _refuse(bad, left, pid):
+    """Say what could not be set and how pid is left; detach and quit 1."""
+    bad = bad + [("breakpoint %d at %s" % (b.number, b.location), "pending: not found")
+                 for b in _unresolved()]
+    if not bad:
+        return
+    for what, why in bad:
+        _say("%s: %s" % (what, why), "hold attach")
+    hint = _stripped_hint()
+    if hint:
+        _say(hint, "hold attach")
+    _say(left, "hold attach")
+    gdb.execute("detach")
+    gdb.execute("quit 1")
 
 
 def _release(pid, tid, stop):
@@ -190,20 +216,35 @@ class HoldGo(gdb.Command):
         a = arg.split()
         tid, stop, cont = int(a[0]), a[1] == "stop", "continue" in a[2:]
         pid = gdb.selected_inferior().pid
-        bad = list(_State.failed)
-        bad += [("breakpoint %d at %s" % (b.number, b.location), "pending: not found")
-                for b in _unresolved()]
-        if bad:
-            for what, why in bad:
-                _say("%s: %s" % (what, why), "hold attach")
-            hint = _stripped_hint()
-            if hint:
-                _say(hint, "hold attach")
-            _say("pid %d stays parked (nothing was released); fix the location, or pass "
-                 "--pending, and attach again" % pid, "hold attach")
-            gdb.execute("detach")
-            gdb.execute("quit 1")
+        if _State.preexec:
+            self.across_exec(pid, tid, stop, cont)
+            return
+        _refuse(list(_State.failed), "pid %d stays parked (nothing was released); fix the "
+                "location, or pass --pending, and attach again" % pid, pid)
         _release(pid, tid, stop)
+        if cont:
+            gdb.execute("continue")
+
+    @staticmethod
+    def across_exec(pid, tid, stop, cont):
+        """Parked before an exec: follow it, then set the breakpoints in
+        the new image.  If one cannot be set there, it is left stopped."""
+        gdb.execute("set follow-exec-mode same")
+        gdb.execute("catch exec")
+        catch = gdb.breakpoints()[-1]
+        _release(pid, tid, stop)
+        gdb.execute("continue")
+        catch.delete()
+        bad = []
+        for what, cmd in _State.deferred:
+            try:
+                gdb.execute(cmd)
+            except gdb.error as e:
+                bad.append((what, " ".join(str(e).split("\n"))))
+        if bad or _unresolved():
+            os.kill(pid, signal.SIGSTOP)  # stopped at its entry, not running
+        _refuse(bad, "pid %d has exec'd and is left stopped at the new image's entry (kill "
+                "-CONT %d lets it run); fix the location and attach again" % (pid, pid), pid)
         if cont:
             gdb.execute("continue")
 

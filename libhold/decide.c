@@ -317,3 +317,78 @@ void hold_handoff_slow(enum hold_event ev, int fd, int newfd, long bytes, uint32
 	handoff(ev, fd, newfd, bytes, m);
 	errno = saved_errno;
 }
+
+/* --- exec of an image libhold cannot enter ---------------------------------
+ * A static program has no ld.so to preload libhold; a set-uid or set-gid
+ * one makes ld.so ignore LD_PRELOAD.  An exec rule that takes one parks the
+ * caller just before the exec instead ("preexec"): hold attach then lets
+ * gdb follow the exec (catch exec) and sets the breakpoints in the new
+ * image.  A set-uid exec under a tracer that is not root loses its
+ * privileges, so that park is made only for root. */
+
+/* 0: dynamic and not set-id (its own libhold decides); 1: static; 2: set-id. */
+static int opaque_image(const char *path)
+{
+	unsigned char h[64], ph[56];
+	struct statx sx;
+	long fd;
+	int kind = 1;
+
+	if (safe_sys6(SYS_statx, AT_FDCWD, (long)path, 0, STATX_MODE, (long)&sx, 0) < 0 ||
+	    !S_ISREG(sx.stx_mode))
+		return 0;
+	if (sx.stx_mode & (S_ISUID | S_ISGID))
+		return 2;
+	if ((fd = safe_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (safe_sys6(SYS_pread64, fd, (long)h, sizeof(h), 0, 0, 0) != (long)sizeof(h) ||
+	    h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] != 2) {
+		kind = 0; /* a script, or not a 64-bit ELF: not ours to judge */
+	} else {
+		uint64_t off;
+		uint16_t n, size;
+
+		__builtin_memcpy(&off, h + 0x20, 8);
+		__builtin_memcpy(&size, h + 0x36, 2);
+		__builtin_memcpy(&n, h + 0x38, 2);
+		for (uint16_t i = 0; i < n && size >= 4; i++) {
+			uint32_t type;
+
+			if (safe_sys6(SYS_pread64, fd, (long)ph, 4,
+				      (long)(off + (uint64_t)i * size), 0, 0) != 4)
+				break;
+			__builtin_memcpy(&type, ph, 4);
+			if (type == 3) { /* PT_INTERP: ld.so will run, and load libhold */
+				kind = 0;
+				break;
+			}
+		}
+	}
+	safe_sys(SYS_close, fd, 0, 0);
+	return kind;
+}
+
+void hold_decide_preexec(const char *path, char *const argv[])
+{
+	struct hold_exec_facts f = {.path = path, .argv = argv};
+	int kind = -1;
+
+	if (!hold_g.ready || !(hold_g.rules.event_mask & (1u << HOLD_EV_EXEC)))
+		return;
+	for (unsigned i = 0; i < hold_g.rules.n; i++) {
+		if (!hold_rule_match_exec(&hold_g.rules.rule[i], &f))
+			continue;
+		if (kind < 0 && (kind = opaque_image(path)) == 0)
+			return;
+		if (kind == 2 && safe_sys(SYS_geteuid, 0, 0, 0) != 0) {
+			hold_say(
+				"not parking before the exec of ", path,
+				": it is set-uid or set-gid, and under a tracer that is not root "
+				"the kernel runs it without its privileges (run the tree as root)");
+			return;
+		}
+		if (take((int)i))
+			hold_park_preexec((int)i, path, argv);
+		return;
+	}
+}

@@ -57,7 +57,10 @@ static HOT char *const *hold_exec_env(const char *what, char *const *envp, char 
 
 static HOT int sys_execve(const char *path, char *const argv[], char *const envp[])
 {
-	long r = safe_sys(SYS_execve, path, argv, envp);
+	long r;
+
+	hold_decide_preexec(path, argv);
+	r = safe_sys(SYS_execve, path, argv, envp);
 
 	errno = (int)-r;
 	return -1;

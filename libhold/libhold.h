@@ -66,6 +66,9 @@ const char *hold_setting_add(const char *name, const char *value) HIDDEN;
 int hold_decide_fork(void) HIDDEN;         /* rule index or -1; parent side */
 void hold_decide_refund(int idx) HIDDEN;   /* the fork failed */
 void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says */
+/* Before exec'ing path: an image libhold cannot enter (static, set-id)
+ * that an exec rule takes parks the caller here. */
+void hold_decide_preexec(const char *path, char *const argv[]) HIDDEN;
 void hold_counts_open(const char *session) HIDDEN;
 void hold_decide_keep_argv(char **argv) HIDDEN; /* for fork rules with arg= */
 
@@ -143,6 +146,8 @@ struct hold_park_info {
 	enum hold_mode mode;
 	uint64_t timeout_ns;
 	const struct hold_handoff *ho; /* recv/accept only */
+	const char *next_exe;          /* preexec: the image about to be exec'd */
+	char *const *next_argv;        /* and its argv: what the park is listed by */
 };
 
 /* A parked thread's stream connection to holdd (client.c). */
@@ -164,6 +169,8 @@ struct hold_parked {
 
 void hold_park(const struct hold_park_info *pi) HIDDEN;
 void hold_park_rule(int idx, const char *event) HIDDEN;
+/* Park before exec'ing path with argv (listed by them, not by the caller). */
+void hold_park_preexec(int idx, const char *path, char *const argv[]) HIDDEN;
 void hold_park_handoff(int idx, const struct hold_handoff *ho) HIDDEN;
 
 /* report.c: to the user -- a line on stderr (while fd 2 is the one the

@@ -118,6 +118,19 @@ static void gather(struct hold_park *p, const struct hold_park_info *pi)
 	copy(p->event, sizeof(p->event), pi->event);
 	copy(p->rule, sizeof(p->rule), pi->rule);
 	safe_comm(p->comm);
+	if (pi->next_exe) { /* preexec: listed by what it is about to become */
+		copy(p->exe, sizeof(p->exe), pi->next_exe);
+		for (size_t i = 0; pi->next_argv && pi->next_argv[i]; i++) {
+			size_t len = safe_strlen(pi->next_argv[i]) + 1;
+
+			if (p->argvlen + len > sizeof(p->argv))
+				break;
+			for (size_t k = 0; k < len; k++)
+				p->argv[p->argvlen + k] = pi->next_argv[i][k];
+			p->argvlen += len;
+		}
+		return;
+	}
 	n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)p->exe,
 		      sizeof(p->exe) - 1, 0, 0);
 	p->exe[n > 0 ? n : 0] = '\0';
@@ -218,6 +231,21 @@ static void park_by_rule(int idx, const char *event, const struct hold_handoff *
 void hold_park_rule(int idx, const char *event)
 {
 	park_by_rule(idx, event, NULL);
+}
+
+void hold_park_preexec(int idx, const char *path, char *const argv[])
+{
+	const struct hold_rule *r = &hold_g.rules.rule[idx];
+	struct hold_park_info pi = {
+		.event = "preexec",
+		.rule = r->text,
+		.mode = r->mode,
+		.timeout_ns = r->timeout_ns,
+		.next_exe = path,
+		.next_argv = argv,
+	};
+
+	hold_park(&pi);
 }
 
 void hold_park_handoff(int idx, const struct hold_handoff *ho)
