@@ -265,3 +265,14 @@ void cli_argv_line(const struct hold_msg *m, unsigned first, char *out, size_t c
 		memcpy(out + width - 3, "...", 4);
 	}
 }
+
+void cli_shell_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}

@@ -63,6 +63,16 @@ int cli_holdd_up(void);
 /* cmd-follow.c: run argv under the ptrace engine with these rules (fork
  * and exec), as hold run does for a static program; its exit status. */
 int follow_run(const struct cmd_entry *self, const char *rules, char **argv);
+
+/* remote.c: hold --host HOST (NULL: this machine). */
+extern const char *remote_host;
+const char *remote_ssh(void);
+/* The local shell command (malloc'd) that runs `hold ARGS...` on the host. */
+char *remote_command(int argc, char **argv);
+/* exec it: the verb's output and exit status are the host's. */
+int remote_run(int argc, char **argv);
+/* s as one word for sh, appended to f ('it' with each ' as '\\'') */
+void cli_shell_quote(FILE *f, const char *s);
 /* hold-gdb.py, which hold attach loads into gdb; NULL if not found. */
 const char *cli_gdb_script_path(void);
 const char *cli_holdd_path(void);

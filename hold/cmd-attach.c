@@ -151,6 +151,42 @@ static int find_park(int pid, int *tid, int *stop, int *preexec)
 	return 0;
 }
 
+/* --host: the park as the host's hold ls --json lists it. */
+static int remote_park(int pid, int *tid, int *stop, int *preexec)
+{
+	char *argv[] = {"ls", "--json"}, *cmd = remote_command(2, argv), line[8192], key[64];
+	FILE *f = popen(cmd, "r");
+	int found = 0;
+
+	free(cmd);
+	if (!f)
+		return cli_fail(EXIT_USAGE, "cannot run %s: %s", remote_ssh(), strerror(errno));
+	snprintf(key, sizeof(key), "{\"pid\": %d, \"tid\": ", pid);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, key);
+
+		if (!p || found)
+			continue;
+		if (*tid && atoi(p + strlen(key)) != *tid)
+			continue;
+		*tid = atoi(p + strlen(key));
+		*stop = strstr(p, "\"mode\": \"stop\"") != NULL;
+		*preexec = strstr(p, "\"event\": \"preexec\"") != NULL;
+		found = 1;
+	}
+	if (pclose(f) != 0 && !found)
+		return cli_fail(EXIT_USAGE,
+				"hold ls on %s failed (is hold installed there, and "
+				"$HOLD_REMOTE right?)",
+				remote_host);
+	if (!found)
+		return cli_fail(EXIT_NONE,
+				"pid %d is not parked on %s (hold --host %s ls lists "
+				"what is)",
+				pid, remote_host, remote_host);
+	return 0;
+}
+
 struct gdb_cmd {
 	char *argv[MAX_GDB_ARGS];
 	int n;
@@ -209,8 +245,22 @@ static void session(struct gdb_cmd *g, const struct attach_req *r, const char *s
 		arg(g, "-batch");
 	for (int i = 0; i < r->ngdb_args; i++)
 		arg(g, "%s", r->gdb_args[i]);
-	arg(g, "-p");
-	arg(g, "%d", r->pid);
+	if (remote_host) { /* gdb here, gdbserver there, through the user's ssh */
+		char *t = NULL;
+		size_t tn = 0;
+		FILE *f = open_memstream(&t, &tn);
+
+		fprintf(f, "target extended-remote | %s -T ", remote_ssh());
+		cli_shell_quote(f, remote_host);
+		fputs(" -- gdbserver --multi -", f);
+		fclose(f);
+		ex(g, "%s", t);
+		free(t);
+		ex(g, "attach %d", r->pid);
+	} else {
+		arg(g, "-p");
+		arg(g, "%d", r->pid);
+	}
 	ex(g, "source %s", script);
 	ex(g, "hold-setup %d%s%s", r->tid, r->pending ? " pending" : "",
 	   r->preexec ? " preexec" : "");
@@ -235,20 +285,9 @@ static void session(struct gdb_cmd *g, const struct attach_req *r, const char *s
 		ex(g, "%s", r->ex[i]);
 	if (r->batch && r->release && stop_at && !r->nex)
 		ex(g, "bt");
-	arg(g, "%s", exe);
+	if (!remote_host)
+		arg(g, "%s", exe);
 	g->argv[g->n] = NULL;
-}
-
-/* sh -c word: 'it' with every ' as '\'' */
-static void shell_quote(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++)
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
-	fputc('\'', f);
 }
 
 /* --terminal TEMPLATE: gdb in another terminal (a tmux window, an xterm).
@@ -268,13 +307,13 @@ static int in_terminal(const char *tmpl, const struct gdb_cmd *g, const char *gd
 	for (int i = 0; pass[i]; i++)
 		if (getenv(pass[i])) {
 			fprintf(c, " %s=", pass[i]);
-			shell_quote(c, getenv(pass[i]));
+			cli_shell_quote(c, getenv(pass[i]));
 		}
 	fputc(' ', c);
-	shell_quote(c, gdb);
+	cli_shell_quote(c, gdb);
 	for (int i = 1; i < g->n; i++) {
 		fputc(' ', c);
-		shell_quote(c, g->argv[i]);
+		cli_shell_quote(c, g->argv[i]);
 	}
 	fclose(c);
 	l = open_memstream(&line, &llen);
@@ -283,7 +322,7 @@ static int in_terminal(const char *tmpl, const struct gdb_cmd *g, const char *gd
 			fprintf(l, "%d", pid);
 			t += 4;
 		} else if (strncmp(t, "{}", 2) == 0) {
-			shell_quote(l, cmd);
+			cli_shell_quote(l, cmd);
 			t += 1;
 		} else {
 			fputc(*t, l);
@@ -340,6 +379,18 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	for (int i = 0; i < r.nsrc; i++)
 		if (access(r.src[i], R_OK) != 0)
 			return cli_fail(EXIT_USAGE, "-x %s: %s", r.src[i], strerror(errno));
+	if (remote_host) {
+		if (r.pybt)
+			return cli_usage(self,
+					 "--py-bt works on this machine only, not with --host");
+		if ((err = remote_park(r.pid, &r.tid, &r.stop, &r.preexec)))
+			return err;
+		setenv("HOLD_HOST", remote_host, 1); /* hold-gdb.py: ls, release, next there */
+		session(&g, &r, script, &py, 0, "");
+		fflush(stdout);
+		execv(gdb, g.argv);
+		return cli_fail(EXIT_USAGE, "cannot run %s: %s", gdb, strerror(errno));
+	}
 	if ((err = attach_refused(r.pid)) || (err = find_park(r.pid, &r.tid, &r.stop, &r.preexec)))
 		return err;
 	snprintf(link, sizeof(link), "/proc/%d/exe", r.pid);

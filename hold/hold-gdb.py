@@ -15,6 +15,7 @@
 import json
 import os
 import re
+import shlex
 import signal
 import struct
 import subprocess
@@ -22,6 +23,16 @@ import subprocess
 import gdb
 
 HOLD = os.environ.get("HOLD_CLI") or "hold"
+HOST = os.environ.get("HOLD_HOST")  # hold attach --host: the park is on HOST
+
+
+def _hold(*args):
+    """The hold command line for args: here, or on HOST through ssh."""
+    if not HOST:
+        return [HOLD] + list(args)
+    remote = os.environ.get("HOLD_REMOTE") or "hold"
+    return (shlex.split(os.environ.get("HOLD_SSH") or "ssh") + ["-T", HOST, "--"] +
+            [remote + "".join(" " + shlex.quote(a) for a in args)])
 
 
 class _State:
@@ -53,7 +64,7 @@ def _select(tid):
 
 def _park_of(pid, tid=0):
     """The park of pid (and tid), as hold ls --json says; None if none."""
-    out = subprocess.run([HOLD, "ls", "--json"], capture_output=True, text=True)
+    out = subprocess.run(_hold("ls", "--json"), capture_output=True, text=True)
     try:
         parks = json.loads(out.stdout or "[]")
     except ValueError:
@@ -200,7 +211,10 @@ def _release(pid, tid, stop):
             gdb.execute("handle SIGCONT stop print pass", to_string=True)
 
         gdb.events.stop.connect(again)
-        os.kill(pid, signal.SIGCONT)
+        if HOST:
+            subprocess.run(_hold("release", str(pid)), capture_output=True)
+        else:
+            os.kill(pid, signal.SIGCONT)
     else:
         _select(tid)
         gdb.execute("set var hold = 0")
@@ -241,8 +255,11 @@ class HoldGo(gdb.Command):
                 gdb.execute(cmd)
             except gdb.error as e:
                 bad.append((what, " ".join(str(e).split("\n"))))
-        if bad or _unresolved():
-            os.kill(pid, signal.SIGSTOP)  # stopped at its entry, not running
+        if bad or _unresolved():  # stopped at its entry, not running
+            if HOST:
+                gdb.execute("signal SIGSTOP")
+            else:
+                os.kill(pid, signal.SIGSTOP)
         _refuse(bad, "pid %d has exec'd and is left stopped at the new image's entry (kill "
                 "-CONT %d lets it run); fix the location and attach again" % (pid, pid), pid)
         if cont:
@@ -266,7 +283,7 @@ class HoldLs(gdb.Command):
         super().__init__("hold ls", gdb.COMMAND_RUNNING)
 
     def invoke(self, arg, from_tty):
-        r = subprocess.run([HOLD, "ls"] + arg.split(), capture_output=True, text=True)
+        r = subprocess.run(_hold("ls", *arg.split()), capture_output=True, text=True)
         gdb.write(r.stdout + r.stderr)
 
 
@@ -278,7 +295,7 @@ class HoldRelease(gdb.Command):
 
     def invoke(self, arg, from_tty):
         target = arg.strip() or str(gdb.selected_inferior().pid)
-        r = subprocess.run([HOLD, "release", target], capture_output=True, text=True)
+        r = subprocess.run(_hold("release", target), capture_output=True, text=True)
         gdb.write(r.stdout + r.stderr)
 
 
@@ -290,7 +307,7 @@ class HoldNext(gdb.Command):
         super().__init__("hold next", gdb.COMMAND_RUNNING)
 
     def invoke(self, arg, from_tty):
-        r = subprocess.run([HOLD, "wait"] + arg.split(), capture_output=True, text=True)
+        r = subprocess.run(_hold("wait", *arg.split()), capture_output=True, text=True)
         if r.returncode != 0:
             raise gdb.GdbError((r.stderr or "hold wait failed").strip())
         m = re.match(r"(\d+)(?:/(\d+))?$", r.stdout.strip())

@@ -16,16 +16,33 @@ static const struct cmd_entry *const verbs[] = {
 
 static void overview(FILE *f)
 {
-	fputs("usage: hold VERB [ARGS]   (hold VERB --help for each)\n\n", f);
+	fputs("usage: hold [--host HOST] VERB [ARGS]   (hold VERB --help for each)\n\n", f);
 	for (size_t i = 0; i < NVERBS; i++)
 		fprintf(f, "  hold %-8s %s\n", verbs[i]->name, verbs[i]->usage);
-	fputs("\nExit status: 0 done, 1 nothing found or timed out, 2 usage or environment "
+	fputs("\n--host HOST runs the verb on HOST over ssh ($HOLD_SSH, default ssh; the\n"
+	      "remote hold is $HOLD_REMOTE, default hold); attach runs gdb here, against\n"
+	      "gdbserver --multi on HOST through that ssh.\n"
+	      "\nExit status: 0 done, 1 nothing found or timed out, 2 usage or environment "
 	      "error.\n",
 	      f);
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strncmp(argv[1], "--host", 6) && (argv[1][6] == '=' || !argv[1][6])) {
+		int skip = argv[1][6] == '=' ? 1 : 2;
+
+		remote_host = argv[1][6] == '=' ? argv[1] + 7 : argc > 2 ? argv[2] : "";
+		if (!*remote_host) {
+			fprintf(stderr, "hold: --host needs a host (as ssh names it)\n");
+			return EXIT_USAGE;
+		}
+		argv += skip; /* argv[0] stays in front of the verb */
+		argc -= skip;
+		argv[0] = "hold";
+		if (argc > 1 && strcmp(argv[1], "attach") != 0)
+			return remote_run(argc - 1, argv + 1);
+	}
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;
