@@ -15,7 +15,8 @@ ran() { grep -q "target main reached pid=$1 " "$2"; }
 
 "$HOLD" run -r 'exec:*/static_target' -- sh -c "'$S' y; echo after" >"$T/o1" 2>&1 &
 pid=$("$HOLD" wait --timeout 10 static_target) || fail "no preexec park: $(cat "$T/o1")"
-"$HOLD" ls | grep -q "^$pid .*preexec .*$S y" || fail "hold ls: $("$HOLD" ls)"
+"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"event\": \"preexec\".*\"exe\": \"$S\"" ||
+	fail "hold ls does not list $pid by the image it is about to exec: $("$HOLD" ls --json)"
 "$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
 grep -Eq "^Breakpoint [0-9]+, main \(" "$T/gdb" || fail "gdb did not stop in the static main: $(cat "$T/gdb")"
 until_true "ran $pid $T/o1 && grep -q after $T/o1" || fail "it did not run on: $(cat "$T/o1")"
