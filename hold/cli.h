@@ -42,6 +42,7 @@ extern const char *cli_verb;
 struct client {
 	int fd;
 	size_t inlen;
+	size_t consumed; /* the message client_next handed out last */
 	char in[HOLD_MSG_MAX * 2];
 };
 

@@ -44,6 +44,7 @@ int client_open(struct client *c)
 	struct hold_enc e;
 
 	c->inlen = 0;
+	c->consumed = 0;
 	if (strlen(path) >= sizeof(a.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -95,13 +96,13 @@ int client_send(struct client *c, const char *msg, size_t n)
 
 int client_next(struct client *c, struct hold_msg *m, int timeout_ms)
 {
-	static size_t consumed;
 	long len;
 
-	/* drop the message handed out last time */
-	memmove(c->in, c->in + consumed, c->inlen - consumed);
-	c->inlen -= consumed;
-	consumed = 0;
+	/* drop the message handed out last time (this client's: two clients
+	 * of one process must not share it) */
+	memmove(c->in, c->in + c->consumed, c->inlen - c->consumed);
+	c->inlen -= c->consumed;
+	c->consumed = 0;
 	while ((len = hold_msg_frame(c->in, c->inlen)) == 0) {
 		struct pollfd p = {.fd = c->fd, .events = POLLIN};
 		ssize_t n;
@@ -118,7 +119,7 @@ int client_next(struct client *c, struct hold_msg *m, int timeout_ms)
 	}
 	if (len < 0 || hold_msg_decode(m, c->in, (size_t)len) != HOLD_PROTO_OK)
 		return -1;
-	consumed = (size_t)len;
+	c->consumed = (size_t)len;
 	return 1;
 }
 
