@@ -415,6 +415,7 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 		r.batch = 1;
 		r.release = 0;
 	}
+	setenv("HOLD_GDB", gdb, 1); /* hold-gdb.py checks a preexec park's -b with it */
 	/* gdb's hold commands (hold ls, hold next) run this very hold */
 	if ((len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1)) > 0) {
 		self_exe[len] = '\0';

@@ -177,16 +177,21 @@ static void park(int pid, int rule, const char *event)
 	kill(pid, SIGSTOP);
 	ptrace(PTRACE_DETACH, pid, 0, 0);
 	task_drop(pid);
-	if (!stopped_soon(pid))
-		fprintf(stderr, "hold follow: pid %d did not stop; not parked\n", pid);
+	if (!stopped_soon(pid)) { /* a stop nobody lists would be a hang */
+		kill(pid, SIGCONT);
+		fprintf(stderr, "hold follow: pid %d did not stop; not parked, it runs on\n", pid);
+		return;
+	}
 	n = hold_park_to_msg(buf, sizeof(buf), HOLD_MSG_PARK, &p);
+	m.type = 0;
 	if (client_send(&cl, buf, n) < 0 || client_next(&cl, &m, 5000) != 1 ||
-	    m.type != HOLD_MSG_DONE)
+	    m.type != HOLD_MSG_DONE) { /* nobody could list it: let it run */
+		kill(pid, SIGCONT);
 		fprintf(stderr,
-			"hold follow: holdd did not take the park of pid %d (%s); it is stopped: "
-			"kill -CONT %d releases it\n",
-			pid, m.type == HOLD_MSG_ERROR ? cli_text(&m) : "no answer", pid);
-	else
+			"hold follow: holdd did not take the park of pid %d (%s); not parked, it "
+			"runs on\n",
+			pid, m.type == HOLD_MSG_ERROR ? cli_text(&m) : "no answer");
+	} else
 		fprintf(stderr,
 			"hold: pid %d (%s) parked at %s by rule '%s' (stopped); attach: hold "
 			"attach "

@@ -211,9 +211,10 @@ def _release(pid, tid, stop):
             gdb.execute("handle SIGCONT stop print pass", to_string=True)
 
         gdb.events.stop.connect(again)
-        if HOST:
-            subprocess.run(_hold("release", str(pid)), capture_output=True)
-        else:
+        # through holdd, which then forgets the park at once; by hand if
+        # no holdd takes it
+        r = subprocess.run(_hold("release", str(pid)), capture_output=True)
+        if r.returncode != 0 and not HOST:
             os.kill(pid, signal.SIGCONT)
     else:
         _select(tid)
@@ -243,6 +244,23 @@ class HoldGo(gdb.Command):
     def across_exec(pid, tid, stop, cont):
         """Parked before an exec: follow it, then set the breakpoints in
         the new image.  If one cannot be set there, it is left stopped."""
+        # -b locations, checked against the image to come while it is
+        # still parked: a typo must not cost the park
+        park = None if HOST else _park_of(pid, tid)
+        if park and park.get("exe"):
+            bad = []
+            for what, cmd in _State.deferred:
+                if not cmd.startswith("break "):
+                    continue
+                r = subprocess.run([os.environ.get("HOLD_GDB") or "gdb", "-batch", "-nx", "-ex", cmd,
+                                    park["exe"]], capture_output=True, text=True)
+                if not re.search(r"^Breakpoint 1 at ", r.stdout, re.M):
+                    why = (r.stderr or r.stdout).strip().splitlines()
+                    bad.append((what, (why[-1] if why else "not found") +
+                                " (in " + park["exe"] + ")"))
+            if bad:
+                _refuse(bad, "pid %d stays parked before its exec (nothing was released); "
+                        "fix the location and attach again" % pid, pid)
         gdb.execute("set follow-exec-mode same")
         gdb.execute("catch exec")
         catch = gdb.breakpoints()[-1]
