@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "attach-pdb.h"
 #include "attach-python.h"
 #include "cli.h"
 
@@ -119,7 +121,7 @@ static int attach_refused(int pid)
 
 /* The park to attach to: PID's only one, or the thread named; stop: it is
  * stopped (mode=stop); preexec: parked before an exec (hold-gdb.py). */
-static int find_park(int pid, int *tid, int *stop, int *preexec)
+static int find_park(int pid, int *tid, int *stop, int *preexec, char *event)
 {
 	struct hold_park *r;
 	int from_records, n = cli_parks(&r, &from_records), found = 0, first = 0;
@@ -134,6 +136,7 @@ static int find_park(int pid, int *tid, int *stop, int *preexec)
 			first = r[i].tid;
 			*stop = r[i].mode == HOLD_MODE_STOP;
 			*preexec = strcmp(r[i].event, "preexec") == 0;
+			snprintf(event, 8, "%s", r[i].event);
 		}
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d/%d",
 			 found > 1 ? ", " : "", pid, r[i].tid);
@@ -223,7 +226,9 @@ static void ex(struct gdb_cmd *g, const char *fmt, ...)
 
 /* What the user asked of the session. */
 struct attach_req {
-	int pid, tid, stop, batch, release, pybt, pending, preexec;
+	int pid, tid, stop, batch, release, pybt, pending, preexec, pdb;
+	char event[8];    /* the park's: fork, exec, recv, ... */
+	char pdb_dir[64]; /* --pdb: where pdb's socket is */
 	const char *brk[64], *ex[64], *src[64];
 	int nbrk, nex, nsrc;
 	char **gdb_args; /* after "--": gdb's own options, unchanged */
@@ -268,6 +273,13 @@ static void session(struct gdb_cmd *g, const struct attach_req *r, const char *s
 		ex(g, "source %s", py->ext);
 	if (r->pybt)
 		ex(g, "py-bt");
+	if (r->pdb) { /* hold-pdb releases it once pdb is in place */
+		ex(g, "hold-pdb %d %s %s %s/pdb.sock", r->tid, r->stop ? "stop" : "spin", r->event,
+		   r->pdb_dir);
+		arg(g, "%s", exe);
+		g->argv[g->n] = NULL;
+		return;
+	}
 	for (int i = 0; i < r->nbrk; i++)
 		ex(g, "hold-break %s", r->brk[i]);
 	for (int i = 0; i < r->nsrc; i++)
@@ -342,7 +354,7 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	const char *gdb, *script, *target = args_get(args, "pid");
 	const char *term = args_get(args, "terminal");
 	int nops = args->dashdash >= 0 ? args->dashdash : args->argc, err;
-	char exe[PATH_MAX], link[64], self_exe[PATH_MAX];
+	char exe[PATH_MAX], link[96], self_exe[PATH_MAX];
 	struct gdb_cmd g = {.n = 0};
 	struct py_target py;
 	enum py_found pyf;
@@ -354,6 +366,7 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	r.batch = args_has(args, "batch");
 	r.pybt = args_has(args, "py-bt");
 	r.pending = args_has(args, "pending");
+	r.pdb = args_has(args, "pdb");
 	r.gdb_args = args->argv + nops;
 	r.ngdb_args = args->argc - nops;
 	if (target && nops)
@@ -391,7 +404,8 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 		execv(gdb, g.argv);
 		return cli_fail(EXIT_USAGE, "cannot run %s: %s", gdb, strerror(errno));
 	}
-	if ((err = attach_refused(r.pid)) || (err = find_park(r.pid, &r.tid, &r.stop, &r.preexec)))
+	if ((err = attach_refused(r.pid)) ||
+	    (err = find_park(r.pid, &r.tid, &r.stop, &r.preexec, r.event)))
 		return err;
 	snprintf(link, sizeof(link), "/proc/%d/exe", r.pid);
 	if ((len = readlink(link, exe, sizeof(exe) - 1)) < 0)
@@ -414,6 +428,35 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	if (r.pybt) { /* look, then leave it parked */
 		r.batch = 1;
 		r.release = 0;
+	}
+	if (r.pdb) {
+		struct stat st;
+
+		if (r.nbrk || r.nex || r.nsrc || r.pybt || remote_host)
+			return cli_usage(self,
+					 "--pdb takes no -b, -x, -ex or --py-bt, and works on "
+					 "this machine only (set breakpoints in pdb)");
+		if (pyf != PY_READY && pyf != PY_NO_EXT)
+			return cli_fail(EXIT_USAGE,
+					"pid %d is not a CPython process (it runs %s): --pdb needs "
+					"Python; hold attach without --pdb gives gdb",
+					r.pid, exe);
+		if (strcmp(r.event, "fork") && strcmp(r.event, "recv") && strcmp(r.event, "accept"))
+			return cli_fail(EXIT_USAGE,
+					"pid %d is parked at %s, where its Python has not started "
+					"yet: --pdb needs a fork, recv or accept park",
+					r.pid, r.event);
+		snprintf(r.pdb_dir, sizeof(r.pdb_dir), "/tmp/hold-pdb.XXXXXX");
+		if (!mkdtemp(r.pdb_dir) || stat(link, &st) < 0)
+			return cli_fail(EXIT_USAGE, "cannot make a directory for pdb: %s",
+					strerror(errno));
+		r.batch = 1;
+		session(&g, &r, script, &py, pyf == PY_READY, exe);
+		err = attach_pdb(gdb, g.argv, r.pid, st.st_uid, r.pdb_dir);
+		snprintf(link, sizeof(link), "%s/pdb.sock", r.pdb_dir);
+		unlink(link);
+		rmdir(r.pdb_dir);
+		return err;
 	}
 	setenv("HOLD_GDB", gdb, 1); /* hold-gdb.py checks a preexec park's -b with it */
 	/* gdb's hold commands (hold ls, hold next) run this very hold */
@@ -475,6 +518,10 @@ const struct cmd_entry cmd_attach_entry = {
 			 {0, "py-bt", NULL, 0,
 			  "print the Python stack of the parked thread and\n"
 			  "detach, leaving it parked"},
+			 {0, "pdb", NULL, 0,
+			  "pdb here, in the parked CPython thread: stopped at\n"
+			  "the next line of the function that forked or\n"
+			  "received; `c` (no breakpoints) or `q` lets it run on"},
 			 {0, "terminal", "TEMPLATE", 0,
 			  "run gdb in another terminal: TEMPLATE is a shell\n"
 			  "command, {} the gdb command as one word, {pid} the\n"

@@ -353,3 +353,101 @@ class HoldNext(gdb.Command):
 
 for _c in (HoldSetup, HoldBreak, HoldSource, HoldGo, Hold, HoldLs, HoldRelease, HoldNext):
     _c()
+
+
+# --- hold attach --pdb --------------------------------------------------------
+# pdb in the parked Python thread, talking over a unix socket that hold
+# attach listens on (never the program's own stdin/stdout).  Injected with
+# PyRun_SimpleString, holding the GIL through PyGILState_Ensure, at a point
+# where the interpreter is whole: for a fork park, after CPython's own
+# after-fork work (PyOS_AfterFork_Child has returned) -- before it, the
+# child's thread states are the parent's; for a thread parked inside a
+# recv/accept (the GIL released), right there.  pdb then stops at the next
+# line of the Python function that forked or received (or, with no Python
+# caller, the first Python line the thread runs).  `c` with no breakpoints,
+# and `q`, end the session and let the program run on.
+_PDB = r'''
+import socket as _s, sys as _y, pdb as _p
+def _hold_pdb(path):
+    s = _s.socket(_s.AF_UNIX)
+    s.connect(path)
+    # apart: a text file both read and written drops what it read ahead
+    fin, fout = s.makefile("r"), s.makefile("w", buffering=1)
+    def bye():
+        try:
+            fout.close()
+            fin.close()
+            s.shutdown(_s.SHUT_RDWR)
+            s.close()
+        except Exception:
+            pass
+    class P(_p.Pdb):
+        def set_continue(self):
+            super().set_continue()
+            if not self.breaks:
+                bye()
+        def do_quit(self, arg):
+            self.clear_all_breaks()
+            self.set_continue()
+            return 1
+        do_q = do_exit = do_EOF = do_quit
+    p = P(stdin=fin, stdout=fout)
+    p.use_rawinput = False
+    try:
+        target = _y._getframe(2)
+    except ValueError:
+        target = None
+    if target is None:
+        def first(frame, event, arg):
+            if frame.f_code.co_filename == "<string>":
+                return None
+            _y.settrace(None)
+            p.set_trace(frame)
+            return p.trace_dispatch
+        _y.settrace(first)
+        return
+    p.reset()
+    fr = target
+    while fr:
+        fr.f_trace = p.trace_dispatch
+        p.botframe = fr
+        fr = fr.f_back
+    p.set_next(target)
+    _y.settrace(p.trace_dispatch)
+_hold_pdb(%r)
+'''
+
+
+def _cstr(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+class HoldPdb(gdb.Command):
+    """hold-pdb TID stop|spin EVENT SOCKET: pdb in the parked thread (see above)."""
+
+    def __init__(self):
+        super().__init__("hold-pdb", gdb.COMMAND_RUNNING)
+
+    def invoke(self, arg, from_tty):
+        a = arg.split(None, 3)
+        tid, stop, event, sock = int(a[0]), a[1] == "stop", a[2], a[3]
+        pid = gdb.selected_inferior().pid
+        if event == "fork":
+            gdb.execute("tbreak PyOS_AfterFork_Child", to_string=True)
+            _release(pid, tid, stop)
+            gdb.execute("continue", to_string=True)
+            gdb.execute("finish", to_string=True)
+        gs = gdb.parse_and_eval("(int)PyGILState_Ensure()")
+        r = gdb.parse_and_eval("(int)PyRun_SimpleString(%s)" % _cstr(_PDB % sock))
+        gdb.parse_and_eval("(void)PyGILState_Release(%d)" % int(gs))
+        if int(r) != 0:
+            _say("pdb could not be started in pid %d (see the program's stderr)" % pid,
+                 "hold attach")
+        if event != "fork":
+            _release(pid, tid, stop)
+        gdb.execute("detach")
+        if int(r) != 0:
+            gdb.execute("quit 1")
+
+
+HoldPdb()

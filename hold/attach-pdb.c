@@ -1,0 +1,94 @@
+/*
+ * attach-pdb.c - hold attach --pdb: pdb in a parked CPython thread, on this
+ * terminal.  hold listens on a unix socket in a directory of its own (0700,
+ * the target's user's), runs gdb to start pdb in the target (hold-gdb.py:
+ * hold-pdb) connected to it, and relays: this stdin to pdb, pdb to this
+ * stdout, until pdb lets go (`c` with no breakpoints, `q`) or the program
+ * ends.  Commands may be piped in.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attach-pdb.h"
+#include "cli.h"
+
+/* stdin to the socket, the socket to stdout, until the socket closes. */
+static void relay(int s)
+{
+	struct pollfd p[2] = {{.fd = 0, .events = POLLIN}, {.fd = s, .events = POLLIN}};
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if ((n = read(s, buf, sizeof(buf))) <= 0)
+				return; /* pdb let go, or the program ended */
+			if (write(1, buf, (size_t)n) < 0)
+				return;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			if ((n = read(0, buf, sizeof(buf))) <= 0) {
+				p[0].fd = -1; /* no more commands: keep showing pdb */
+				continue;
+			}
+			if (write(s, buf, (size_t)n) < 0)
+				return;
+		}
+	}
+}
+
+int attach_pdb(const char *gdb, char **gdb_argv, int pid, uid_t target_uid, const char *dir)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct pollfd p;
+	int l, c, st;
+	pid_t kid;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/pdb.sock", dir);
+	if ((l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0)
+		return cli_fail(EXIT_USAGE, "cannot listen on %s: %s", a.sun_path, strerror(errno));
+	/* the target connects as its own user; nobody else may */
+	if (target_uid != geteuid() &&
+	    (chown(dir, target_uid, (gid_t)-1) < 0 || chown(a.sun_path, target_uid, (gid_t)-1) < 0))
+		return cli_fail(EXIT_USAGE, "cannot give %s to uid %u: %s", dir,
+				(unsigned)target_uid, strerror(errno));
+	fflush(stdout);
+	if ((kid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		dup2(null, 1); /* gdb's chatter is not pdb's */
+		execv(gdb, gdb_argv);
+		_exit(127);
+	}
+	if (kid < 0 || waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return cli_fail(EXIT_USAGE,
+				"gdb could not start pdb in pid %d (its messages are above); if it "
+				"was not released it is still parked",
+				pid);
+	p = (struct pollfd){.fd = l, .events = POLLIN};
+	if (poll(&p, 1, 10000) != 1 || (c = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return cli_fail(EXIT_USAGE,
+				"pdb in pid %d did not connect (its stderr may say why)", pid);
+	close(l);
+	unlink(a.sun_path);
+	relay(c);
+	close(c);
+	return EXIT_DONE;
+}

@@ -1,0 +1,75 @@
+# hold attach --pdb: pdb in a parked CPython worker, driven by piped
+# commands.  An os.fork() worker stops at the next line of the function
+# that forked, `w` shows the real stack, `p os.getpid()` the worker's pid,
+# and `c` lets it finish and ends the session.  A cotyledon worker (Debian's
+# python3-cotyledon) stops in multiprocessing's fork under cotyledon's
+# spawn_process, and `c` lets it run.
+# A C program is refused in words.
+. "$(dirname "$0")/lib.sh"
+need_gdb
+PY=${PYTHON3:-python3}
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 8))' || skip "needs Python 3.8 or newer"
+cat >"$T/svc.py" <<'PY'
+import os
+def spawn_worker(n):
+    pid = os.fork()
+    if pid == 0:
+        x = 41 + n
+        print("worker", n, "ran", x, flush=True)
+        os._exit(0)
+    return pid
+def main():
+    os.waitpid(spawn_worker(1), 0)
+    print("service done", flush=True)
+main()
+PY
+start_holdd --foreground
+"$HOLD" run -r 'fork,comm=python*' -- "$PY" "$T/svc.py" >"$T/out" 2>"$T/err" &
+run=$!
+pid=$("$HOLD" wait --timeout 20) || fail "no park: $(cat "$T/err")"
+printf 'w\np os.getpid()\nn\nn\np x\nc\n' | timeout 60 "$HOLD" attach --pdb "$pid" >"$T/pdb" 2>"$T/pdb.err" ||
+	fail "attach --pdb: $(cat "$T/pdb" "$T/pdb.err")"
+grep -q "^> $T/svc.py(4)spawn_worker()" "$T/pdb" || fail "pdb did not stop after os.fork in spawn_worker: $(cat "$T/pdb")"
+grep -q "svc.py(10)main()" "$T/pdb" || fail "w did not show the caller frames: $(cat "$T/pdb")"
+grep -q "^(Pdb) $pid$" "$T/pdb" || fail "p os.getpid() did not print the worker's pid $pid: $(cat "$T/pdb")"
+grep -q "^(Pdb) 42$" "$T/pdb" || fail "p x after two steps: $(cat "$T/pdb")"
+wait "$run" || fail "the service failed: $(cat "$T/err")"
+grep -q "worker 1 ran 42" "$T/out" && grep -q "service done" "$T/out" || fail "output: $(cat "$T/out")"
+ok "os.fork worker: pdb at the line after the fork, w, p os.getpid() = $pid, steps; c lets it finish"
+
+if "$PY" -c 'import cotyledon' 2>/dev/null; then
+	cat >"$T/cot.py" <<'PY'
+import os
+import cotyledon
+class Worker(cotyledon.Service):
+    name = "hold-worker"
+    def run(self):
+        os.write(1, ("worker running in %d\n" % os.getpid()).encode())
+manager = cotyledon.ServiceManager()
+manager.add(Worker, workers=1)
+manager.run()
+PY
+	(cd "$T" && exec "$HOLD" run -r 'fork,arg=*cot.py,count=1' -- "$PY" cot.py >"$T/cout" 2>"$T/cerr") &
+	cot=$!
+	PIDS="$PIDS $cot"
+	pid=$("$HOLD" wait --timeout 20) || fail "no cotyledon worker parked: $(cat "$T/cerr")"
+	printf 'w\np os.getpid()\nc\n' | timeout 60 "$HOLD" attach --pdb "$pid" >"$T/cpdb" 2>&1 ||
+		fail "cotyledon --pdb: $(cat "$T/cpdb")"
+	# cotyledon starts its workers through multiprocessing: os.fork is
+	# called by popen_fork's _launch, under cotyledon's spawn_process
+	grep -q "^> .*multiprocessing/popen_fork.py([0-9]*)_launch()" "$T/cpdb" &&
+		grep -q "cotyledon/_utils.py([0-9]*)spawn_process()" "$T/cpdb" && grep -q "^(Pdb) $pid$" "$T/cpdb" ||
+		fail "cotyledon: pdb did not stop after the fork of $pid: $(cat "$T/cpdb")"
+	until_true "grep -q 'worker running in $pid' $T/cout" || fail "the cotyledon worker did not run on"
+	kill -TERM "$cot"
+	ok "cotyledon worker: pdb after the fork (popen_fork under spawn_process), p os.getpid() = $pid; c lets it run"
+else
+	echo "# cotyledon is not installed (apt-get install python3-cotyledon): that part skipped"
+fi
+
+"$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/tout" 2>&1 &
+pid=$("$HOLD" wait --timeout 10 target) || fail "no C park"
+"$HOLD" attach --pdb "$pid" >"$T/c" 2>&1 && fail "--pdb on a C program succeeded"
+grep -q "is not a CPython process" "$T/c" || fail "C target: $(cat "$T/c")"
+"$HOLD" release "$pid" >/dev/null
+ok "--pdb on a C program is refused in words"
