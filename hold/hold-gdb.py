@@ -440,14 +440,14 @@ class HoldPdb(gdb.Command):
         gs = gdb.parse_and_eval("(int)PyGILState_Ensure()")
         r = gdb.parse_and_eval("(int)PyRun_SimpleString(%s)" % _cstr(_PDB % sock))
         gdb.parse_and_eval("(void)PyGILState_Release(%d)" % int(gs))
-        if int(r) != 0:
-            _say("pdb could not be started in pid %d (see the program's stderr)" % pid,
-                 "hold attach")
+        if int(r) != 0:  # a recv park stays parked; a fork park has gone on
+            _say("pdb could not be started in pid %d (the program's stderr says why)%s" %
+                 (pid, "" if event == "fork" else "; it stays parked"), "hold attach")
+            gdb.execute("detach")
+            gdb.execute("quit 1")
         if event != "fork":
             _release(pid, tid, stop)
         gdb.execute("detach")
-        if int(r) != 0:
-            gdb.execute("quit 1")
 
 
 HoldPdb()

@@ -71,5 +71,6 @@ fi
 pid=$("$HOLD" wait --timeout 10 target) || fail "no C park"
 "$HOLD" attach --pdb "$pid" >"$T/c" 2>&1 && fail "--pdb on a C program succeeded"
 grep -q "is not a CPython process" "$T/c" || fail "C target: $(cat "$T/c")"
+"$HOLD" ls | grep -q "^$pid " || fail "the refusal released the C program"
 "$HOLD" release "$pid" >/dev/null
 ok "--pdb on a C program is refused in words"
