@@ -271,8 +271,10 @@ static void session(struct gdb_cmd *g, const struct attach_req *r, const char *s
 	   r->preexec ? " preexec" : "");
 	if (py_ready)
 		ex(g, "source %s", py->ext);
-	if (r->pybt)
+	if (r->pybt) {
 		ex(g, "py-bt");
+		ex(g, "hold-py-locals");
+	}
 	if (r->pdb) { /* hold-pdb releases it once pdb is in place */
 		ex(g, "hold-pdb %d %s %s %s/pdb.sock", r->tid, r->stop ? "stop" : "spin", r->event,
 		   r->pdb_dir);

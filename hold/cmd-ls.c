@@ -3,7 +3,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "attach-python.h"
 #include "cli.h"
 #include "paths.h"
 
@@ -60,6 +62,22 @@ static void what(const struct hold_park *r, char *out, size_t cap)
 	}
 }
 
+/* Is pid a CPython process (hold attach --py-bt and --pdb work on it)? */
+static int is_python(const struct hold_park *r)
+{
+	struct py_target py;
+	char exe[PATH_MAX], link[64];
+	ssize_t len;
+
+	if (r->tid <= 0 || strcmp(r->event, "preexec") == 0)
+		return 0;
+	snprintf(link, sizeof(link), "/proc/%d/exe", r->pid);
+	if ((len = readlink(link, exe, sizeof(exe) - 1)) < 0)
+		return 0;
+	exe[len] = '\0';
+	return py_target_find(r->pid, exe, &py) != PY_NOT_PYTHON;
+}
+
 static void print_json(const struct hold_park *r, int n)
 {
 	char name[64];
@@ -88,7 +106,7 @@ static void print_json(const struct hold_park *r, int n)
 		json_str(stdout, r[i].exe, strlen(r[i].exe));
 		printf(", \"argv\": ");
 		json_str(stdout, argv_line(&r[i]), strlen(argv_line(&r[i])));
-		printf("}");
+		printf(", \"python\": %s}", is_python(&r[i]) ? "true" : "false");
 	}
 	printf("%s]\n", n ? "\n" : "");
 }
@@ -103,9 +121,9 @@ static void print_table(const struct hold_park *r, int n)
 		fmt_held(held, sizeof(held), r[i].since_ns);
 		thread_name(&r[i], name, sizeof(name));
 		what(&r[i], on, sizeof(on));
-		printf("%-7d %-7d %-15s %-6s %-4s %-6s %-24s %s\n", r[i].pid, r[i].tid,
+		printf("%-7d %-7d %-15s %-6s %-4s %-6s %-24s %s%s\n", r[i].pid, r[i].tid,
 		       cli_vis(name), cli_vis(r[i].event), hold_mode_name(r[i].mode), held,
-		       cli_vis(r[i].rule), on);
+		       cli_vis(r[i].rule), on, is_python(&r[i]) ? "  [python]" : "");
 	}
 }
 

@@ -451,3 +451,28 @@ class HoldPdb(gdb.Command):
 
 
 HoldPdb()
+
+
+class HoldPyLocals(gdb.Command):
+    """hold-py-locals: the locals of every Python frame of the selected thread,
+    innermost first (CPython's py-locals, walked with py-up)."""
+
+    def __init__(self):
+        super().__init__("hold-py-locals", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        seen = set()
+        for _ in range(64):
+            out = gdb.execute("py-locals", to_string=True)
+            if out not in seen and not out.startswith("Unable"):  # py-up may repeat
+                seen.add(out)
+                gdb.write(out)
+            try:
+                up = gdb.execute("py-up", to_string=True)
+            except gdb.error:
+                break
+            if "Unable to find an older python frame" in up:
+                break
+
+
+HoldPyLocals()

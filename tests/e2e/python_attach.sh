@@ -31,6 +31,10 @@ pybt_check() { # LABEL PYTHON
 		grep -q "File \"$T/svc.py\", line 9, in main" "$T/bt" ||
 		fail "$1: py-bt lacks the script's frames: $(cat "$T/bt")"
 	grep -q 'os.fork()' "$T/bt" || fail "$1: py-bt shows no source line: $(cat "$T/bt")"
+	"$HOLD" ls | grep -q "^$pid .*  \[python\]$" && "$HOLD" ls --json | grep -q '"python": true' ||
+		fail "$1: hold ls does not mark the Python park: $("$HOLD" ls)"
+	grep -q '^Locals for spawn_worker$' "$T/bt" && grep -q '^n = 7$' "$T/bt" ||
+		fail "$1: --py-bt printed no locals (n = 7 in spawn_worker): $(cat "$T/bt")"
 	[ "$(nparked)" = 1 ] && [ "$(state "$pid")" = S ] || fail "$1: not parked after --py-bt"
 	grep -q 'worker 7 ran' "$T/out" && fail "$1: the worker ran while parked"
 	"$HOLD" release "$pid" >/dev/null || fail "$1: release failed"
