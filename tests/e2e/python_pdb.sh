@@ -1,6 +1,7 @@
 # hold attach --pdb: pdb in a parked CPython worker, driven by piped
-# commands.  An os.fork() worker stops at the next line of the function
-# that forked, `w` shows the real stack, `p os.getpid()` the worker's pid,
+# commands.  An os.fork() worker (and one under a venv's copied python, and
+# multiprocessing's fork and forkserver workers) stops at the next line of
+# the function that forked, `w` shows the real stack, `p os.getpid()` the worker's pid,
 # and `c` lets it finish and ends the session.  A cotyledon worker (Debian's
 # python3-cotyledon) stops in multiprocessing's fork under cotyledon's
 # spawn_process, and `c` lets it run.
@@ -36,6 +37,52 @@ grep -q "^(Pdb) 42$" "$T/pdb" || fail "p x after two steps: $(cat "$T/pdb")"
 wait "$run" || fail "the service failed: $(cat "$T/err")"
 grep -q "worker 1 ran 42" "$T/out" && grep -q "service done" "$T/out" || fail "output: $(cat "$T/out")"
 ok "os.fork worker: pdb at the line after the fork, w, p os.getpid() = $pid, steps; c lets it finish"
+
+# a breakpoint set in pdb holds after c, while the session is open; the
+# session ends when the worker does
+"$HOLD" run -r 'fork,comm=python*' -- "$PY" "$T/svc.py" >"$T/out" 2>"$T/err" &
+run=$!
+pid=$("$HOLD" wait --timeout 20) || fail "no second park"
+printf 'b 6\nc\np x\nc\n' | timeout 60 "$HOLD" attach --pdb "$pid" >"$T/pdb2" 2>&1 || fail "b/c: $(cat "$T/pdb2")"
+grep -q "> $T/svc.py(6)spawn_worker()" "$T/pdb2" && grep -q "^(Pdb) 42$" "$T/pdb2" ||
+	fail "the breakpoint at line 6 did not stop it after c: $(cat "$T/pdb2")"
+wait "$run" || fail "the service failed after the breakpoint"
+ok "b 6, c: pdb stopped at the breakpoint (p x = 42); the next c ran the worker to its end"
+
+# multiprocessing, both start methods: pdb in the pool's worker right after
+# its fork (popen_fork's _launch; the forkserver's main loop), and c lets the
+# pool finish
+cat >"$T/mp.py" <<'PY'
+import multiprocessing as mp, os, sys
+def work(n):
+    return os.getpid()
+if __name__ == "__main__":
+    mp.set_start_method(sys.argv[1])
+    with mp.Pool(1) as p:
+        print("result", p.map(work, [21]), flush=True)
+PY
+for m in fork forkserver; do
+	if [ $m = fork ]; then rule='fork,comm=python*,count=1'; else rule='fork,arg=*multiprocessing.forkserver*,count=1'; fi
+	"$HOLD" run -r "$rule" -- "$PY" "$T/mp.py" $m >"$T/mp.out" 2>&1 &
+	mp=$!
+	pid=$("$HOLD" wait --timeout 20) || fail "$m: no park: $(cat "$T/mp.out")"
+	printf 'w\nc\n' | timeout 60 "$HOLD" attach --pdb "$pid" >"$T/mpdb" 2>&1 || fail "$m --pdb: $(cat "$T/mpdb")"
+	[ $m = fork ] && want='popen_fork.py([0-9]*)_launch()' || want='forkserver.py([0-9]*)main()'
+	grep -q "^> .*multiprocessing/$want" "$T/mpdb" || fail "$m: pdb stopped elsewhere: $(cat "$T/mpdb")"
+	wait "$mp" || fail "$m: the pool failed: $(cat "$T/mp.out")"
+	grep -q "^result \[$pid\]" "$T/mp.out" || fail "$m: the parked worker did not do the work: $(cat "$T/mp.out")"
+	ok "multiprocessing $m: pdb in the worker after its fork; c, and worker $pid did the pool's work"
+done
+
+# a venv's copied interpreter
+"$PY" -m venv --copies --without-pip "$T/venv" || fail "cannot make a venv"
+"$HOLD" run -r 'fork,comm=python*' -- "$T/venv/bin/python" "$T/svc.py" >"$T/vout" 2>&1 &
+vrun=$!
+pid=$("$HOLD" wait --timeout 20) || fail "venv: no park"
+printf 'p os.getpid()\nc\n' | timeout 60 "$HOLD" attach --pdb "$pid" >"$T/vpdb" 2>&1 || fail "venv --pdb: $(cat "$T/vpdb")"
+grep -q "^> $T/svc.py(4)spawn_worker()" "$T/vpdb" && grep -q "^(Pdb) $pid$" "$T/vpdb" || fail "venv: $(cat "$T/vpdb")"
+wait "$vrun" || fail "venv: the service failed"
+ok "a venv's copied interpreter: pdb in the worker, c lets it finish"
 
 if "$PY" -c 'import cotyledon' 2>/dev/null; then
 	cat >"$T/cot.py" <<'PY'
