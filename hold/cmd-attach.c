@@ -443,13 +443,10 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 					"pid %d is not a CPython process (it runs %s): --pdb needs "
 					"Python; hold attach without --pdb gives gdb",
 					r.pid, exe);
-		/* A recv/accept thread may run its Python in a sub-interpreter
-		 * (mod_wsgi), which pdb injected here would not see: until
-		 * that is handled, fork parks only. */
-		if (strcmp(r.event, "fork") != 0)
+		if (strcmp(r.event, "fork") && strcmp(r.event, "recv") && strcmp(r.event, "accept"))
 			return cli_fail(EXIT_USAGE,
-					"pid %d is parked at %s: --pdb works on fork parks so far "
-					"(hold attach --py-bt, or gdb, for this one)",
+					"pid %d is parked at %s, where no Python code runs yet: "
+					"--pdb needs a fork, recv or accept park",
 					r.pid, r.event);
 		snprintf(r.pdb_dir, sizeof(r.pdb_dir), "/tmp/hold-pdb.XXXXXX");
 		snprintf(link, sizeof(link), "/proc/%d", r.pid); /* its owner: the process's euid */

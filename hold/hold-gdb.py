@@ -395,17 +395,9 @@ def _hold_pdb(path):
     p.use_rawinput = False
     try:
         target = _y._getframe(2)
-    except ValueError:
-        target = None
-    if target is None:
-        def first(frame, event, arg):
-            if frame.f_code.co_filename == "<string>":
-                return None
-            _y.settrace(None)
-            p.set_trace(frame)
-            return p.trace_dispatch
-        _y.settrace(first)
-        return
+    except ValueError:  # no Python caller in this thread state: refuse
+        bye()
+        raise SystemExit(3)
     p.reset()
     fr = target
     while fr:
@@ -428,10 +420,25 @@ class HoldPdb(gdb.Command):
     def __init__(self):
         super().__init__("hold-pdb", gdb.COMMAND_RUNNING)
 
+    @staticmethod
+    def python_stack():
+        """The selected thread's Python stack (CPython's py-bt), or ""."""
+        try:
+            return gdb.execute("py-bt", to_string=True)
+        except gdb.error:
+            return ""
+
     def invoke(self, arg, from_tty):
         a = arg.split(None, 3)
         tid, stop, event, sock = int(a[0]), a[1] == "stop", a[2], a[3]
         pid = gdb.selected_inferior().pid
+        if event != "fork" and "File " not in self.python_stack():
+            _say("pid %d thread %d: no Python code calls its %s (C code runs it, or an "
+                 "interpreter pdb cannot reach from here, as mod_wsgi's daemon threads): "
+                 "--pdb needs a Python caller; it stays parked" % (pid, tid, event),
+                 "hold attach")
+            gdb.execute("detach")
+            gdb.execute("quit 1")
         if event == "fork":
             gdb.execute("tbreak PyOS_AfterFork_Child", to_string=True)
             _release(pid, tid, stop)
@@ -441,8 +448,12 @@ class HoldPdb(gdb.Command):
         r = gdb.parse_and_eval("(int)PyRun_SimpleString(%s)" % _cstr(_PDB % sock))
         gdb.parse_and_eval("(void)PyGILState_Release(%d)" % int(gs))
         if int(r) != 0:  # a recv park stays parked; a fork park has gone on
-            _say("pdb could not be started in pid %d (the program's stderr says why)%s" %
-                 (pid, "" if event == "fork" else "; it stays parked"), "hold attach")
+            _say("pdb could not be started in pid %d: %s%s" %
+                 (pid, "no Python code calls this thread's %s (C code runs it, or an "
+                  "interpreter pdb cannot reach from here, as mod_wsgi's daemon "
+                  "threads)" % event if event != "fork" else
+                  "the program's stderr says why",
+                  "" if event == "fork" else "; it stays parked"), "hold attach")
             gdb.execute("detach")
             gdb.execute("quit 1")
         if event != "fork":

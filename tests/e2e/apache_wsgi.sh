@@ -67,6 +67,14 @@ who=$(cat "$T/parked")
 kill -0 "$client" 2>/dev/null || fail "the client finished while its request was parked"
 ok "the daemon thread $who parked on the request from Apache's child (hold ls names the sender)"
 
+# --pdb cannot reach mod_wsgi's interpreter from this C thread: it says so,
+# and the request stays parked
+"$HOLD" attach --pdb "$who" </dev/null >"$T/pdb" 2>&1 && fail "--pdb on a mod_wsgi daemon thread succeeded"
+grep -q "no Python code calls its recv .*mod_wsgi's daemon threads.*it stays parked" "$T/pdb" ||
+	fail "--pdb said: $(cat "$T/pdb")"
+"$HOLD" ls | grep -q "^$daemon  *${who#*/} " || fail "--pdb's refusal released the thread"
+ok "--pdb on the mod_wsgi daemon thread: refused in words, still parked"
+
 "$HOLD" attach --batch -b PyObject_Call "$who" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
 grep -q "Breakpoint 1[.0-9]*, .*PyObject_Call" "$T/gdb" && grep -q "from $M/mod_wsgi.so" "$T/gdb" ||
 	fail "gdb did not stop in the interpreter under mod_wsgi: $(cat "$T/gdb")"

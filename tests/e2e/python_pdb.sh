@@ -74,6 +74,37 @@ for m in fork forkserver; do
 	ok "multiprocessing $m: pdb in the worker after its fork; c, and worker $pid did the pool's work"
 done
 
+# a thread parked in recv: pdb at the next line of its Python caller, with
+# the data received in hand
+cat >"$T/srv.py" <<'PY'
+import os, socket, sys, threading
+def handle(conn):
+    data = conn.recv(64)
+    reply = b"got " + data
+    conn.sendall(reply)
+    conn.close()
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+t = threading.Thread(target=handle, args=(c,))
+t.start()
+t.join()
+print("server done", flush=True)
+PY
+"$HOLD" run -r 'recv:unix:*/srv.sock' -- "$PY" "$T/srv.py" "$T/srv.sock" >"$T/sout" 2>&1 &
+srv=$!
+until_true "[ -S $T/srv.sock ]" || fail "the server did not start"
+"$PY" -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"ping"); print("client:", s.recv(64))' \
+	"$T/srv.sock" >"$T/cout2" 2>&1 &
+cl=$!
+w=$("$HOLD" wait --timeout 10) || fail "no recv park"
+printf 'p data\nn\np reply\nc\n' | timeout 60 "$HOLD" attach --pdb "$w" >"$T/rpdb" 2>&1 || fail "recv --pdb: $(cat "$T/rpdb")"
+grep -q "^> $T/srv.py(4)handle()" "$T/rpdb" && grep -q "^(Pdb) b'ping'$" "$T/rpdb" &&
+	grep -q "^(Pdb) b'got ping'$" "$T/rpdb" || fail "recv: $(cat "$T/rpdb")"
+wait "$cl" && wait "$srv" && grep -q "client: b'got ping'" "$T/cout2" || fail "recv: the exchange did not finish"
+ok "a thread parked in recv ($w): pdb at the line after conn.recv in handle(), p data = b'ping'; c"
+
 # a venv's copied interpreter
 "$PY" -m venv --copies --without-pip "$T/venv" || fail "cannot make a venv"
 "$HOLD" run -r 'fork,comm=python*' -- "$T/venv/bin/python" "$T/svc.py" >"$T/vout" 2>&1 &
