@@ -44,3 +44,23 @@ grep -q "parks at fork and exec; recv and accept rules need libhold" "$T/r" || f
 "$HOLD" follow 999999 -r 'exec:*' >"$T/n" 2>&1 && fail "follow of no process succeeded"
 grep -q "pid 999999 is not running" "$T/n" || fail "no process: $(cat "$T/n")"
 ok "a recv rule, and a pid that is not running, are refused in words"
+
+# tracing refused: another user's process, and Yama (a stand-in sysctl file)
+if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
+	need_users
+	sleep 60 &
+	victim=$!
+	PIDS="$PIDS $victim"
+	as "$USER_A" env HOLD_SOCKET="$T/rt-$USER_A/holdd.sock" HOLD_STATE_DIR="$T/rt-$USER_A/state" \
+		"$HOLD" follow "$victim" -r 'exec:*' >"$T/e" 2>&1 && fail "a user followed root's process"
+	grep -q "cannot trace pid $victim: it is another user's, setuid, or already traced" "$T/e" ||
+		fail "another user's: $(cat "$T/e")"
+	echo 1 >"$T/yama"
+	chmod 644 "$T/yama"
+	as "$USER_A" env HOLD_TEST_YAMA="$T/yama" HOLD_SOCKET="$T/rt-$USER_A/holdd.sock" \
+		HOLD_STATE_DIR="$T/rt-$USER_A/state" "$HOLD" follow "$victim" -r 'exec:*' >"$T/e" 2>&1 &&
+		fail "followed under Yama 1"
+	grep -q "kernel.yama.ptrace_scope = 1" "$T/e" || fail "Yama 1: $(cat "$T/e")"
+	[ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$victim/status")" = 0 ] || fail "left traced"
+	ok "tracing refused in words: another user's process; Yama ptrace_scope = 1"
+fi
