@@ -64,6 +64,15 @@ static struct task *task_of(int pid, int add)
 	return &tasks[ntasks++];
 }
 
+/* A task seized while it ran: nothing to decide at its next stop. */
+static void seized(int pid)
+{
+	struct task *t = task_of(pid, 1);
+
+	if (t)
+		t->decided = t->started = 1;
+}
+
 static void task_drop(int pid)
 {
 	struct task *t = task_of(pid, 0);
@@ -108,17 +117,14 @@ static void facts_of(int pid, struct facts *f)
 	f->argv[k] = NULL;
 }
 
-/* The first rule of event ev that takes pid now (count= kept here: one
- * follower is one tree), or -1. */
-static int rule_for(enum hold_event ev, int pid)
+/* The first rule of event ev that takes a process of facts f now (count=
+ * kept here: one follower is one tree), or -1. */
+static int rule_for(enum hold_event ev, struct facts *f)
 {
-	struct facts f;
-
-	facts_of(pid, &f);
 	for (unsigned i = 0; i < rules.n; i++) {
 		const struct hold_rule *r = &rules.rule[i];
-		struct hold_exec_facts x = {f.exe, f.exe, f.comm, f.argv};
-		int hit = ev == HOLD_EV_FORK ? hold_rule_match_fork(r, f.comm, f.argv)
+		struct hold_exec_facts x = {f->exe, f->exe, f->comm, f->argv};
+		int hit = ev == HOLD_EV_FORK ? hold_rule_match_fork(r, f->comm, f->argv)
 					     : hold_rule_match_exec(r, &x);
 
 		if (hit && (!r->count || fired[i] < r->count)) {
@@ -145,16 +151,15 @@ static int stopped_soon(int pid)
 	return 0;
 }
 
-/* Let pid go stopped, and tell holdd: the park of hold ls and hold wait. */
-static void park(int pid, int rule, const char *event)
+/* Let pid (of facts f) go stopped, and tell holdd: the park of hold ls and
+ * hold wait. */
+static void park(int pid, int rule, const char *event, const struct facts *f)
 {
 	struct hold_park p;
-	struct facts f;
 	struct hold_msg m;
 	char buf[HOLD_MSG_MAX], path[64], st[1024];
 	size_t n;
 
-	facts_of(pid, &f);
 	hold_park_init(&p);
 	p.pid = p.tid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
@@ -166,11 +171,11 @@ static void park(int pid, int rule, const char *event)
 	p.flags = HOLD_FL_TRACED; /* holdd checks pid and start are that process */
 	snprintf(p.event, sizeof(p.event), "%s", event);
 	snprintf(p.rule, sizeof(p.rule), "%s", rules.rule[rule].text);
-	snprintf(p.comm, sizeof(p.comm), "%s", f.comm);
-	snprintf(p.exe, sizeof(p.exe), "%s", f.exe);
-	for (int i = 0; f.argv[i] && p.argvlen + strlen(f.argv[i]) + 1 <= sizeof(p.argv); i++) {
-		memcpy(p.argv + p.argvlen, f.argv[i], strlen(f.argv[i]) + 1);
-		p.argvlen += strlen(f.argv[i]) + 1;
+	snprintf(p.comm, sizeof(p.comm), "%s", f->comm);
+	snprintf(p.exe, sizeof(p.exe), "%s", f->exe);
+	for (int i = 0; f->argv[i] && p.argvlen + strlen(f->argv[i]) + 1 <= sizeof(p.argv); i++) {
+		memcpy(p.argv + p.argvlen, f->argv[i], strlen(f->argv[i]) + 1);
+		p.argvlen += strlen(f->argv[i]) + 1;
 	}
 	/* Detaching from an event stop delivers no signal: queue SIGSTOP
 	 * first, and the untraced process takes it at once. */
@@ -260,7 +265,7 @@ static int seize_all(int pid)
 					ptrace(PTRACE_DETACH, tasks[i].pid, 0, 0);
 			return seize_refused(pid, err);
 		}
-		task_of(tid, 1)->decided = tasks[ntasks - 1].started = 1;
+		seized(tid);
 		n++;
 	}
 	closedir(dir);
@@ -281,32 +286,33 @@ static void report_fork(int parent, int child)
 	client_send(&cl, buf, hold_enc_finish(&e));
 }
 
-static void report_exec(int pid)
+static void report_exec(int pid, const struct facts *f)
 {
 	char buf[HOLD_MSG_MAX], path[64], st[1024];
 	struct hold_enc e;
-	struct facts f;
 	ssize_t n;
 
-	facts_of(pid, &f);
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	n = read_small(path, st, sizeof(st));
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
 	hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
 	hold_enc_num(&e, HOLD_F_PPID, hold_stat_field(st, n > 0 ? (size_t)n : 0, HOLD_STAT_PPID));
 	hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_TRACED);
-	hold_enc_str(&e, HOLD_F_PATH, f.exe);
-	for (int i = 0; f.argv[i]; i++)
-		hold_enc_str(&e, HOLD_F_ARG, f.argv[i]);
+	hold_enc_str(&e, HOLD_F_PATH, f->exe);
+	for (int i = 0; f->argv[i]; i++)
+		hold_enc_str(&e, HOLD_F_ARG, f->argv[i]);
 	client_send(&cl, buf, hold_enc_finish(&e));
 }
 
 /* A new process's first stop: park it if its fork rule says so. */
 static void first_stop(struct task *t)
 {
-	if (t->park_rule >= 0)
-		park(t->pid, t->park_rule, "fork");
-	else
+	struct facts f;
+
+	if (t->park_rule >= 0) {
+		facts_of(t->pid, &f);
+		park(t->pid, t->park_rule, "fork", &f);
+	} else
 		ptrace(PTRACE_CONT, t->pid, 0, 0);
 }
 
@@ -331,7 +337,14 @@ static void on_stop(int pid, int status)
 		if (ev != PTRACE_EVENT_CLONE)
 			report_fork(pid, (int)msg);
 		if ((c = task_of((int)msg, 1))) {
-			c->park_rule = ev == PTRACE_EVENT_CLONE ? -1 : rule_for(HOLD_EV_FORK, pid);
+			struct facts f;
+
+			c->park_rule = -1;
+			/* the forking image's facts, read only if a fork rule may want them */
+			if (ev != PTRACE_EVENT_CLONE && (rules.event_mask & (1u << HOLD_EV_FORK))) {
+				facts_of(pid, &f);
+				c->park_rule = rule_for(HOLD_EV_FORK, &f);
+			}
 			c->decided = 1;
 			if (c->waiting) { /* its first stop came first */
 				c->waiting = 0;
@@ -342,11 +355,14 @@ static void on_stop(int pid, int status)
 		return;
 	}
 	case PTRACE_EVENT_EXEC: {
-		int r = rule_for(HOLD_EV_EXEC, pid);
+		struct facts f; /* read once: for the rules, the report and the park */
+		int r;
 
-		report_exec(pid);
+		facts_of(pid, &f);
+		r = rule_for(HOLD_EV_EXEC, &f);
+		report_exec(pid, &f);
 		if (r >= 0)
-			park(pid, r, "exec");
+			park(pid, r, "exec", &f);
 		else
 			ptrace(PTRACE_CONT, pid, 0, 0);
 		return;
@@ -503,7 +519,7 @@ int follow_run(const struct cmd_entry *self, const char *text, char **argv)
 		return cli_fail(EXIT_USAGE, "cannot trace the program: %s", strerror(errno));
 	}
 	root = kid;
-	task_of(kid, 1)->decided = tasks[ntasks - 1].started = 1;
+	seized(kid);
 	kill(kid, SIGCONT);
 	follow_loop(&status);
 	if (status == -1 && waitpid(kid, &status, 0) != kid) /* let go early: wait for it */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "cli.h"
+#include "elf.h"
 #include "paths.h"
 
 /* LD_PRELOAD gets libhold first; the program's own preloads stay. */
@@ -40,16 +41,18 @@ static void put_env(const char *rules)
 	setenv("HOLD_RUNTIME_DIR", hold_runtime_dir(), 1);
 }
 
+static long fd_pread(long fd, void *buf, unsigned long n, unsigned long off)
+{
+	return (long)pread((int)fd, buf, n, (off_t)off);
+}
+
 /* Is the program argv[0] (searched in PATH) a static ELF, with no ld.so
  * to load libhold?  (A script or a name not found: no.) */
 static int is_static(const char *name)
 {
 	char path[PATH_MAX];
-	unsigned char h[64], ph[4];
 	const char *p = getenv("PATH");
-	uint64_t off;
-	uint16_t n, size;
-	int fd = -1, kind = 0;
+	int fd = -1, kind;
 
 	if (strchr(name, '/'))
 		fd = open(name, O_RDONLY | O_CLOEXEC);
@@ -63,17 +66,7 @@ static int is_static(const char *name)
 	}
 	if (fd < 0)
 		return 0;
-	if (pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) && memcmp(h, "\177ELF", 4) == 0 &&
-	    h[4] == 2) {
-		memcpy(&off, h + 0x20, 8);
-		memcpy(&size, h + 0x36, 2);
-		memcpy(&n, h + 0x38, 2);
-		kind = 1;
-		for (uint16_t i = 0; i < n; i++)
-			if (pread(fd, ph, 4, (off_t)(off + (uint64_t)i * size)) == 4 &&
-			    ph[0] == 3 && !ph[1] && !ph[2] && !ph[3]) /* PT_INTERP */
-				kind = 0;
-	}
+	kind = hold_elf_dynamic(fd, fd_pread) == 0;
 	close(fd);
 	return kind;
 }

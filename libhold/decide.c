@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elf.h"
 #include "libhold.h"
 #include "sigsafe.h"
 
@@ -326,13 +327,17 @@ void hold_handoff_slow(enum hold_event ev, int fd, int newfd, long bytes, uint32
  * image.  A set-uid exec under a tracer that is not root loses its
  * privileges, so that park is made only for root. */
 
+static long raw_pread(long fd, void *buf, unsigned long n, unsigned long off)
+{
+	return safe_sys6(SYS_pread64, fd, (long)buf, (long)n, (long)off, 0, 0);
+}
+
 /* 0: dynamic and not set-id (its own libhold decides); 1: static; 2: set-id. */
 static int opaque_image(const char *path)
 {
-	unsigned char h[64], ph[56];
 	struct statx sx;
 	long fd;
-	int kind = 1;
+	int kind;
 
 	if (safe_sys6(SYS_statx, AT_FDCWD, (long)path, 0, STATX_MODE, (long)&sx, 0) < 0 ||
 	    !S_ISREG(sx.stx_mode))
@@ -341,29 +346,7 @@ static int opaque_image(const char *path)
 		return 2;
 	if ((fd = safe_sys(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	if (safe_sys6(SYS_pread64, fd, (long)h, sizeof(h), 0, 0, 0) != (long)sizeof(h) ||
-	    h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F' || h[4] != 2) {
-		kind = 0; /* a script, or not a 64-bit ELF: not ours to judge */
-	} else {
-		uint64_t off;
-		uint16_t n, size;
-
-		__builtin_memcpy(&off, h + 0x20, 8);
-		__builtin_memcpy(&size, h + 0x36, 2);
-		__builtin_memcpy(&n, h + 0x38, 2);
-		for (uint16_t i = 0; i < n && size >= 4; i++) {
-			uint32_t type;
-
-			if (safe_sys6(SYS_pread64, fd, (long)ph, 4,
-				      (long)(off + (uint64_t)i * size), 0, 0) != 4)
-				break;
-			__builtin_memcpy(&type, ph, 4);
-			if (type == 3) { /* PT_INTERP: ld.so will run, and load libhold */
-				kind = 0;
-				break;
-			}
-		}
-	}
+	kind = hold_elf_dynamic(fd, raw_pread) == 0; /* a script is not ours to judge */
 	safe_sys(SYS_close, fd, 0, 0);
 	return kind;
 }

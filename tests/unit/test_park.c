@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "elf.h"
 #include "park.h"
 #include "paths.h"
 
@@ -110,6 +111,49 @@ static void test_park_message_carries_no_identity(void **st)
 	assert_int_equal(out.tid, in.tid);
 	assert_true(out.pidns == in.pidns);
 	assert_int_equal(out.uid, 0);
+}
+
+/* hold_elf_dynamic over a file in memory: fd is unused, the image is elf_img. */
+static unsigned char elf_img[256];
+
+static long mem_pread(long fd, void *buf, unsigned long n, unsigned long off)
+{
+	(void)fd;
+	if (off > sizeof(elf_img))
+		return -1;
+	if (n > sizeof(elf_img) - off)
+		n = sizeof(elf_img) - off;
+	memcpy(buf, elf_img + off, n);
+	return (long)n;
+}
+
+/* A 64-bit ELF with two program headers at 64, the second PT_INTERP or not. */
+static void make_elf(uint32_t second)
+{
+	uint64_t phoff = 64;
+	uint16_t size = 56, n = 2;
+	uint32_t load = 1;
+
+	memset(elf_img, 0, sizeof(elf_img));
+	memcpy(elf_img, "\177ELF\2", 5);
+	memcpy(elf_img + 0x20, &phoff, 8);
+	memcpy(elf_img + 0x36, &size, 2);
+	memcpy(elf_img + 0x38, &n, 2);
+	memcpy(elf_img + 64, &load, 4);
+	memcpy(elf_img + 64 + 56, &second, 4);
+}
+
+static void test_elf_dynamic(void **st)
+{
+	make_elf(3); /* PT_INTERP */
+	assert_int_equal(hold_elf_dynamic(0, mem_pread), 1);
+	make_elf(2); /* PT_DYNAMIC alone: no ld.so to run it */
+	assert_int_equal(hold_elf_dynamic(0, mem_pread), 0);
+	memcpy(elf_img, "#!/bin/sh\n", 10);
+	assert_int_equal(hold_elf_dynamic(0, mem_pread), -1);
+	make_elf(3);
+	elf_img[4] = 1; /* 32-bit */
+	assert_int_equal(hold_elf_dynamic(0, mem_pread), -1);
 }
 
 /* The first user namespace's uid_map, however padded, is the identity; a
@@ -293,6 +337,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parked_message_round_trip),
+		cmocka_unit_test(test_elf_dynamic),
 		cmocka_unit_test(test_userns_map),
 		cmocka_unit_test(test_park_message_carries_no_identity),
 		cmocka_unit_test(test_no_handoff),
