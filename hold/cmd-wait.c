@@ -44,11 +44,11 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 	char buf[600], why[256];
 	const char *glob = args->argc ? args->argv[0] : NULL;
 	struct hold_enc e;
+	size_t n;
+	int tries = 0;
 
 	if (args_secs(args, "timeout", &secs, why, sizeof(why)) == ARGS_BAD)
 		return cli_usage(self, "%s", why);
-	if ((err = open_waiting(&cl, secs)))
-		return err;
 	if (isatty(2)) /* a person is waiting: say for what */
 		fprintf(stderr, "hold wait: waiting for %s%s%s%s (Ctrl-C to stop)\n",
 			args_has(args, "new") ? "a new park" : "a park not handed out before",
@@ -60,15 +60,34 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 		hold_enc_num(&e, HOLD_F_SINCE_NS, started);
 	else
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_UNSEEN);
-	if (client_send(&cl, buf, hold_enc_finish(&e)) < 0)
-		return cli_fail(EXIT_USAGE, "holdd closed the connection");
-	r = client_next(&cl, &m, secs > 0 ? (int)(secs * 1000) : -1);
-	client_close(&cl);
+	n = hold_enc_finish(&e);
+	/* A holdd that goes away while we wait (a private one stopping as
+	 * another starts) is as if none had come up yet: wait for the next. */
+	for (;;) {
+		int left = secs > 0 ? (int)((secs - (double)(hold_now_ns() - started) / 1e9) * 1000)
+				    : -1;
+
+		if (secs > 0 && left <= 0) {
+			r = 0;
+			break;
+		}
+		/* the first time the whole --timeout, as the user gave it */
+		if ((err = open_waiting(&cl, secs > 0 && tries++ ? left / 1000.0 : secs)))
+			return err;
+		r = client_send(&cl, buf, n) < 0 ? -1 : client_next(&cl, &m, left);
+		client_close(&cl);
+		if (r >= 0)
+			break;
+		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL); /* not a spin */
+	}
 	if (r == 0)
 		return cli_fail(EXIT_NONE, "nothing%s%s parked within %gs",
 				glob ? " matching " : "", glob ? glob : "", secs);
-	if (r < 0 || m.type != HOLD_MSG_PARKED)
-		return cli_fail(EXIT_USAGE, "holdd closed the connection");
+	if (m.type == HOLD_MSG_ERROR)
+		return cli_fail(EXIT_USAGE, "%s", cli_text(&m));
+	if (m.type != HOLD_MSG_PARKED)
+		return cli_fail(EXIT_USAGE, "holdd answered %s, not a park",
+				hold_msg_type_name(m.type));
 	if (m.num[HOLD_F_TID] != m.num[HOLD_F_PID])
 		printf("%llu/%llu\n", (unsigned long long)m.num[HOLD_F_PID],
 		       (unsigned long long)m.num[HOLD_F_TID]);

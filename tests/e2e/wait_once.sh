@@ -36,3 +36,21 @@ ok "hold wait --new hands the park that came after it began ($third)"
 wait "$run" || fail "the first run failed: $(cat "$T/out")"
 wait "$third"
 [ $? = 0 ] || fail "the third target failed"
+
+# a holdd that goes away while hold wait waits (a private one stopping as
+# another starts) is as if none had come up yet: it waits for the next
+kill "$HOLDD_PID"
+wait "$HOLDD_PID" 2>/dev/null
+start_holdd --foreground
+"$HOLD" wait --timeout 20 target >"$T/w6" 2>"$T/w6.err" &
+w6=$!
+until_true "ls -l /proc/$w6/fd 2>/dev/null | grep -q socket" || fail "hold wait did not connect"
+kill "$HOLDD_PID"
+wait "$HOLDD_PID" 2>/dev/null
+start_holdd --foreground
+"$HOLD" run -r 'exec:*/target' -- "$H/target" d >"$T/out4" 2>&1 &
+fourth=$!
+wait "$w6" || fail "hold wait gave up when its holdd went away: $(cat "$T/w6.err")"
+[ "$(cat "$T/w6")" = "$fourth" ] || fail "hold wait handed $(cat "$T/w6"), not $fourth"
+"$HOLD" release "$fourth" >/dev/null
+ok "its holdd went away mid-wait: hold wait waited for the next, and was handed $fourth"
