@@ -23,6 +23,31 @@
 /* root's runtime dir: where holdd.socket (the system holdd) listens */
 #define HOLD_SYSTEM_RUNTIME_DIR "/run/hold"
 
+/* hold attach --pdb's channel to pdb in the target: DIR/pdb.sock in a fresh
+ * directory made from this template.  libhold never parks a receive on it
+ * (pdb reading the user's commands is not the program's hand-off). */
+#define HOLD_PDB_DIR_TEMPLATE "/tmp/hold-pdb.XXXXXX"
+#define HOLD_PDB_SOCK_NAME    "pdb.sock"
+
+/* Is a unix socket name (a path) hold attach --pdb's channel? */
+static inline int hold_is_pdb_channel(const char *name)
+{
+	const char *dir = HOLD_PDB_DIR_TEMPLATE, *sock = "/" HOLD_PDB_SOCK_NAME;
+	size_t prefix = sizeof(HOLD_PDB_DIR_TEMPLATE) - sizeof("XXXXXX"), n = 0;
+
+	while (name[n])
+		n++;
+	for (size_t i = 0; i < prefix; i++)
+		if (name[i] != dir[i])
+			return 0;
+	if (n != prefix + 6 + sizeof("/" HOLD_PDB_SOCK_NAME) - 1)
+		return 0;
+	for (size_t i = 0; sock[i]; i++)
+		if (name[prefix + 6 + i] != sock[i])
+			return 0;
+	return 1;
+}
+
 /* The runtime dir, from HOLD_RUNTIME_DIR and XDG_RUNTIME_DIR (NULL: unset;
  * only absolute values count) and the effective uid. */
 void hold_runtime_dir_of(struct buf *b, const char *hold_runtime_dir, const char *xdg_runtime_dir,

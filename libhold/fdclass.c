@@ -28,8 +28,9 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 
-#include "sigsafe.h"
 #include "libhold.h"
+#include "paths.h"
+#include "sigsafe.h"
 
 #define CHUNK_BITS HOLD_FDC_CHUNK_BITS
 #define CHUNK_FDS  (1 << CHUNK_BITS)
@@ -146,6 +147,8 @@ void hold_fd_facts(int fd, struct hold_fd_info *fi)
 		unix_name((struct sockaddr_un *)&a, n, fi->lname, sizeof(fi->lname));
 		n = end_addr(SYS_getpeername, fd, &a);
 		unix_name((struct sockaddr_un *)&a, n, fi->pname, sizeof(fi->pname));
+		if (hold_is_pdb_channel(fi->pname))
+			fi->f.kind = HOLD_ADDR_NONE; /* hold's own: never a hand-off */
 	} else if ((dom == AF_INET || dom == AF_INET6) &&
 		   (type == SOCK_STREAM || type == SOCK_DGRAM)) {
 		fi->f.kind = type == SOCK_STREAM ? HOLD_ADDR_TCP : HOLD_ADDR_UDP;

@@ -333,6 +333,20 @@ static void test_msg_copy_and_absent_fields(void **st)
 	assert_string_equal(small, "");
 }
 
+/* hold attach --pdb's socket is never taken for the program's hand-off;
+ * only exactly that shape is. */
+static void test_pdb_channel_name(void **state)
+{
+	(void)state;
+	assert_true(hold_is_pdb_channel("/tmp/hold-pdb.a1B2c3/pdb.sock"));
+	assert_false(hold_is_pdb_channel("/tmp/hold-pdb.a1B2c3/pdb.sockx"));
+	assert_false(hold_is_pdb_channel("/tmp/hold-pdb.a1B2c/pdb.sock"));
+	assert_false(hold_is_pdb_channel("/tmp/hold-pdb.a1B2c3/x/pdb.sock"));
+	assert_false(hold_is_pdb_channel("/var/tmp/hold-pdb.a1B2c3/pdb.sock"));
+	assert_false(hold_is_pdb_channel("/tmp/wsgi.1.0.1.sock"));
+	assert_false(hold_is_pdb_channel(""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_record_values_cannot_forge_lines),
 		cmocka_unit_test(test_record_without_handoff_or_pid),
 		cmocka_unit_test(test_record_name),
+		cmocka_unit_test(test_pdb_channel_name),
 		cmocka_unit_test(test_stat_starttime),
 		cmocka_unit_test(test_msg_copy_and_absent_fields),
 	};
