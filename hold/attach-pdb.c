@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 
 #include "attach-pdb.h"
 #include "cli.h"
+#include "paths.h"
 
 /* stdin to the socket, the socket to stdout, until the socket closes. */
 static void relay(int s)
@@ -44,7 +46,10 @@ static void relay(int s)
 		}
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			if ((n = read(0, buf, sizeof(buf))) <= 0) {
-				p[0].fd = -1; /* no more commands: keep showing pdb */
+				/* no more commands: pdb reads those it has, then
+				 * EOF, which lets the program run on (as q) */
+				p[0].fd = -1;
+				shutdown(s, SHUT_WR);
 				continue;
 			}
 			if (write(s, buf, (size_t)n) < 0)
@@ -53,14 +58,54 @@ static void relay(int s)
 	}
 }
 
+static volatile sig_atomic_t stop_waiting;
+
+static void interrupted(int sig)
+{
+	(void)sig;
+	stop_waiting = 1;
+}
+
+/* pdb's connection.  A thread C code runs connects only when it first calls
+ * a Python function, which may be long after the release: wait, say so once,
+ * and stop when the program ends. */
+static int await_pdb(int l, int pid)
+{
+	struct pollfd p = {.fd = l, .events = POLLIN};
+
+	for (int waited = 0;; waited++) {
+		int r = poll(&p, 1, 1000);
+
+		if (r == 1)
+			return accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		if (stop_waiting) {
+			cli_fail(EXIT_USAGE, "interrupted: pid %d runs on without pdb", pid);
+			return -1;
+		}
+		if (r < 0 && errno != EINTR)
+			break;
+		if (kill(pid, 0) < 0 && errno == ESRCH) {
+			cli_fail(EXIT_USAGE,
+				 "pid %d ended before pdb connected (its stderr may say why)", pid);
+			return -1;
+		}
+		if (waited == 10)
+			fprintf(stderr,
+				"hold attach: pdb connects when pid %d next calls Python code; "
+				"waiting (Ctrl-C stops waiting, the program runs on)\n",
+				pid);
+	}
+	cli_fail(EXIT_USAGE, "pdb in pid %d did not connect: %s", pid, strerror(errno));
+	return -1;
+}
+
 int attach_pdb(const char *gdb, char **gdb_argv, int pid, uid_t target_uid, const char *dir)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	struct pollfd p;
-	int l, c, st;
+	int l, c, st = 0;
 	pid_t kid;
 
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s/pdb.sock", dir);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s/" HOLD_PDB_SOCK_NAME, dir);
 	if ((l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0)
 		return cli_fail(EXIT_USAGE, "cannot listen on %s: %s", a.sun_path, strerror(errno));
@@ -77,15 +122,20 @@ int attach_pdb(const char *gdb, char **gdb_argv, int pid, uid_t target_uid, cons
 		execv(gdb, gdb_argv);
 		_exit(127);
 	}
-	if (kid < 0 || waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	/* Ctrl-C now is gdb's: it lets go of the target and says so */
+	signal(SIGINT, SIG_IGN);
+	while (kid > 0 && waitpid(kid, &st, 0) < 0 && errno == EINTR)
+		;
+	sigaction(SIGINT, &(struct sigaction){.sa_handler = interrupted}, NULL);
+	if (kid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		return cli_fail(EXIT_USAGE,
 				"gdb could not start pdb in pid %d (its messages are above); if it "
 				"was not released it is still parked",
 				pid);
-	p = (struct pollfd){.fd = l, .events = POLLIN};
-	if (poll(&p, 1, 10000) != 1 || (c = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0)
-		return cli_fail(EXIT_USAGE,
-				"pdb in pid %d did not connect (its stderr may say why)", pid);
+	c = await_pdb(l, pid);
+	signal(SIGINT, SIG_DFL); /* ends the session: pdb reads EOF and lets go */
+	if (c < 0)
+		return EXIT_USAGE;
 	close(l);
 	unlink(a.sun_path);
 	relay(c);

@@ -22,6 +22,7 @@
 #include "attach-pdb.h"
 #include "attach-python.h"
 #include "cli.h"
+#include "paths.h"
 
 #define MAX_GDB_ARGS 256
 
@@ -272,12 +273,13 @@ static void session(struct gdb_cmd *g, const struct attach_req *r, const char *s
 	if (py_ready)
 		ex(g, "source %s", py->ext);
 	if (r->pybt) {
+		ex(g, "hold-py-check");
 		ex(g, "py-bt");
 		ex(g, "hold-py-locals");
 	}
 	if (r->pdb) { /* hold-pdb releases it once pdb is in place */
-		ex(g, "hold-pdb %d %s %s %s/pdb.sock", r->tid, r->stop ? "stop" : "spin", r->event,
-		   r->pdb_dir);
+		ex(g, "hold-pdb %d %s %s %s/" HOLD_PDB_SOCK_NAME, r->tid, r->stop ? "stop" : "spin",
+		   r->event, r->pdb_dir);
 		arg(g, "%s", exe);
 		g->argv[g->n] = NULL;
 		return;
@@ -443,12 +445,16 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 					"pid %d is not a CPython process (it runs %s): --pdb needs "
 					"Python; hold attach without --pdb gives gdb",
 					r.pid, exe);
+		/* in a thread that received, where pdb can start depends on its
+		 * Python stack, which only the extension reads */
+		if (pyf == PY_NO_EXT && strcmp(r.event, "fork"))
+			return py_no_ext_error(r.pid, exe, &py);
 		if (strcmp(r.event, "fork") && strcmp(r.event, "recv") && strcmp(r.event, "accept"))
 			return cli_fail(EXIT_USAGE,
 					"pid %d is parked at %s, where no Python code runs yet: "
 					"--pdb needs a fork, recv or accept park",
 					r.pid, r.event);
-		snprintf(r.pdb_dir, sizeof(r.pdb_dir), "/tmp/hold-pdb.XXXXXX");
+		snprintf(r.pdb_dir, sizeof(r.pdb_dir), "%s", HOLD_PDB_DIR_TEMPLATE);
 		snprintf(link, sizeof(link), "/proc/%d", r.pid); /* its owner: the process's euid */
 		if (!mkdtemp(r.pdb_dir) || stat(link, &st) < 0)
 			return cli_fail(EXIT_USAGE, "cannot make a directory for pdb: %s",
@@ -456,7 +462,7 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 		r.batch = 1;
 		session(&g, &r, script, &py, pyf == PY_READY, exe);
 		err = attach_pdb(gdb, g.argv, r.pid, st.st_uid, r.pdb_dir);
-		snprintf(link, sizeof(link), "%s/pdb.sock", r.pdb_dir);
+		snprintf(link, sizeof(link), "%s/" HOLD_PDB_SOCK_NAME, r.pdb_dir);
 		unlink(link);
 		rmdir(r.pdb_dir);
 		return err;

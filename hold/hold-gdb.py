@@ -358,47 +358,84 @@ for _c in (HoldSetup, HoldBreak, HoldSource, HoldGo, Hold, HoldLs, HoldRelease, 
 # --- hold attach --pdb --------------------------------------------------------
 # pdb in the parked Python thread, talking over a unix socket that hold
 # attach listens on (never the program's own stdin/stdout).  Injected with
-# PyRun_SimpleString, holding the GIL through PyGILState_Ensure, at a point
-# where the interpreter is whole: for a fork park, after CPython's own
-# after-fork work (PyOS_AfterFork_Child has returned) -- before it, the
-# child's thread states are the parent's; for a thread parked inside a
-# recv/accept (the GIL released), right there.  pdb then stops at the next
-# line of the Python function that forked or received (or, with no Python
-# caller, the first Python line the thread runs).  `c` with no breakpoints,
-# and `q`, end the session and let the program run on.
-_PDB = r'''
-import socket as _s, sys as _y, pdb as _p
-def _hold_pdb(path):
-    s = _s.socket(_s.AF_UNIX)
-    s.connect(path)
-    # apart: a text file both read and written drops what it read ahead
-    fin, fout = s.makefile("r"), s.makefile("w", buffering=1)
-    def bye():
-        try:
-            fout.close()
-            fin.close()
-            s.shutdown(_s.SHUT_RDWR)
-            s.close()
-        except Exception:
-            pass
+# PyRun_SimpleString where the interpreter is whole and the thread may call
+# into it:
+#  - a fork park: after CPython's own after-fork work (PyOS_AfterFork_Child
+#    has returned; before it, the child's thread states are the parent's),
+#    holding the GIL through PyGILState_Ensure;
+#  - a thread parked in recv/accept under a Python caller (the GIL released
+#    by the call): right there, through PyGILState_Ensure too.
+#  pdb then stops at the next line of the Python function that forked or
+#  received.
+#  - a thread that C code runs (mod_wsgi's daemon threads, any program that
+#    embeds Python): PyGILState_Ensure would give the main interpreter, and
+#    the code it goes on to run may be a sub-interpreter's that does not
+#    exist yet.  So it is released and watched: at the first C-to-Python
+#    call in that thread made outside interpreter start-up or shutdown, the
+#    GIL and the right thread state are the thread's own, and a trace
+#    function goes in there.  pdb stops at the first line of the first
+#    Python function that C calls (module code and the import machinery
+#    are passed over): for mod_wsgi, the WSGI application.
+# `c` with no breakpoints, and `q`, end the session and let the program run
+# on.  pdb never takes the program's SIGINT handler (nosigint).
+_PDB = r"""
+import os as _os, socket as _s, sys as _y, pdb as _p
+def _hold_pdb(path, first):
     class P(_p.Pdb):
+        def __init__(self):
+            self.sock = _s.socket(_s.AF_UNIX)
+            self.sock.connect(path)
+            # apart: a text file both read and written drops what it read ahead
+            self.fin = self.sock.makefile("r")
+            self.fout = self.sock.makefile("w", buffering=1)
+            super().__init__(stdin=self.fin, stdout=self.fout, nosigint=True)
+            self.use_rawinput = False
+            self.reset()
+        def bye(self):
+            try:
+                self.fout.close()
+                self.fin.close()
+                self.sock.shutdown(_s.SHUT_RDWR)
+                self.sock.close()
+            except Exception:
+                pass
         def set_continue(self):
             super().set_continue()
             if not self.breaks:
-                bye()
+                self.bye()
         def do_quit(self, arg):
             self.clear_all_breaks()
             self.set_continue()
             return 1
         do_q = do_exit = do_EOF = do_quit
-    p = P(stdin=fin, stdout=fout)
-    p.use_rawinput = False
+    if first:
+        import sysconfig
+        std = sysconfig.get_paths()["stdlib"] + "/"
+        def ours(c):  # the program's code, not the library's machinery
+            f = c.co_filename
+            return not (c.co_name == "<module>" or f.startswith("<") or
+                        (f.startswith(std) and "-packages/" not in f[len(std):]))
+        def watch(frame, event, arg):
+            if event != "call" or frame.f_back is not None or not ours(frame.f_code):
+                return None
+            _y.settrace(None)
+            try:
+                p = P()
+            except OSError as e:  # hold attach stopped waiting: run on
+                print("hold: pdb not started in pid", _os.getpid(), "-", e,
+                      file=_y.stderr, flush=True)
+                return None
+            p.botframe = frame
+            p.set_step()
+            _y.settrace(p.trace_dispatch)
+            return p.trace_dispatch
+        _y.settrace(watch)
+        return
     try:
         target = _y._getframe(2)
     except ValueError:  # no Python caller in this thread state: refuse
-        bye()
         raise SystemExit(3)
-    p.reset()
+    p = P()
     fr = target
     while fr:
         fr.f_trace = p.trace_dispatch
@@ -406,16 +443,72 @@ def _hold_pdb(path):
         fr = fr.f_back
     p.set_next(target)
     _y.settrace(p.trace_dispatch)
-_hold_pdb(%r)
-'''
+_hold_pdb(%r, %r)
+"""
+
+# C frames under which the interpreter is being made or unmade: no Python
+# may be injected there.
+_PY_LIFECYCLE = re.compile(r"^(_?Py_NewInterpreter|new_interpreter|Py_Initialize\w*|"
+                           r"_?Py_InitializeMain|pyinit_\w+|init_interp_main|"
+                           r"Py_EndInterpreter|Py_Finalize\w*|_PyImport_Init\w*|"
+                           r"init_importlib\w*|PyOS_AfterFork\w*)$")
 
 
 def _cstr(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _py_lifecycle_frame():
+    """The outermost frame of the interpreter's start-up or shutdown on
+    this thread's C stack, or None."""
+    found, f = None, gdb.newest_frame()
+    while f is not None:
+        if _PY_LIFECYCLE.match(f.name() or ""):
+            found = f
+        f = f.older()
+    return found
+
+
+def _py_symbols_hint():
+    """None if gdb can read CPython's frames here; else why not and what to
+    install (py-bt and pdb's placing need the interpreter's debug symbols)."""
+    try:
+        gdb.lookup_type("PyObject")
+        return None
+    except gdb.error:
+        pass
+    objs = [o.filename for o in gdb.objfiles()
+            if o.filename and re.search(r"(^|/)(lib)?python3\.\d+[^/]*$", o.filename)]
+    obj = sorted(objs, key=lambda f: "libpython" not in f)[0] if objs else "the interpreter"
+    ver = re.search(r"python(3\.\d+)", obj)
+    hint = "gdb finds no debug symbols for %s, so it cannot read its Python frames: " % obj
+    try:
+        owned = subprocess.run(["dpkg", "-S", obj], capture_output=True).returncode == 0
+    except OSError:
+        owned = False
+    if owned and ver:
+        return hint + "apt-get install python%s-dbg" % ver.group(1)
+    return hint + "rebuild that Python with -g (or install its debug symbols)"
+
+
+class HoldPyCheck(gdb.Command):
+    """hold-py-check: say when CPython's frames cannot be read, and why."""
+
+    def __init__(self):
+        super().__init__("hold-py-check", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        hint = _py_symbols_hint()
+        if hint:
+            _say(hint, "hold attach")
+
+
+HoldPyCheck()
+
+
 class HoldPdb(gdb.Command):
     """hold-pdb TID stop|spin EVENT SOCKET: pdb in the parked thread (see above)."""
+    interrupted = False
 
     def __init__(self):
         super().__init__("hold-pdb", gdb.COMMAND_RUNNING)
@@ -428,34 +521,113 @@ class HoldPdb(gdb.Command):
         except gdb.error:
             return ""
 
+    @staticmethod
+    def fail(pid, why):
+        _say("pdb could not be started in pid %d: %s" % (pid, why), "hold attach")
+        gdb.execute("detach")
+        gdb.execute("quit 1")
+
+    @staticmethod
+    def until_python(pid, tid):
+        """Run until thread tid calls from C into Python outside the
+        interpreter's start-up and shutdown; False if it ended first,
+        None on Ctrl-C.
+
+        The rule that parked it may match it again on the way (mod_wsgi
+        reads one request in several recv calls): that park would wait for
+        a second attach while this one waits for Python, so it is not
+        made -- said here, and its count is spent."""
+        num = gdb.selected_thread().num
+
+        def on_stop(ev):  # Ctrl-C: gdb stopped it with SIGINT
+            if isinstance(ev, gdb.SignalEvent) and ev.stop_signal == "SIGINT":
+                HoldPdb.interrupted = True
+
+        gdb.events.stop.connect(on_stop)
+        py = gdb.Breakpoint("_PyEval_EvalFrameDefault", internal=True)
+        park = gdb.Breakpoint("*hold_park", internal=True)
+        for bp in (py, park):
+            bp.thread = num
+            bp.silent = True
+        try:
+            while True:
+                hits, parks = py.hit_count, park.hit_count
+                try:
+                    gdb.execute("continue", to_string=True)
+                except gdb.error:
+                    return False
+                t = gdb.selected_thread()
+                if t is None or not t.is_valid():
+                    return False
+                if HoldPdb.interrupted:
+                    return None
+                if t.num != num:
+                    continue  # a signal: passed on
+                if park.hit_count > parks:
+                    gdb.execute("return", to_string=True)
+                    _say("pid %d thread %d met its rule again before it ran Python (another "
+                         "receive of the same request?): not parked again, pdb waits on" %
+                         (pid, tid), "hold attach")
+                    continue
+                if py.hit_count == hits:
+                    continue
+                outer = _py_lifecycle_frame()
+                if outer is None:
+                    return True
+                # run start-up (hundreds of calls into Python) to its end
+                py.enabled = False
+                outer.select()
+                try:
+                    gdb.execute("finish", to_string=True)
+                except gdb.error:
+                    return False
+                if HoldPdb.interrupted:
+                    return None
+                py.enabled = True
+        finally:
+            gdb.events.stop.disconnect(on_stop)
+            py.delete()
+            park.delete()
+
     def invoke(self, arg, from_tty):
         a = arg.split(None, 3)
         tid, stop, event, sock = int(a[0]), a[1] == "stop", a[2], a[3]
         pid = gdb.selected_inferior().pid
-        if event != "fork" and "File " not in self.python_stack():
-            _say("pid %d thread %d: no Python code calls its %s (C code runs it, or an "
-                 "interpreter pdb cannot reach from here, as mod_wsgi's daemon threads): "
-                 "--pdb needs a Python caller; it stays parked" % (pid, tid, event),
-                 "hold attach")
+        hint = None if event == "fork" else _py_symbols_hint()
+        if hint:  # where its Python caller is cannot be told
+            _say("pid %d thread %d: %s; it stays parked" % (pid, tid, hint), "hold attach")
             gdb.execute("detach")
             gdb.execute("quit 1")
+        first = event != "fork" and "File " not in self.python_stack()
+        if first:
+            # C code runs this thread: release it and catch its first call
+            # into Python (see above)
+            _release(pid, tid, stop)
+            ran = self.until_python(pid, tid)
+            if ran is None:
+                _say("interrupted: pdb not started; pid %d runs on" % pid, "hold attach")
+                gdb.execute("detach")
+                gdb.execute("quit 1")
+            if not ran:
+                _say("pid %d thread %d ended before it ran Python code" % (pid, tid),
+                     "hold attach")
+                gdb.execute("quit 1")
+            r = gdb.parse_and_eval("(int)PyRun_SimpleString(%s)" % _cstr(_PDB % (sock, True)))
+            if int(r) != 0:
+                self.fail(pid, "the program's stderr says why; it has gone on")
+            gdb.execute("detach")
+            return
         if event == "fork":
             gdb.execute("tbreak PyOS_AfterFork_Child", to_string=True)
             _release(pid, tid, stop)
             gdb.execute("continue", to_string=True)
             gdb.execute("finish", to_string=True)
         gs = gdb.parse_and_eval("(int)PyGILState_Ensure()")
-        r = gdb.parse_and_eval("(int)PyRun_SimpleString(%s)" % _cstr(_PDB % sock))
+        r = gdb.parse_and_eval("(int)PyRun_SimpleString(%s)" % _cstr(_PDB % (sock, False)))
         gdb.parse_and_eval("(void)PyGILState_Release(%d)" % int(gs))
         if int(r) != 0:  # a recv park stays parked; a fork park has gone on
-            _say("pdb could not be started in pid %d: %s%s" %
-                 (pid, "no Python code calls this thread's %s (C code runs it, or an "
-                  "interpreter pdb cannot reach from here, as mod_wsgi's daemon "
-                  "threads)" % event if event != "fork" else
-                  "the program's stderr says why",
-                  "" if event == "fork" else "; it stays parked"), "hold attach")
-            gdb.execute("detach")
-            gdb.execute("quit 1")
+            self.fail(pid, "the program's stderr says why" if event == "fork" else
+                      "no Python caller in this thread's state; it stays parked")
         if event != "fork":
             _release(pid, tid, stop)
         gdb.execute("detach")
