@@ -150,9 +150,12 @@ HOT void hold_decide_exec(char **argv)
 		.path = (const char *)getauxval(AT_EXECFN),
 		.argv = argv,
 	};
-	long n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe,
-			   sizeof(exe) - 1, 0, 0);
+	long n;
 
+	if (!hold_g.rules.of_event[HOLD_EV_EXEC])
+		return; /* no exec rule: no /proc read */
+	n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe, sizeof(exe) - 1,
+		      0, 0);
 	if (n > 0) {
 		exe[n] = '\0';
 		f.exe = exe;
