@@ -22,10 +22,14 @@ NOMATCH='exec:*/no-such-program;fork,comm=no-such-name'
 export HOLD_RUNTIME_DIR="$W/run"
 
 now() { date +%s%N; }
-# run VARIANT CMD...: prints elapsed ns
+# the CPU time (user+sys, in ns) of this shell's waited-for children so far:
+# the tree's, holdd's not included
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f\n", ($16 + $17) * 1000000000 / hz}' /proc/$$/stat; }
+# run VARIANT CMD...: prints elapsed ns, and the tree's CPU ns into $W/$v.cpu
 run() {
 	v=$1
 	shift
+	c0=$(cpu)
 	t0=$(now)
 	case $v in
 	a) "$@" ;;
@@ -34,6 +38,7 @@ run() {
 	d) LD_PRELOAD="$LIB" HOLD_RULES="$NOMATCH" HOLD_SOCKET="$W/dd/holdd.sock" "$@" ;;
 	esac
 	t1=$(now)
+	echo $(($(cpu) - c0)) >>"$W/$v.cpu"
 	echo $((t1 - t0))
 }
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
@@ -44,7 +49,7 @@ bench() {
 	name=$1 vs=$2
 	shift 2
 	rm -f "$W/d"
-	for v in $vs; do : >"$W/$v"; done
+	for v in $vs; do : >"$W/$v" && : >"$W/$v.cpu"; done
 	for r in $(seq "$ROUNDS"); do
 		# rotate the order each round so no variant always follows another
 		order=$(echo $vs $vs | cut -d' ' -f$((r % $(echo $vs | wc -w) + 1))- | cut -d' ' -f1-$(echo $vs | wc -w))
@@ -57,10 +62,16 @@ bench() {
 	printf '%s: median ms  bare %.1f  empty-preload %.1f  libhold %.1f   c/a %s  c/b %s  (rounds %s)\n' \
 		"$name" "$(ratio "$ma" 1000000)" "$(ratio "$mb" 1000000)" "$(ratio "$mc" 1000000)" \
 		"$(ratio "$mc" "$ma")" "$(ratio "$mc" "$mb")" "$ROUNDS"
+	ca=$(median <"$W/a.cpu") cb=$(median <"$W/b.cpu") cc=$(median <"$W/c.cpu")
+	printf '%s: median CPU ms  bare %.1f  empty-preload %.1f  libhold %.1f   c/a %s  c/b %s\n' \
+		"$name" "$(ratio "$ca" 1000000)" "$(ratio "$cb" 1000000)" "$(ratio "$cc" 1000000)" \
+		"$(ratio "$cc" "$ca")" "$(ratio "$cc" "$cb")"
 	if [ -s "$W/d" ]; then
-		md=$(median <"$W/d")
+		md=$(median <"$W/d") cd=$(median <"$W/d.cpu")
 		printf '%s: median ms  libhold+holdd recording %.1f   d/b %s  d/c %s\n' "$name" \
 			"$(ratio "$md" 1000000)" "$(ratio "$md" "$mb")" "$(ratio "$md" "$mc")"
+		printf '%s: median CPU ms  libhold+holdd recording %.1f   d/b %s  d/c %s\n' "$name" \
+			"$(ratio "$cd" 1000000)" "$(ratio "$cd" "$cb")" "$(ratio "$cd" "$cc")"
 	fi
 }
 
