@@ -89,6 +89,7 @@ enum hold_field {
 	HOLD_F_PIDNS,    /* HELLO, PARK: the sender's pid namespace (the inode of
 			    /proc/self/ns/pid); pids it sends and is sent are that
 			    namespace's (a process in a container) */
+	HOLD_F_LOST,     /* DONE: fork/exec reports lost so far (holdd's ring full) */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */
@@ -116,8 +117,8 @@ enum hold_by {
 #define HOLD_FL_REPARENTED 4u /* NODE: its parent exited first (double fork) */
 #define HOLD_FL_EXECED     8u /* NODE: PATH is an exec'd image, not the parent's */
 #define HOLD_FL_PARKED     16u
-#define HOLD_FL_UNRECORDED 32u /* PARK: no record written; holdd writes one */
-#define HOLD_FL_UNSEEN     64u /* WAIT: the oldest park no WAIT of this user was handed */
+#define HOLD_FL_UNRECORDED 32u  /* PARK: no record written; holdd writes one */
+#define HOLD_FL_UNSEEN     64u  /* WAIT: the oldest park no WAIT of this user was handed */
 #define HOLD_FL_TRACED     128u /* PARK: a tracer (hold follow) stopped PID and let it go */
 
 #define HOLD_F_NUMS (HOLD_F_NUM_END_)

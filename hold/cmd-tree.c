@@ -207,6 +207,11 @@ static int cmd_tree(const struct cmd_entry *self, struct args *args)
 		return free(rows), cli_fail(EXIT_NONE, "%s", cli_text(&m));
 	if (r != 1 || m.type != HOLD_MSG_DONE)
 		return free(rows), cli_fail(EXIT_USAGE, "holdd did not answer");
+	if (m.num[HOLD_F_LOST])
+		fprintf(stderr,
+			"hold tree: %llu fork/exec reports were lost, holdd's report ring full "
+			"(holdd stopped, or far behind): processes or execs may be missing\n",
+			(unsigned long long)m.num[HOLD_F_LOST]);
 	for (int i = 0; i < n; i++) { /* last child: no sibling before depth drops */
 		rows[i].last = 1;
 		for (int j = i + 1; j < n && rows[j].depth >= rows[i].depth; j++)

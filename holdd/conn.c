@@ -316,6 +316,13 @@ void conn_error(struct conn *c, const char *fmt, ...)
 	conn_send(c, buf, hold_enc_finish(&e));
 }
 
+static uint64_t lost;
+
+void conn_set_lost(uint64_t n)
+{
+	lost = n;
+}
+
 void conn_done(struct conn *c, uint64_t count)
 {
 	char buf[64];
@@ -323,5 +330,7 @@ void conn_done(struct conn *c, uint64_t count)
 
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_DONE);
 	hold_enc_num(&e, HOLD_F_COUNT, count);
+	if (lost)
+		hold_enc_num(&e, HOLD_F_LOST, lost);
 	conn_send(c, buf, hold_enc_finish(&e));
 }

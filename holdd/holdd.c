@@ -318,6 +318,10 @@ int main(int argc, char **argv)
 	conn_init();
 	if (loop_init() < 0 || server_init(listen_fd, events_fd, o.exit_with) < 0)
 		die("cannot set up the event loop: %s", strerror(errno));
+	/* without it, reports come as datagrams, as from other users */
+	if (server_ring(sock_path) < 0)
+		hlog(LOG_WARNING, "cannot make the report ring %s%s: %s; reports come as datagrams",
+		     sock_path, HOLD_RING_SUFFIX, strerror(errno));
 	if (store_open(o.state_dir ? o.state_dir : hold_state_dir(), &o.lim) < 0)
 		exit(2);
 	store_revive();
@@ -334,6 +338,7 @@ int main(int argc, char **argv)
 		close(o.ready_fd);
 	}
 	server_run();
+	drain_close();
 	if (we_bound) {
 		unlink(sock_path);
 		unlink(events_path);

@@ -6,6 +6,7 @@
  *   holdd.c    start-up: options, sockets (or systemd's), sandbox
  *   server.c   the loop: what each event and request means (the dispatch
  *              table), fork/exec datagrams, signals, the tick, owners
+ *   drain.c    the report ring (ring.h): drained in batches, slept on
  *   parks.c    what is parked; release; hold wait
  *   store.c    the recorded trees (tree.c in memory, journal.c on disk),
  *              exit watches, hand-offs
@@ -24,11 +25,12 @@
 #include "journal.h"
 #include "park.h"
 #include "proto.h"
+#include "ring.h"
 #include "tree.h"
 
 /* --- loop.c -------------------------------------------------------------- */
 
-enum watch_kind { W_LISTEN, W_EVENTS, W_CONN, W_PROC, W_SIGNAL, W_TIMER, W_OWNER };
+enum watch_kind { W_LISTEN, W_EVENTS, W_CONN, W_PROC, W_SIGNAL, W_TIMER, W_OWNER, W_DRAIN };
 
 /* What an epoll event points at: each watched thing starts with one. */
 struct watch {
@@ -101,6 +103,8 @@ void conn_flush(struct conn *c);
 void conn_send(struct conn *c, const char *msg, size_t n);
 void conn_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void conn_done(struct conn *c, uint64_t count);
+/* Reports lost so far (the ring full): DONE carries it as LOST. */
+void conn_set_lost(uint64_t lost);
 void conn_free(struct conn *c);
 struct conn *conn_first(void);
 /* Is the client in a pid namespace other than holdd's (a container)?  Its
@@ -178,12 +182,25 @@ void store_flush_after(uint64_t gap_ns);
 /* exit_with > 0: a private holdd, owned by that pid first. */
 int server_init(int listen_fd, int events_fd, pid_t exit_with);
 void server_run(void);
+/* The report ring beside the socket (drain.c), its reports checked here. */
+int server_ring(const char *sock);
 /* One turn's pieces, which server_run drives and the fuzzer
  * (tests/fuzz/fuzz_holdd.c) drives too: one event of a watch; a report
  * from pid/uid as the kernel named them; the one-second housekeeping. */
 void server_event(struct watch *w, uint32_t events);
 void server_report(const char *buf, size_t n, int pid, uint32_t uid);
 void server_housekeeping(void);
+
+/* --- drain.c: the report ring ---------------------------------------------- */
+
+/* Make SOCKET.ring (before the sandbox); fn gets each report, with a
+ * pointer to the ring's uid (holdd's own) as ctx. */
+int drain_init(const char *sock, hold_ring_fn fn);
+size_t drain_now(void); /* every finished report, now */
+void drain_turn(void);  /* after a turn of the loop: drain, then time or sleep */
+void drain_timer(void); /* W_DRAIN fired */
+uint64_t drain_lost(void);
+void drain_close(void); /* holdd goes: writers let the ring go */
 
 /* --- proc.c: what /proc says of a live process ---------------------------- */
 

@@ -86,6 +86,7 @@ static const struct allow allowed[] = {
 	ALLOW(munmap),
 	ALLOW(mremap),
 	ALLOW(madvise),
+	ALLOW(timerfd_settime), /* the report ring's coalescing timer */
 	ALLOW(clock_gettime),
 	ALLOW(gettimeofday),
 	ALLOW(time),

@@ -221,6 +221,9 @@ static void on_conn(struct conn *c, uint32_t ev)
 	}
 	if (ev & EPOLLOUT)
 		conn_flush(c);
+	/* every report in the ring counts before a request is answered */
+	drain_now();
+	conn_set_lost(drain_lost());
 	if (conn_take(c, dispatch) < 0) {
 		close_conn(c);
 		return;
@@ -283,6 +286,30 @@ static void report(const struct hold_msg *m, int pid, uint32_t uid)
 	}
 }
 
+/* A report from the ring: holdd's own user's, the file says; the pid is
+ * the writer's word, so it must be a pid, and if that process is still
+ * there, one of that user's. */
+static void ring_report(void *ctx, const char *buf, size_t n, int pid)
+{
+	uint32_t uid = *(const uint32_t *)ctx;
+	long real;
+
+	if (pid <= 0 || (unsigned)pid > PID_LIMIT) {
+		bad_datagram(pid, uid, "a ring report with a pid no process can have");
+		return;
+	}
+	if ((real = proc_real_uid(pid)) >= 0 && (uint32_t)real != uid) {
+		bad_datagram(pid, uid, "a ring report about another user's process");
+		return;
+	}
+	server_report(buf, n, pid, uid);
+}
+
+int server_ring(const char *sock)
+{
+	return drain_init(sock, ring_report);
+}
+
 void server_report(const char *buf, size_t n, int pid, uint32_t uid)
 {
 	struct hold_msg m;
@@ -317,7 +344,9 @@ static void datagrams(void)
 
 			if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS)
 				cr = (const struct ucred *)CMSG_DATA(cm);
-			if (cr)
+			if (cr && mm[i].msg_len == 0)
+				; /* a wake-up: the ring has reports (drained after this turn) */
+			else if (cr)
 				server_report(bufs[i], mm[i].msg_len, cr->pid, cr->uid);
 			else
 				bad_datagram(0, 0, "no sender credentials");
@@ -419,6 +448,9 @@ void server_event(struct watch *w, uint32_t events)
 	case W_EVENTS:
 		datagrams();
 		break;
+	case W_DRAIN:
+		drain_timer();
+		break;
 	}
 }
 
@@ -442,11 +474,12 @@ void server_run(void)
 		for (int i = 0; i < n; i++) {
 			struct watch *w = evs[i].data.ptr;
 
-			if (w->kind != W_EVENTS && w->kind != W_PROC)
+			if (w->kind != W_EVENTS && w->kind != W_PROC && w->kind != W_DRAIN)
 				reports_only = 0;
 			if (w->kind != W_EVENTS)
 				server_event(w, evs[i].events);
 		}
+		drain_turn();
 		/* reports alone: write the journal at most every 50 ms; a park
 		 * or request writes it at once */
 		store_flush_after(reports_only ? 50000000 : 0);

@@ -1,14 +1,14 @@
 /*
  * client.c - libhold's client of holdd: the protocol (proto.h) from its side.
  *
- * fork and exec are datagrams to SOCKET.events, and the kernel attaches the
- * sender's pid and uid (SCM_CREDENTIALS), so no process needs a connection
- * of its own.  When no holdd listens they cost one failed sendto.  A unix
- * datagram queue holds only net.unix.max_dgram_qlen (10) messages, and a
- * burst of forks and execs (a shell starting 20 jobs) fills it faster than
- * holdd is scheduled to drain it: a report that finds the queue full waits
- * for room, up to FULL_WAIT_NS, once per process -- a holdd that let one
- * report time out (stopped, or wedged) is not waited for again.
+ * fork and exec reports go into holdd's ring (ring.h, ringmap.c) when this
+ * process may write it: no system call, no wake-up.  Otherwise they are
+ * datagrams to SOCKET.events, and the kernel attaches the sender's pid and
+ * uid (SCM_CREDENTIALS), so no process needs a connection of its own.  When no holdd listens they
+ * cost one failed sendto.  A unix datagram queue holds only net.unix.max_dgram_qlen (10) messages,
+ * and a burst of forks and execs (a shell starting 20 jobs) fills it faster than holdd is scheduled
+ * to drain it: a report that finds the queue full waits for room, up to FULL_WAIT_NS, once per
+ * process -- a holdd that let one report time out (stopped, or wedged) is not waited for again.
  *
  * A parked thread opens a stream connection to SOCKET, says HELLO and PARK,
  * and waits on it between looks at its hold flag: holdd's RELEASE wakes it
@@ -32,14 +32,15 @@
 
 #include "libhold.h"
 #include "paths.h"
+#include "ring.h"
 #include "sigsafe.h"
 
-#define RETRY_NS     200000000u  /* reconnect to a restarted holdd this often */
-#define HIGH_FD      512         /* out of the way of dup2(x, 0..2) and friends */
-#define EXEC_BYTES   2048        /* an exec report stays a small datagram */
-#define ARG_BYTES    256         /* each argv element is cut to this */
-#define FULL_WAIT_NS 50000000u   /* no room in holdd's queue this long: it is stopped */
-#define BUSY_WAIT_NS 2000000000u /* a report waits at most this long for a busy one */
+#define RETRY_NS     200000000u     /* reconnect to a restarted holdd this often */
+#define HIGH_FD      512            /* out of the way of dup2(x, 0..2) and friends */
+#define EXEC_BYTES   HOLD_RING_DATA /* an exec report fits a ring slot */
+#define ARG_BYTES    256            /* each argv element is cut to this */
+#define FULL_WAIT_NS 50000000u      /* no room in holdd's queue this long: it is stopped */
+#define BUSY_WAIT_NS 2000000000u    /* a report waits at most this long for a busy one */
 
 static int queue_gave_up; /* a report timed out: later ones do not wait */
 
@@ -224,6 +225,36 @@ static void send_datagram(const char *msg, size_t n)
 	safe_sys(SYS_close, fd, 0, 0);
 }
 
+/* holdd sleeps on an empty ring: an empty datagram wakes it (once, for
+ * whoever cleared its idle flag). */
+static void wake_holdd(void)
+{
+	struct sockaddr_un a;
+	socklen_t alen = addr_of(&a, ".events");
+	long fd;
+
+	if (!alen || (fd = safe_sys(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	send_to(fd, "", 0, MSG_DONTWAIT, &a, alen);
+	safe_sys(SYS_close, fd, 0, 0);
+}
+
+/* A fork or exec report: into holdd's ring when this process may write
+ * it (no system call, no wake-up), else as a datagram. */
+static void send_report(const char *msg, size_t n)
+{
+	switch (hold_ring_report(msg, n)) {
+	case HOLD_RING_IN:
+	case HOLD_RING_FULL: /* dropped and counted: never wait */
+		return;
+	case HOLD_RING_WAKE:
+		wake_holdd();
+		return;
+	default:
+		send_datagram(msg, n);
+	}
+}
+
 void hold_client_fork(int child)
 {
 	char buf[64];
@@ -231,7 +262,7 @@ void hold_client_fork(int child)
 
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FORK);
 	hold_enc_num(&e, HOLD_F_CHILD, (uint64_t)child);
-	send_datagram(buf, hold_enc_finish(&e));
+	send_report(buf, hold_enc_finish(&e));
 }
 
 /* Add argv elements, each cut to ARG_BYTES, while they fit in `room`. */
@@ -258,7 +289,7 @@ HOT void hold_client_exec(char **argv)
 	hold_enc_mem(&e, HOLD_F_PATH, path ? path : "", path ? safe_strlen(path) : 0);
 	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)safe_sys(SYS_getppid, 0, 0, 0));
 	enc_args_vec(&e, argv, sizeof(buf));
-	send_datagram(buf, hold_enc_finish(&e));
+	send_report(buf, hold_enc_finish(&e));
 }
 
 static int fd_identity(long fd, uint64_t *dev, uint64_t *ino)

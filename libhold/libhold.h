@@ -125,6 +125,10 @@ static inline __attribute__((always_inline)) void hold_decide_handoff(enum hold_
 /* peer.c: who is at the other end of a hand-off (0: not found). */
 int hold_pipe_writer(uint64_t dev, uint64_t ino) HIDDEN;
 
+/* ringmap.c: put a report in holdd's ring (ring.h): enum hold_ring_put;
+ * HOLD_RING_LARGE also when there is no ring of ours to put it in. */
+int hold_ring_report(const char *msg, size_t n) HIDDEN;
+
 /* interpose.c: bind every interposer's real function now (see interpose.h). */
 void hold_bind_all(void) HIDDEN;
 

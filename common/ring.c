@@ -1,0 +1,117 @@
+/*
+ * ring.c - the report ring (ring.h): libhold writes, holdd reads.
+ */
+#include "ring.h"
+
+#define LOAD(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+static struct hold_ring_hdr *hdr(void *ring)
+{
+	return ring;
+}
+
+static struct hold_ring_slot *slot(void *ring, uint64_t ticket)
+{
+	return (struct hold_ring_slot *)((char *)ring + HOLD_RING_HDR) +
+	       (ticket & (HOLD_RING_SLOTS - 1));
+}
+
+enum hold_ring_put hold_ring_put(void *ring, const void *msg, size_t n, int pid)
+{
+	struct hold_ring_hdr *h = hdr(ring);
+	struct hold_ring_slot *s;
+	uint64_t t = LOAD(&h->head);
+
+	if (n > HOLD_RING_DATA)
+		return HOLD_RING_LARGE;
+	do {
+		if (t - LOAD(&h->tail) >= HOLD_RING_SLOTS) {
+			__atomic_fetch_add(&h->lost, 1, __ATOMIC_RELAXED);
+			return HOLD_RING_FULL;
+		}
+	} while (!__atomic_compare_exchange_n(&h->head, &t, t + 1, 0, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	s = slot(ring, t);
+	s->len = (uint32_t)n;
+	s->pid = pid;
+	for (size_t i = 0; i < n; i++) /* no memcpy: a vfork child may run this */
+		s->data[i] = ((const char *)msg)[i];
+	STORE(&s->seq, t + 1);
+	/* against hold_ring_sleep: either holdd sees our head, or we its idle */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (LOAD(&h->idle) && __atomic_exchange_n(&h->idle, 0, __ATOMIC_ACQ_REL))
+		return HOLD_RING_WAKE;
+	return HOLD_RING_IN;
+}
+
+void hold_ring_init(void *ring)
+{
+	STORE(&hdr(ring)->magic, HOLD_RING_MAGIC);
+}
+
+int hold_ring_pending(const void *ring, const struct hold_ring_reader *r)
+{
+	return LOAD(&((const struct hold_ring_hdr *)ring)->head) != r->tail;
+}
+
+size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, hold_ring_fn fn,
+		       void *ctx)
+{
+	struct hold_ring_hdr *h = hdr(ring);
+	uint64_t head = LOAD(&h->head);
+	size_t n = 0;
+
+	/* A head behind the tail, or more than a ring ahead, is a writer's
+	 * scribble: start again from it, counting what was skipped. */
+	if (head - r->tail > HOLD_RING_SLOTS) {
+		r->bad++;
+		r->tail = head;
+		r->stuck_since = 0;
+	}
+	while (r->tail != head) {
+		struct hold_ring_slot *s = slot(ring, r->tail);
+
+		if (LOAD(&s->seq) != r->tail + 1) {
+			/* unfinished: a writer between its ticket and its seq */
+			if (!r->stuck_since) {
+				r->stuck_since = now_ns ? now_ns : 1;
+				break;
+			}
+			if (now_ns - r->stuck_since < HOLD_RING_STUCK_NS)
+				break;
+			r->skipped++;
+		} else {
+			uint32_t len = __atomic_load_n(&s->len, __ATOMIC_RELAXED);
+			int32_t pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
+			char copy[HOLD_RING_DATA];
+
+			if (len > HOLD_RING_DATA) {
+				r->bad++;
+			} else {
+				/* copied out first: a writer may scribble on it while fn reads */
+				for (uint32_t i = 0; i < len; i++)
+					copy[i] = __atomic_load_n(&s->data[i], __ATOMIC_RELAXED);
+				fn(ctx, copy, len, pid);
+				n++;
+			}
+		}
+		r->stuck_since = 0;
+		r->tail++;
+	}
+	STORE(&h->tail, r->tail);
+	r->lost = LOAD(&h->lost);
+	return n;
+}
+
+int hold_ring_sleep(void *ring, const struct hold_ring_reader *r)
+{
+	struct hold_ring_hdr *h = hdr(ring);
+
+	STORE(&h->idle, 1);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (LOAD(&h->head) == r->tail)
+		return 0;
+	STORE(&h->idle, 0);
+	return 1;
+}

@@ -1,0 +1,92 @@
+/*
+ * ring.h - fork and exec reports without waking holdd for each one.
+ *
+ * holdd makes one ring, a file beside its socket (SOCKET.ring, mode 0600,
+ * its own): processes of holdd's user map it and append reports; holdd
+ * drains it in batches -- on a short timer while reports flow, at once
+ * before it answers any request, and after idle on one wake-up datagram
+ * from the first writer that finds it asleep.  Who may write is decided
+ * by the file's owner and mode, so a report in the ring is that user's.
+ * Other users' processes (a tree that switched user) keep sending
+ * datagrams, which the kernel names.
+ *
+ * The layout: a header page, then HOLD_RING_SLOTS slots of HOLD_RING_SLOT
+ * bytes.  A writer takes a ticket (head) by compare-and-swap, only while
+ * the ring has room (head - tail < SLOTS), fills the slot and publishes it
+ * by storing seq = ticket + 1.  A report too large for a slot goes as a
+ * datagram; a full ring drops the report and counts it (lost): a program
+ * never waits for holdd.  Everything a writer does is atomic loads and
+ * stores on shared memory: async-signal-safe, lock-free, no system call.
+ *
+ * Every byte of the ring is writable by any process of that user, so the
+ * reader trusts none of it: its own tail, its own sizes, each length
+ * checked, each report decoded as from the network.
+ */
+#ifndef HOLD_RING_H
+#define HOLD_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HOLD_RING_MAGIC  0x31676e69726c6468ull /* "hdlring1" */
+#define HOLD_RING_SLOTS  2048u                 /* a power of two */
+#define HOLD_RING_SLOT   2048u
+#define HOLD_RING_HDR    4096u
+#define HOLD_RING_SIZE   (HOLD_RING_HDR + (size_t)HOLD_RING_SLOTS * HOLD_RING_SLOT)
+#define HOLD_RING_SUFFIX ".ring"
+
+struct hold_ring_hdr {
+	uint64_t magic;
+	uint64_t head;   /* writers: the next ticket */
+	uint64_t tail;   /* holdd: every ticket below is taken */
+	uint64_t lost;   /* writers: reports dropped, the ring full */
+	uint32_t idle;   /* holdd sleeps: the writer that clears it wakes holdd */
+	uint32_t closed; /* holdd has gone: map SOCKET.ring again */
+};
+
+struct hold_ring_slot {
+	uint64_t seq; /* ticket + 1 once the report is in */
+	uint32_t len;
+	int32_t pid; /* the writer's own, as it says: checked by holdd */
+	char data[HOLD_RING_SLOT - 16];
+};
+
+#define HOLD_RING_DATA (HOLD_RING_SLOT - 16)
+
+enum hold_ring_put {
+	HOLD_RING_IN,    /* in the ring */
+	HOLD_RING_WAKE,  /* in the ring, and holdd sleeps: wake it */
+	HOLD_RING_FULL,  /* dropped and counted */
+	HOLD_RING_LARGE, /* too large for a slot: send it otherwise */
+};
+
+/* Append one report (async-signal-safe). */
+enum hold_ring_put hold_ring_put(void *ring, const void *msg, size_t n, int pid);
+
+/* holdd's side.  tail is its own copy; the header's is for writers. */
+struct hold_ring_reader {
+	uint64_t tail;
+	uint64_t stuck_since; /* ns when the slot at tail was first seen unfinished */
+	uint64_t lost;        /* writers' drops, as last read (not trusted) */
+	uint64_t skipped;     /* slots given up: a writer that died mid-report */
+	uint64_t bad;         /* nonsense found: lengths, tickets */
+};
+
+/* A writer has this long between its ticket and its seq; past it, the
+ * slot is given up (the writer was killed in between). */
+#define HOLD_RING_STUCK_NS 100000000ull
+
+typedef void (*hold_ring_fn)(void *ctx, const char *msg, size_t n, int pid);
+
+/* Make a fresh ring in mem (HOLD_RING_SIZE bytes of zeros). */
+void hold_ring_init(void *ring);
+/* Hand every finished report to fn, in ticket order; how many. */
+size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, hold_ring_fn fn,
+		       void *ctx);
+/* Anything to drain?  (Cheap: two loads.) */
+int hold_ring_pending(const void *ring, const struct hold_ring_reader *r);
+/* Going to sleep: set idle, then look once more.  1: reports came in
+ * meanwhile (idle is cleared again: drain, do not sleep). */
+int hold_ring_sleep(void *ring, const struct hold_ring_reader *r);
+
+#endif

@@ -1,0 +1,153 @@
+/* The report ring (ring.h): what writers put in comes out in order; a full
+ * ring drops and counts, never overwrites; a writer that died between its
+ * ticket and its report costs a slot only after the stuck timeout; a head
+ * scribbled by a writer is survived; the first writer after holdd sleeps,
+ * and only it, is told to wake holdd. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ring.h"
+
+struct seen {
+	int n;
+	int pids[HOLD_RING_SLOTS + 8];
+	char last[64];
+};
+
+static void take(void *ctx, const char *msg, size_t n, int pid)
+{
+	struct seen *s = ctx;
+
+	s->pids[s->n++] = pid;
+	snprintf(s->last, sizeof(s->last), "%.*s", (int)n, msg);
+}
+
+static void *fresh(void)
+{
+	void *r = calloc(1, HOLD_RING_SIZE);
+
+	assert_non_null(r);
+	hold_ring_init(r);
+	return r;
+}
+
+static void test_in_order(void **state)
+{
+	void *r = fresh();
+	struct hold_ring_reader rd = {0};
+	struct seen *s = calloc(1, sizeof(*s));
+
+	(void)state;
+	assert_false(hold_ring_pending(r, &rd));
+	for (int i = 1; i <= 5; i++)
+		assert_int_equal(hold_ring_put(r, "fork", 4, i), HOLD_RING_IN);
+	assert_int_equal(hold_ring_put(r, "exec", 4, 6), HOLD_RING_IN);
+	assert_true(hold_ring_pending(r, &rd));
+	assert_int_equal(hold_ring_drain(r, &rd, 1, take, s), 6);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(s->pids[i], i + 1);
+	assert_string_equal(s->last, "exec");
+	assert_false(hold_ring_pending(r, &rd));
+	assert_int_equal(hold_ring_put(r, "x", HOLD_RING_DATA + 1, 7), HOLD_RING_LARGE);
+	free(s);
+	free(r);
+}
+
+static void test_full_drops_and_counts(void **state)
+{
+	void *r = fresh();
+	struct hold_ring_reader rd = {0};
+	struct seen *s = calloc(1, sizeof(*s));
+
+	(void)state;
+	for (unsigned i = 0; i < HOLD_RING_SLOTS; i++)
+		assert_int_equal(hold_ring_put(r, "f", 1, (int)i + 1), HOLD_RING_IN);
+	assert_int_equal(hold_ring_put(r, "f", 1, 99999), HOLD_RING_FULL);
+	assert_int_equal(hold_ring_put(r, "f", 1, 99999), HOLD_RING_FULL);
+	assert_int_equal(hold_ring_drain(r, &rd, 1, take, s), HOLD_RING_SLOTS);
+	assert_int_equal(rd.lost, 2);
+	for (unsigned i = 0; i < HOLD_RING_SLOTS; i++) /* nothing overwritten */
+		assert_int_equal(s->pids[i], (int)i + 1);
+	assert_int_equal(hold_ring_put(r, "again", 5, 7), HOLD_RING_IN); /* room again */
+	free(s);
+	free(r);
+}
+
+static void test_dead_writer_skipped_after_timeout(void **state)
+{
+	void *r = fresh();
+	struct hold_ring_hdr *h = r;
+	struct hold_ring_reader rd = {0};
+	struct seen *s = calloc(1, sizeof(*s));
+
+	(void)state;
+	h->head = 1; /* a writer took ticket 0 and died before its seq */
+	assert_int_equal(hold_ring_put(r, "after", 5, 2), HOLD_RING_IN);
+	assert_int_equal(hold_ring_drain(r, &rd, 1000, take, s), 0); /* waits for it */
+	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_STUCK_NS / 2, take, s), 0);
+	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_STUCK_NS, take, s), 1);
+	assert_int_equal(rd.skipped, 1);
+	assert_string_equal(s->last, "after");
+	free(s);
+	free(r);
+}
+
+static void test_scribbled_header(void **state)
+{
+	void *r = fresh();
+	struct hold_ring_hdr *h = r;
+	struct hold_ring_reader rd = {0};
+	struct seen *s = calloc(1, sizeof(*s));
+	struct hold_ring_slot *slot0 = (struct hold_ring_slot *)((char *)r + HOLD_RING_HDR);
+
+	(void)state;
+	h->head = UINT64_MAX - 3; /* far ahead of holdd's tail */
+	assert_int_equal(hold_ring_drain(r, &rd, 1, take, s), 0);
+	assert_int_equal(rd.bad, 1);
+	assert_int_equal(rd.tail, UINT64_MAX - 3); /* starts again from there */
+	/* a published slot with a length past its end is not read */
+	h->head = rd.tail + 1;
+	slot0[(rd.tail) & (HOLD_RING_SLOTS - 1)].len = HOLD_RING_DATA + 1;
+	slot0[(rd.tail) & (HOLD_RING_SLOTS - 1)].seq = rd.tail + 1;
+	assert_int_equal(hold_ring_drain(r, &rd, 1, take, s), 0);
+	assert_int_equal(rd.bad, 2);
+	free(s);
+	free(r);
+}
+
+static void test_one_wake_after_sleep(void **state)
+{
+	void *r = fresh();
+	struct hold_ring_reader rd = {0};
+	struct seen *s = calloc(1, sizeof(*s));
+
+	(void)state;
+	assert_int_equal(hold_ring_put(r, "a", 1, 1), HOLD_RING_IN); /* awake: no wake */
+	assert_int_equal(hold_ring_sleep(r, &rd), 1); /* unread reports: do not sleep */
+	assert_int_equal(hold_ring_drain(r, &rd, 1, take, s), 1);
+	assert_int_equal(hold_ring_sleep(r, &rd), 0);                  /* asleep */
+	assert_int_equal(hold_ring_put(r, "b", 1, 2), HOLD_RING_WAKE); /* the first wakes */
+	assert_int_equal(hold_ring_put(r, "c", 1, 3), HOLD_RING_IN);   /* the rest do not */
+	assert_int_equal(hold_ring_drain(r, &rd, 1, take, s), 2);
+	free(s);
+	free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_in_order),
+		cmocka_unit_test(test_full_drops_and_counts),
+		cmocka_unit_test(test_dead_writer_skipped_after_timeout),
+		cmocka_unit_test(test_scribbled_header),
+		cmocka_unit_test(test_one_wake_after_sleep),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
