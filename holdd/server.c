@@ -254,14 +254,23 @@ static void close_stalled(void)
 
 /* --- reports -------------------------------------------------------------- */
 
+/* Logged at most once a second for each reason, so a flood of one kind
+ * neither fills the log nor hides a report of another kind. */
 static void bad_datagram(int pid, uint32_t uid, const char *why)
 {
-	static time_t last;
+	static struct {
+		const char *why;
+		time_t last;
+	} seen[8];
 	time_t now = time(NULL);
+	unsigned i = 0;
 
 	bad_datagrams++;
-	if (now != last) {
-		last = now;
+	while (i < 7 && seen[i].why && seen[i].why != why)
+		i++;
+	if (seen[i].why != why || seen[i].last != now) {
+		seen[i].why = why;
+		seen[i].last = now;
 		hlog(LOG_WARNING, "ignoring a bad report from pid %d uid %u: %s (%llu so far)", pid,
 		     uid, why, (unsigned long long)bad_datagrams);
 	}

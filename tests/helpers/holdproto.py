@@ -82,3 +82,26 @@ def report(data, path=None):
     d = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     d.sendto(data, (path or socket_path()) + ".events")
     d.close()
+
+
+# common/ring.h
+RING_MAGIC, RING_SLOTS, RING_SLOT, RING_HDR = 0x31676E69726C6468, 2048, 2048, 4096
+
+
+def ring_put(data, pid, path=None):
+    """Append one report to holdd's ring as if process `pid` wrote it: the
+    pid in a slot is the writer's word, which is what a forger controls.
+    A plain read-then-write of head, not libhold's compare-and-swap: only
+    for tests where nothing else writes the ring at the same moment.  holdd
+    takes it at its next drain (before it answers any request)."""
+    import mmap
+    with open((path or socket_path()) + ".ring", "r+b") as f:
+        m = mmap.mmap(f.fileno(), RING_HDR + RING_SLOTS * RING_SLOT)
+    magic, head, tail = struct.unpack_from("<QQQ", m, 0)
+    assert magic == RING_MAGIC and head - tail < RING_SLOTS, (magic, head, tail)
+    at = RING_HDR + (head % RING_SLOTS) * RING_SLOT
+    struct.pack_into("<Q", m, 8, head + 1)
+    m[at + 16:at + 16 + len(data)] = data
+    struct.pack_into("<Ii", m, at + 8, len(data), pid)
+    struct.pack_into("<Q", m, at, head + 1)
+    m.close()
