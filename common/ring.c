@@ -33,8 +33,8 @@ enum hold_ring_put hold_ring_put(void *ring, const void *msg, size_t n, int pid)
 	} while (!__atomic_compare_exchange_n(&h->head, &t, t + 1, 0, __ATOMIC_ACQ_REL,
 					      __ATOMIC_ACQUIRE));
 	s = slot(ring, t);
+	__atomic_store_n(&s->pid, pid, __ATOMIC_RELAXED); /* first: says who is writing */
 	s->len = (uint32_t)n;
-	s->pid = pid;
 	for (size_t i = 0; i < n; i++) /* no memcpy: a vfork child may run this */
 		s->data[i] = ((const char *)msg)[i];
 	STORE(&s->seq, t + 1);
@@ -53,6 +53,21 @@ void hold_ring_init(void *ring)
 int hold_ring_pending(const void *ring, const struct hold_ring_reader *r)
 {
 	return LOAD(&((const struct hold_ring_hdr *)ring)->head) != r->tail;
+}
+
+/* Is an unfinished slot, first seen at stuck_since, still waited for? */
+static int wait_on(const struct hold_ring_reader *r, struct hold_ring_slot *s, uint64_t now_ns)
+{
+	uint64_t waited = now_ns - r->stuck_since;
+	int pid;
+
+	if (waited < HOLD_RING_STUCK_NS)
+		return 1;
+	if (waited >= HOLD_RING_WAIT_NS)
+		return 0;
+	pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
+	/* not yet said who it is, or it can still finish */
+	return pid <= 0 || !r->may_finish || r->may_finish(pid);
 }
 
 size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, hold_ring_fn fn,
@@ -78,7 +93,7 @@ size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, 
 				r->stuck_since = now_ns ? now_ns : 1;
 				break;
 			}
-			if (now_ns - r->stuck_since < HOLD_RING_STUCK_NS)
+			if (wait_on(r, s, now_ns))
 				break;
 			r->skipped++;
 		} else {
@@ -96,6 +111,7 @@ size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, 
 				n++;
 			}
 		}
+		__atomic_store_n(&s->pid, 0, __ATOMIC_RELAXED); /* before its tail frees it */
 		r->stuck_since = 0;
 		r->tail++;
 	}

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HOLD_RING_MAGIC  0x31676e69726c6468ull /* "hdlring1" */
+#define HOLD_RING_MAGIC  0x32676e69726c6468ull /* "hdlring2" */
 #define HOLD_RING_SLOTS  2048u                 /* a power of two */
 #define HOLD_RING_SLOT   2048u
 #define HOLD_RING_HDR    4096u
@@ -42,12 +42,18 @@ struct hold_ring_hdr {
 	uint64_t lost;   /* writers: reports dropped, the ring full */
 	uint32_t idle;   /* holdd sleeps: the writer that clears it wakes holdd */
 	uint32_t closed; /* holdd has gone: map SOCKET.ring again */
+	/* holdd's pid namespace (its /proc/self/ns/pid): a pid in a report
+	 * means that namespace's pid, so a process in another one (a
+	 * container that sees the ring) sends datagrams, which the kernel
+	 * translates */
+	uint64_t pidns_dev, pidns_ino;
 };
 
 struct hold_ring_slot {
 	uint64_t seq; /* ticket + 1 once the report is in */
 	uint32_t len;
-	int32_t pid; /* the writer's own, as it says: checked by holdd */
+	int32_t pid; /* the writer's own, as it says: checked by holdd; stored
+		      * first, and 0 again once holdd has read the slot */
 	char data[HOLD_RING_SLOT - 16];
 };
 
@@ -70,11 +76,19 @@ struct hold_ring_reader {
 	uint64_t lost;        /* writers' drops, as last read (not trusted) */
 	uint64_t skipped;     /* slots given up: a writer that died mid-report */
 	uint64_t bad;         /* nonsense found: lengths, tickets */
+	/* Can the writer of pid still finish its report?  1 while it runs,
+	 * waits for the CPU or is in the kernel (a page fault); 0 once it has
+	 * gone or is stopped.  NULL: always 1. */
+	int (*may_finish)(int pid);
 };
 
-/* A writer has this long between its ticket and its seq; past it, the
- * slot is given up (the writer was killed in between). */
+/* A slot taken and not yet published is waited for: HOLD_RING_STUCK_NS
+ * when its writer has gone or is stopped (killed or stopped between its
+ * ticket and its seq), else up to HOLD_RING_WAIT_NS -- a writer that lost
+ * the CPU mid-report, on a machine running hundreds of processes, may not
+ * get it back for a second. */
 #define HOLD_RING_STUCK_NS 100000000ull
+#define HOLD_RING_WAIT_NS  5000000000ull
 
 typedef void (*hold_ring_fn)(void *ctx, const char *msg, size_t n, int pid);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ static uint64_t mono_ns(void)
 
 int drain_init(const char *sock, hold_ring_fn fn)
 {
+	struct stat ns;
 	int fd;
 
 	report = fn;
@@ -64,7 +66,13 @@ int drain_init(const char *sock, hold_ring_fn fn)
 		return -1;
 	}
 	close(fd);
+	/* whose pids the reports carry: set before the magic makes it a ring */
+	if (stat("/proc/self/ns/pid", &ns) == 0) {
+		((struct hold_ring_hdr *)ring)->pidns_dev = (uint64_t)ns.st_dev;
+		((struct hold_ring_hdr *)ring)->pidns_ino = (uint64_t)ns.st_ino;
+	}
 	hold_ring_init(ring);
+	rd.may_finish = proc_may_finish;
 	timer_w.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (timer_w.fd < 0 || loop_add(&timer_w, EPOLLIN) < 0)
 		return -1;

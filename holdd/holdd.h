@@ -204,6 +204,9 @@ void drain_close(void); /* holdd goes: writers let the ring go */
 
 /* --- proc.c: what /proc says of a live process ---------------------------- */
 
+/* Could pid still finish what it was doing: not gone, not a zombie, not
+ * stopped (a ring report it began; ring.h)? */
+int proc_may_finish(int pid);
 long proc_real_uid(int pid); /* -1: gone */
 int proc_ppid(int pid);      /* 0: gone */
 int proc_stopped(int pid);   /* in a stop (T, or t: traced); 0 too when gone */

@@ -48,6 +48,15 @@ int proc_stopped(int pid)
 	return close[1] == ' ' && (close[2] == 'T' || close[2] == 't');
 }
 
+int proc_may_finish(int pid)
+{
+	char text[1024], *close;
+
+	if (read_proc(pid, "stat", text, sizeof(text)) <= 0 || !(close = strrchr(text, ')')))
+		return 0; /* gone */
+	return close[1] == ' ' && !strchr("ZXTt", close[2]);
+}
+
 int proc_ppid(int pid)
 {
 	char text[1024];

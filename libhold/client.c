@@ -279,11 +279,24 @@ static void enc_args_vec(struct hold_enc *e, char *const *argv, size_t room)
 	}
 }
 
+/* Will a report reach a holdd?  Asked before an exec report is put
+ * together: an image with no holdd to hear it pays two failed look-ups,
+ * not the report. */
+static int holdd_there(void)
+{
+	struct sockaddr_un a;
+
+	return hold_ring_ready() || (addr_of(&a, ".events") && socket_trusted(&a));
+}
+
 HOT void hold_client_exec(char **argv)
 {
 	char buf[EXEC_BYTES];
 	const char *path = (const char *)getauxval(AT_EXECFN);
 	struct hold_enc e;
+
+	if (!holdd_there())
+		return;
 
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
 	hold_enc_mem(&e, HOLD_F_PATH, path ? path : "", path ? safe_strlen(path) : 0);

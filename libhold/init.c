@@ -106,6 +106,9 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 
 	(void)argc;
 	hold_settings_load(envp, hold_say);
+	/* The rule table's first page is written before it is read: one page
+	 * fault, where a read first costs a second one to make it writable. */
+	__atomic_store_n(&hold_g.rules.n, 0, __ATOMIC_RELAXED);
 	/* a HOLD_RULES too long to pass on still holds for this image */
 	if ((s = hold_rules_text()))
 		hold_rules_parse(&hold_g.rules, s, "HOLD_RULES", hold_report_rule_error, NULL);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
 #include "envfix.h"
 #include "park.h"
 #include "proto.h"
@@ -39,10 +40,12 @@ struct hold_global {
 	int secure;    /* AT_SECURE (set-uid): the environment is not read */
 	int err_known; /* fd 2 was open at start; dev/ino identify it */
 	uint64_t err_dev, err_ino;
-	const char *runtime_dir; /* points into mem */
-	char sock[108];          /* holdd's stream socket; datagrams go to sock.events */
-	uint32_t *used;          /* per-rule fire counts, shared by the tree */
-	struct hold_envfix fx;   /* fx.lib and fx.preload point into mem */
+	const char *runtime_dir;    /* points into mem */
+	char sock[108];             /* holdd's stream socket; datagrams go to sock.events */
+	uint32_t *used;             /* per-rule fire counts, shared by the tree */
+	struct hold_envfix fx;      /* fx.lib and fx.preload point into mem */
+	struct buf arena;           /* mem, filled in order (settings.c) */
+	const char *rules_too_long; /* a HOLD_RULES the arena could not keep */
 	const char *settings[HOLD_SETTINGS_MAX];
 	char mem[HOLD_SETTINGS_MEM]; /* "LD_PRELOAD=<lib>\0HOLD_X=...\0..." */
 	struct hold_ruleset rules;
@@ -128,6 +131,8 @@ int hold_pipe_writer(uint64_t dev, uint64_t ino) HIDDEN;
 /* ringmap.c: put a report in holdd's ring (ring.h): enum hold_ring_put;
  * HOLD_RING_LARGE also when there is no ring of ours to put it in. */
 int hold_ring_report(const char *msg, size_t n) HIDDEN;
+/* Is there a ring of ours to report into (mapping it if need be)? */
+int hold_ring_ready(void) HIDDEN;
 
 /* interpose.c: bind every interposer's real function now (see interpose.h). */
 void hold_bind_all(void) HIDDEN;

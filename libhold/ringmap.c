@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "libhold.h"
 #include "ring.h"
@@ -20,6 +21,7 @@
 static void *ring;
 static uint64_t ring_ino;
 static unsigned ring_uid;
+static int ring_fresh; /* just mapped, its owner checked: the report that follows need not */
 
 static int ring_path(char *out, size_t cap)
 {
@@ -39,11 +41,26 @@ static void ring_unmap(void)
 	ring = NULL;
 }
 
-/* SOCKET.ring, if it is a live ring of euid's holdd. */
-static void *ring_open(unsigned euid)
+/* Are our pids holdd's?  Not in a container that sees holdd's ring but
+ * has a pid namespace of its own: there reports go as datagrams, whose
+ * pids the kernel translates. */
+static int same_pidns(const struct hold_ring_hdr *h)
+{
+	struct statx sx;
+
+	return safe_sys6(SYS_statx, AT_FDCWD, (long)"/proc/self/ns/pid", 0, STATX_INO, (long)&sx,
+			 0) == 0 &&
+	       h->pidns_ino == sx.stx_ino &&
+	       h->pidns_dev == (uint64_t)makedev(sx.stx_dev_major, sx.stx_dev_minor);
+}
+
+/* SOCKET.ring, if it is a live ring of our euid's holdd.  No holdd (no
+ * file): one failed open, nothing more. */
+static void *ring_open(void)
 {
 	char path[sizeof(hold_g.sock) + sizeof(HOLD_RING_SUFFIX)];
 	struct statx sx;
+	unsigned euid;
 	long fd, m;
 
 	if (!ring_path(path, sizeof(path)))
@@ -52,6 +69,7 @@ static void *ring_open(unsigned euid)
 		       O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0, 0, 0);
 	if (fd < 0)
 		return NULL;
+	euid = (unsigned)safe_sys(SYS_geteuid, 0, 0, 0);
 	if (safe_sys6(SYS_statx, fd, (long)"", AT_EMPTY_PATH,
 		      STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO | STATX_SIZE, (long)&sx,
 		      0) < 0 ||
@@ -67,12 +85,14 @@ static void *ring_open(unsigned euid)
 	ring = (void *)m;
 	if (__atomic_load_n(&((struct hold_ring_hdr *)ring)->magic, __ATOMIC_ACQUIRE) !=
 		    HOLD_RING_MAGIC ||
-	    __atomic_load_n(&((struct hold_ring_hdr *)ring)->closed, __ATOMIC_ACQUIRE)) {
+	    __atomic_load_n(&((struct hold_ring_hdr *)ring)->closed, __ATOMIC_ACQUIRE) ||
+	    !same_pidns(ring)) {
 		ring_unmap();
 		return NULL;
 	}
 	ring_ino = sx.stx_ino;
 	ring_uid = euid;
+	ring_fresh = 1;
 	return ring;
 }
 
@@ -88,21 +108,31 @@ static int replaced(void)
 	       sx.stx_ino != ring_ino;
 }
 
+int hold_ring_ready(void)
+{
+	if (ring && ring_fresh) {
+		ring_fresh = 0;
+		return 1;
+	}
+	if (ring && (ring_uid != (unsigned)safe_sys(SYS_geteuid, 0, 0, 0) ||
+		     __atomic_load_n(&((struct hold_ring_hdr *)ring)->closed, __ATOMIC_ACQUIRE)))
+		ring_unmap(); /* a user switch since, or holdd has gone */
+	return ring || ring_open();
+}
+
 int hold_ring_report(const char *msg, size_t n)
 {
-	unsigned euid = (unsigned)safe_sys(SYS_geteuid, 0, 0, 0);
-	int pid = (int)safe_sys(SYS_getpid, 0, 0, 0);
+	int pid;
 	enum hold_ring_put r;
 
-	if (ring && (ring_uid != euid ||
-		     __atomic_load_n(&((struct hold_ring_hdr *)ring)->closed, __ATOMIC_ACQUIRE)))
-		ring_unmap();
-	if (!ring && !ring_open(euid))
+	if (!hold_ring_ready())
 		return HOLD_RING_LARGE; /* no ring: send it otherwise */
+	ring_fresh = 0;                 /* the next report looks at the euid again */
+	pid = (int)safe_sys(SYS_getpid, 0, 0, 0);
 	r = hold_ring_put(ring, msg, n, pid);
 	if (r == HOLD_RING_FULL && replaced()) {
 		ring_unmap();
-		if (ring_open(euid))
+		if (ring_open())
 			r = hold_ring_put(ring, msg, n, pid);
 	}
 	return r;

@@ -25,8 +25,8 @@
 
 struct hold_global hold_g;
 
-static struct buf arena;           /* hold_g.mem, filled in order */
-static const char *rules_too_long; /* a HOLD_RULES the arena could not keep */
+#define arena          hold_g.arena
+#define rules_too_long hold_g.rules_too_long
 
 static HOT const char *env_get(char **envp, const char *name)
 {

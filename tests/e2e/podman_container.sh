@@ -64,6 +64,17 @@ pid=$("$HOLD" wait --timeout 30 hold-target) || fail "nothing parked: $($P logs 
 inner=$(sed -n 's/^NSpid:.*[[:space:]]\([0-9]*\)$/\1/p' "/proc/$pid/status")
 "$HOLD" ls | grep -q "^$pid  *$pid .*hold-target .*exec" || fail "host hold ls: $("$HOLD" ls)"
 ok "a process in the container parked; the host lists it by its host pid $pid (the container's $inner)"
+# Its exec report, too, names it by the host's pid: the container sees the
+# host holdd's report ring, but its pids are not holdd's, so it reports by
+# datagram, which the kernel translates.
+until_true "\"$HOLD\" tree --json | grep -q '\"pid\": $pid,'" || fail "the host tree has no $pid"
+"$HOLD" tree --json | /usr/bin/python3 -c 'import json, sys
+pid, inner = int(sys.argv[1]), int(sys.argv[2])
+nodes = {n["pid"]: n for n in json.load(sys.stdin)}
+assert nodes[pid]["exe"].endswith("hold-target"), nodes[pid]
+assert inner == pid or not nodes.get(inner, {}).get("exe", "").endswith("hold-target"), nodes[inner]
+' "$pid" "$inner" || fail "the host tree records the container's pids: $("$HOLD" tree)"
+ok "the host tree records it by its host pid, not the container's"
 
 "$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
 grep -q "^Breakpoint 1, main (" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"

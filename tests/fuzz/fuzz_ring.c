@@ -59,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hold_ring_drain(ring, &r, 1, take, NULL);
 	hold_ring_drain(ring, &r, 1 + HOLD_RING_STUCK_NS, take, NULL);
+	hold_ring_drain(ring, &r, 1 + HOLD_RING_WAIT_NS, take, NULL);
 	hold_ring_sleep(ring, &r);
 	return 0;
 }

@@ -85,7 +85,7 @@ def report(data, path=None):
 
 
 # common/ring.h
-RING_MAGIC, RING_SLOTS, RING_SLOT, RING_HDR = 0x31676E69726C6468, 2048, 2048, 4096
+RING_MAGIC, RING_SLOTS, RING_SLOT, RING_HDR = 0x32676E69726C6468, 2048, 2048, 4096
 
 
 def ring_put(data, pid, path=None):

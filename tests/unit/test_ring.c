@@ -1,6 +1,7 @@
 /* The report ring (ring.h): what writers put in comes out in order; a full
  * ring drops and counts, never overwrites; a writer that died between its
- * ticket and its report costs a slot only after the stuck timeout; a head
+ * ticket and its report costs a slot only after the stuck timeout, one
+ * that lost the CPU there is waited for (up to a bound); a head
  * scribbled by a writer is survived; the first writer after holdd sleeps,
  * and only it, is told to wake holdd. */
 #include <setjmp.h>
@@ -80,23 +81,81 @@ static void test_full_drops_and_counts(void **state)
 	free(r);
 }
 
-static void test_dead_writer_skipped_after_timeout(void **state)
+static int runs(int pid)
+{
+	return pid == 77; /* 77 is running; every other writer has gone */
+}
+
+/* A slot taken, not published, its writer pid (0: not yet said). */
+static void *stuck_ring(int pid)
 {
 	void *r = fresh();
 	struct hold_ring_hdr *h = r;
-	struct hold_ring_reader rd = {0};
+	struct hold_ring_slot *slot0 = (struct hold_ring_slot *)((char *)r + HOLD_RING_HDR);
+
+	h->head = 1; /* ticket 0 taken */
+	slot0[0].pid = pid;
+	assert_int_equal(hold_ring_put(r, "after", 5, 2), HOLD_RING_IN);
+	return r;
+}
+
+static void test_dead_writer_skipped_after_timeout(void **state)
+{
+	void *r = stuck_ring(55);
+	struct hold_ring_reader rd = {.may_finish = runs};
 	struct seen *s = calloc(1, sizeof(*s));
 
 	(void)state;
-	h->head = 1; /* a writer took ticket 0 and died before its seq */
-	assert_int_equal(hold_ring_put(r, "after", 5, 2), HOLD_RING_IN);
 	assert_int_equal(hold_ring_drain(r, &rd, 1000, take, s), 0); /* waits for it */
 	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_STUCK_NS / 2, take, s), 0);
 	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_STUCK_NS, take, s), 1);
 	assert_int_equal(rd.skipped, 1);
 	assert_string_equal(s->last, "after");
+	assert_int_equal(((struct hold_ring_slot *)((char *)r + HOLD_RING_HDR))[0].pid, 0);
 	free(s);
 	free(r);
+}
+
+/* A writer that lost the CPU mid-report, on a loaded machine, is waited
+ * for: losing its report would be the bug, not the wait. */
+static void test_running_writer_waited_for(void **state)
+{
+	void *r = stuck_ring(77);
+	struct hold_ring_reader rd = {.may_finish = runs};
+	struct seen *s = calloc(1, sizeof(*s));
+	struct hold_ring_slot *slot0 = (struct hold_ring_slot *)((char *)r + HOLD_RING_HDR);
+
+	(void)state;
+	assert_int_equal(hold_ring_drain(r, &rd, 1000, take, s), 0);
+	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_STUCK_NS * 3, take, s), 0);
+	assert_int_equal(rd.skipped, 0);
+	slot0[0].len = 4; /* it runs again and finishes */
+	memcpy(slot0[0].data, "fork", 4);
+	__atomic_store_n(&slot0[0].seq, 1, __ATOMIC_RELEASE);
+	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_STUCK_NS * 4, take, s), 2);
+	assert_int_equal(s->pids[0], 77);
+	assert_string_equal(s->last, "after");
+	free(s);
+	free(r);
+}
+
+/* Bounded all the same: a writer that never finishes (or never said who
+ * it is) holds the ring up for HOLD_RING_WAIT_NS at most. */
+static void test_wait_is_bounded(void **state)
+{
+	(void)state;
+	for (int pid = 0; pid <= 77; pid += 77) {
+		void *r = stuck_ring(pid);
+		struct hold_ring_reader rd = {.may_finish = runs};
+		struct seen *s = calloc(1, sizeof(*s));
+
+		assert_int_equal(hold_ring_drain(r, &rd, 1000, take, s), 0);
+		assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_WAIT_NS - 1, take, s), 0);
+		assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_WAIT_NS, take, s), 1);
+		assert_int_equal(rd.skipped, 1);
+		free(s);
+		free(r);
+	}
 }
 
 static void test_scribbled_header(void **state)
@@ -146,6 +205,8 @@ int main(void)
 		cmocka_unit_test(test_in_order),
 		cmocka_unit_test(test_full_drops_and_counts),
 		cmocka_unit_test(test_dead_writer_skipped_after_timeout),
+		cmocka_unit_test(test_running_writer_waited_for),
+		cmocka_unit_test(test_wait_is_bounded),
 		cmocka_unit_test(test_scribbled_header),
 		cmocka_unit_test(test_one_wake_after_sleep),
 	};
