@@ -162,6 +162,9 @@ void store_own(uint32_t uid, int pid);
 /* The uid the tree of live process pid (of uid) belongs to: by recorded
  * fork edges, else by the kernel's parent links; uid if in no owned tree. */
 uint32_t store_owner_of(int pid, uint32_t uid);
+/* 1: pid is a live process holdd watches, recorded as uid's (no /proc
+ * read); 0: holdd cannot say. */
+int store_live_as(int pid, uint32_t uid);
 void store_proc_exited(struct watch *w);
 /* Answer TREE; parked(pid) marks the parked processes. */
 void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid));

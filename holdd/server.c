@@ -307,7 +307,12 @@ static void ring_report(void *ctx, const char *buf, size_t n, int pid)
 		bad_datagram(pid, uid, "a ring report with a pid no process can have");
 		return;
 	}
-	if ((real = proc_real_uid(pid)) >= 0 && (uint32_t)real != uid) {
+	/* Whose is the process the writer names?  Root's ring needs no
+	 * answer: only root writes it, and root could as well make any
+	 * process say anything.  A process holdd already watches as the
+	 * ring's user's (its fork was recorded) is known without /proc. */
+	if (uid != 0 && !store_live_as(pid, uid) && (real = proc_real_uid(pid)) >= 0 &&
+	    (uint32_t)real != uid) {
 		bad_datagram(pid, uid, "a ring report about another user's process");
 		return;
 	}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -206,6 +207,19 @@ void store_own(uint32_t uid, int pid)
 	hold_enc_num(&e, HOLD_F_OWNER, uid);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
 	journal_msg(buf, hold_enc_finish(&e));
+}
+
+int store_live_as(int pid, uint32_t uid)
+{
+	struct tnode *n = tree_find(&tree, pid);
+	struct pollfd p;
+
+	if (!n || (n->flags & HOLD_FL_EXITED) || n->uid != uid || !n->watch)
+		return 0;
+	/* the pidfd is the process recorded, not just its number: not
+	 * readable, it has not exited, so the pid still names it */
+	p = (struct pollfd){.fd = ((struct proc_watch *)n->watch)->w.fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 0;
 }
 
 uint32_t store_owner_of(int pid, uint32_t uid)

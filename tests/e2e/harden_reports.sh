@@ -23,36 +23,44 @@ grep -q "ignoring a bad report from pid [0-9]* uid $(id -u "$USER_B"): a fork re
 ok "a fork report naming the sender or its parent is refused; holdd answers"
 
 # 2. the ring: only holdd's own user may write it (0600), and the pid in a
-# ring report is the writer's word, so holdd checks it: a live process of
-# another user, or a pid no process can have, is refused and logged.
+# ring report is the writer's word, so holdd checks it: a pid no process
+# can have is refused, and so -- in a user's holdd -- is a live process of
+# another user.  (Root's ring is written by root alone, who could make any
+# process say anything: holdd does not ask.)
 [ -f "$HOLD_SOCKET.ring" ] || fail "holdd made no report ring"
 as "$USER_B" "$PY" -c 'import os; open(os.environ["HOLD_SOCKET"] + ".ring", "r+b")' 2>"$T/ringerr" &&
 	fail "user B could open root's report ring"
 grep -q PermissionError "$T/ringerr" || fail "user B: $(cat "$T/ringerr")"
-as "$USER_B" sleep 30 &
-PIDS="$PIDS $!"
-until_true "pgrep -u $USER_B -x sleep >/dev/null" || fail "no sleep of user B"
-victim=$(pgrep -u "$USER_B" -x sleep | head -n 1)
-"$PY" - "$victim" <<'EOF' || fail "could not write the ring"
-import sys, holdproto as p
-p.ring_put(p.msg(p.EXEC, (p.F_PATH, "/ring/forged-for-b"), (p.F_PPID, 1)), int(sys.argv[1]))
+"$PY" - <<'EOF' || fail "could not write the ring"
+import holdproto as p
 p.ring_put(p.msg(p.EXEC, (p.F_PATH, "/ring/forged-pid"), (p.F_PPID, 1)), 1 << 23)
 p.ring_put(p.msg(p.EXEC, (p.F_PATH, "/ring/forged-zero"), (p.F_PPID, 1)), 0)
 EOF
 "$HOLD" tree --json >"$T/tree.json" || fail "hold tree"
 grep -q /ring/forged "$T/tree.json" && fail "a forged ring report was recorded: $(grep -C3 /ring/forged "$T/tree.json")"
-grep -q "ignoring a bad report from pid $victim uid 0: a ring report about another user's process" \
-	"$T/holdd.log" || fail "the report about B's process was not logged: $(cat "$T/holdd.log")"
-# (one line a second for each reason: the two impossible pids, one line)
 grep -q "a ring report with a pid no process can have" "$T/holdd.log" ||
 	fail "the impossible pids were not logged: $(cat "$T/holdd.log")"
-# and the ring's own user is still heard: a report of a live root process
-"$PY" - $$ <<'EOF' || fail "could not write the ring"
-import sys, holdproto as p
-p.ring_put(p.msg(p.EXEC, (p.F_PATH, "/ring/from-root"), (p.F_PPID, 1)), int(sys.argv[1]))
+# user A's own holdd; A forges a report about B's process into A's ring
+ART=$T/rt-$USER_A
+as "$USER_A" true # makes A's runtime directory
+as "$USER_A" "$HOLDD" --socket "$ART/a.sock" --state-dir "$ART/state" --log-file "$ART/a.log" &
+PIDS="$PIDS $!"
+until_true "[ -f '$ART/a.sock.ring' ]" || fail "A's holdd did not start: $(cat "$ART/a.log")"
+as "$USER_B" sleep 30 &
+PIDS="$PIDS $!"
+until_true "pgrep -u $USER_B -x sleep >/dev/null" || fail "no sleep of user B"
+victim=$(pgrep -u "$USER_B" -x sleep | head -n 1)
+as "$USER_A" env PYTHONPATH="$PYTHONPATH" "$PY" - "$victim" "$ART/a.sock" <<'EOF' || fail "A could not write A's ring"
+import os, sys, holdproto as p
+p.ring_put(p.msg(p.EXEC, (p.F_PATH, "/ring/forged-for-b"), (p.F_PPID, 1)), int(sys.argv[1]), sys.argv[2])
+p.ring_put(p.msg(p.EXEC, (p.F_PATH, "/ring/from-a"), (p.F_PPID, 1)), os.getpid(), sys.argv[2])
 EOF
-"$HOLD" tree --json | grep -q /ring/from-root || fail "the ring's own user's report was not recorded"
-ok "the ring: other users cannot open it; reports naming another user's or an impossible pid are refused"
+HOLD_SOCKET=$ART/a.sock as "$USER_A" "$HOLD" tree --json >"$T/a-tree.json" || fail "hold tree of A's holdd"
+grep -q /ring/forged-for-b "$T/a-tree.json" && fail "A's forged report about B's process was recorded"
+grep -q /ring/from-a "$T/a-tree.json" || fail "A's own ring report was not recorded: $(cat "$T/a-tree.json")"
+grep -q "ignoring a bad report from pid $victim uid $(id -u "$USER_A"): a ring report about another user's process" \
+	"$ART/a.log" || fail "the report about B's process was not logged: $(cat "$ART/a.log")"
+ok "the ring: other users cannot open it; reports naming an impossible pid, or another user's process, are refused"
 
 # 5. B names A's processes as its children: one A has reported already
 # (hold run records it), one A has not
