@@ -139,3 +139,33 @@ void hold_park_dir_remove(const char *dir, int pid, int tid)
 	if (!b.full)
 		unlink(path);
 }
+
+uint64_t hold_park_dir_has(const char *dir, const struct hold_park *p, uint32_t uid)
+{
+	char path[4200], text[8192];
+	struct buf b;
+	struct stat st;
+	struct hold_park r;
+	ssize_t n;
+
+	buf_init(&b, path, sizeof(path));
+	record_path(&b, dir, p->pid, p->tid, 0);
+	if (b.full || (n = slurp(AT_FDCWD, path, text, sizeof(text), &st)) <= 0)
+		return 0;
+	if (st.st_uid != uid || hold_park_from_record(&r, text, (size_t)n) != 0 ||
+	    r.pid != p->pid || r.tid != p->tid || r.start != p->start)
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+void hold_park_dir_remove_ino(const char *dir, int pid, int tid, uint64_t ino)
+{
+	char path[4200];
+	struct buf b;
+	struct stat st;
+
+	buf_init(&b, path, sizeof(path));
+	record_path(&b, dir, pid, tid, 0);
+	if (!b.full && lstat(path, &st) == 0 && (uint64_t)st.st_ino == ino)
+		unlink(path);
+}

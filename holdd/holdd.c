@@ -339,6 +339,7 @@ int main(int argc, char **argv)
 	}
 	server_run();
 	drain_close();
+	parks_flush();
 	if (we_bound) {
 		unlink(sock_path);
 		unlink(events_path);

@@ -122,6 +122,8 @@ struct park {
 	int pidfd;           /* stop mode: SIGCONT goes through it */
 	char *record;        /* the record's path, for parks found by it */
 	int proxy;           /* holdd wrote its record (PARK said none was written) */
+	uint64_t record_ino; /* libhold's record, in holdd's directory: holdd removes it
+			      * after RELEASE (parks.c), off the released thread's path */
 	uint64_t expect_by;  /* found by its record, spinning: it must reconnect by then */
 	int release_pending; /* released before it reconnected: release it when it does */
 	uint32_t handed[8];  /* the users a `hold wait` handed it to */
@@ -144,6 +146,8 @@ void parks_wait(struct conn *c, const struct hold_msg *m);
 /* Stopped processes, from the records in the runtime directory. */
 void parks_recover(const char *runtime_dir);
 void parks_tick(void);
+/* Remove the records of released parks now (holdd is stopping). */
+void parks_flush(void);
 size_t parks_count(void);
 int parks_has_pid(int pid);
 

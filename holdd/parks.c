@@ -173,6 +173,37 @@ static void notify_waiters(struct park *p)
 			hand(c, p);
 }
 
+/* The records of parks holdd released, removed at the next tick: an
+ * unlink is a journal transaction on a disk file system, and done at once
+ * it takes a CPU from the thread just released (and from whoever waits
+ * for it).  A later park of the same thread writes a new file, which the
+ * inode check leaves alone.  If holdd is killed before its tick, a record
+ * of a released thread stays behind (hold ls without holdd lists it). */
+#define LATER_MAX 512
+
+static struct {
+	int pid, tid;
+	uint64_t ino;
+} later[LATER_MAX];
+static unsigned nlater;
+
+void parks_flush(void)
+{
+	for (unsigned i = 0; i < nlater && rundir; i++)
+		hold_park_dir_remove_ino(rundir, later[i].pid, later[i].tid, later[i].ino);
+	nlater = 0;
+}
+
+static void remove_later(struct park *p)
+{
+	if (nlater == LATER_MAX)
+		parks_flush();
+	later[nlater].pid = p->rec.pid;
+	later[nlater].tid = p->rec.tid;
+	later[nlater++].ino = p->record_ino;
+	p->record_ino = 0;
+}
+
 static int release_one(struct park *p)
 {
 	char buf[64];
@@ -191,7 +222,11 @@ static int release_one(struct park *p)
 		return -1;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
 	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->rec.tid);
+	if (p->record_ino)
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_RECORD);
 	conn_send(p->conn, buf, hold_enc_finish(&e));
+	if (p->record_ino)
+		remove_later(p);
 	return 0;
 }
 
@@ -245,7 +280,8 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 		else
 			hlog(LOG_WARNING, "cannot write the park record of pid %d in %s: %s",
 			     r->pid, rundir, strerror(errno));
-	}
+	} else if (rundir && r->mode != HOLD_MODE_STOP)
+		p->record_ino = hold_park_dir_has(rundir, r, c->uid);
 	park_link(p);
 	c->state = C_PARKED;
 	c->park = p;
@@ -461,6 +497,7 @@ void parks_tick(void)
 
 	uint64_t now = hold_now_ns();
 
+	parks_flush();
 	/* a park found by its record is gone once its record is, or its
 	 * process; a spinning one once it has not come back in time */
 	for (struct park *p = parks; p; p = next) {

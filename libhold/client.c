@@ -403,8 +403,11 @@ static int take_messages(struct hold_parked *p)
 	c->rlen += (unsigned)n;
 	while ((len = hold_msg_frame(c->rbuf, c->rlen)) > 0) {
 		if (hold_msg_decode(&m, c->rbuf, (size_t)len) == HOLD_PROTO_OK &&
-		    m.type == HOLD_MSG_RELEASE)
+		    m.type == HOLD_MSG_RELEASE) {
+			if (m.num[HOLD_F_FLAGS] & HOLD_FL_RECORD)
+				p->recorded = 0; /* holdd removes it */
 			return 1;
+		}
 		c->rlen -= (unsigned)len;
 		for (unsigned i = 0; i < c->rlen; i++)
 			c->rbuf[i] = c->rbuf[i + (unsigned)len];
