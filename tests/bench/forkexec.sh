@@ -1,93 +1,116 @@
-# forkexec.sh BUILDDIR SRCDIR: what libhold costs a followed tree.
+# forkexec.sh BUILDDIR SRCDIR: what libhold and recording cost a followed tree.
 #
-# Workload 1: 2000 fork+exec of /bin/true.  Workload 2: building a small C
-# project with make -j2.  Each runs alternately (a) bare, (b) under an empty
-# preloaded library (the floor any LD_PRELOAD tool pays: one more DSO per
-# image), (c) under libhold with rules that never match and no holdd, and --
-# fork+exec only -- (d) the same with a holdd recording every fork and exec,
-# ROUNDS times in a rotating order; medians and ratios are printed.  Alternation spreads
-# machine noise evenly; rotation keeps any variant from always running
-# after the same one.
+# Variants: (a) bare; (b) an empty preloaded library -- the floor any
+# LD_PRELOAD tool pays, one more DSO in every image; (c) libhold with rules
+# that never match and no holdd; (d) the same with a holdd recording every
+# fork and exec.  Workloads: N fork+exec of /bin/true one after another; a
+# burst of BURST children forked at once, each exec'ing /bin/true; building
+# a small C project with make -j2.
+#
+# The machine is noisy (+-10% on wall time), so: ROUNDS rounds, each runs
+# every variant once in a rotated order (no variant always follows the
+# same one); a ratio is taken inside each round, between runs seconds
+# apart, and the median of the rounds' ratios is reported with their
+# 25th..75th percentiles.  CPU time is the tree's (user + system of every
+# process in it, from the kernel's exact sum via wait4), holdd's not
+# included.  The burst is checked to be recorded in full.
 set -eu
 B=$1 S=$2
-ROUNDS=${ROUNDS:-12}
-N=${N:-2000}
+ROUNDS=${ROUNDS:-30}
+N=${N:-500}
+BURST=${BURST:-500}
 W=$(mktemp -d "${TMPDIR:-/tmp}/hold-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+HOLDD_PID=
+trap '[ -z "$HOLDD_PID" ] || kill "$HOLDD_PID" 2>/dev/null; rm -rf "$W"' EXIT
 
-cc -O2 -o "$W/spawn_loop" "$S/tests/bench/spawn_loop.c"
+for p in measure spawn_loop; do cc -O2 -o "$W/$p" "$S/tests/bench/$p.c"; done
 cc -O2 -shared -fPIC -o "$W/empty.so" "$S/tests/bench/empty.c"
 LIB=$B/libhold/.libs/libhold.so
 NOMATCH='exec:*/no-such-program;fork,comm=no-such-name'
 export HOLD_RUNTIME_DIR="$W/run"
+DSOCK=$W/dd/holdd.sock
 
-now() { date +%s%N; }
-# the CPU time (user+sys, in ns) of this shell's waited-for children so far:
-# the tree's, holdd's not included
-cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f\n", ($16 + $17) * 1000000000 / hz}' /proc/$$/stat; }
-# run VARIANT CMD...: prints elapsed ns, and the tree's CPU ns into $W/$v.cpu
+# run WORKLOAD ROUND VARIANT CMD...: one measured run, appended to $W/data
 run() {
-	v=$1
-	shift
-	c0=$(cpu)
-	t0=$(now)
+	wl=$1 r=$2 v=$3
+	shift 3
 	case $v in
-	a) "$@" ;;
-	b) LD_PRELOAD="$W/empty.so" "$@" ;;
-	c) LD_PRELOAD="$LIB" HOLD_RULES="$NOMATCH" "$@" ;;
-	d) LD_PRELOAD="$LIB" HOLD_RULES="$NOMATCH" HOLD_SOCKET="$W/dd/holdd.sock" "$@" ;;
+	a) set -- "$@" ;;
+	b) set -- env LD_PRELOAD="$W/empty.so" "$@" ;;
+	c) set -- env LD_PRELOAD="$LIB" HOLD_RULES="$NOMATCH" "$@" ;;
+	d) set -- env LD_PRELOAD="$LIB" HOLD_RULES="$NOMATCH" HOLD_SOCKET="$DSOCK" "$@" ;;
 	esac
-	t1=$(now)
-	echo $(($(cpu) - c0)) >>"$W/$v.cpu"
-	echo $((t1 - t0))
+	m=$("$W/measure" "$@") || { echo "forkexec: $wl ($v) failed" >&2; exit 1; }
+	echo "$wl $r $v $m" >>"$W/data"
 }
-median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
-ratio() { awk -v x="$1" -v y="$2" 'BEGIN {printf "%.4f", x/y}'; }
 
-# bench NAME VARIANTS CMD: VARIANTS is "a b c" or "a b c d"
+# bench WORKLOAD "VARIANTS" CMD...: ROUNDS rounds of every variant
 bench() {
-	name=$1 vs=$2
+	wl=$1 vs=$2
 	shift 2
-	rm -f "$W/d"
-	for v in $vs; do : >"$W/$v" && : >"$W/$v.cpu"; done
+	k=$(echo $vs | wc -w)
 	for r in $(seq "$ROUNDS"); do
-		# rotate the order each round so no variant always follows another
-		order=$(echo $vs $vs | cut -d' ' -f$((r % $(echo $vs | wc -w) + 1))- | cut -d' ' -f1-$(echo $vs | wc -w))
+		order=$(echo $vs $vs | cut -d' ' -f$((r % k + 1))- | cut -d' ' -f1-"$k")
 		for v in $order; do
-			"$@" prepare
-			run $v "$@" go >>"$W/$v"
+			[ "$wl" != make ] || make -s -C "$W/proj" clean >/dev/null
+			run "$wl" "$r" "$v" "$@"
 		done
 	done
-	ma=$(median <"$W/a") mb=$(median <"$W/b") mc=$(median <"$W/c")
-	printf '%s: median ms  bare %.1f  empty-preload %.1f  libhold %.1f   c/a %s  c/b %s  (rounds %s)\n' \
-		"$name" "$(ratio "$ma" 1000000)" "$(ratio "$mb" 1000000)" "$(ratio "$mc" 1000000)" \
-		"$(ratio "$mc" "$ma")" "$(ratio "$mc" "$mb")" "$ROUNDS"
-	ca=$(median <"$W/a.cpu") cb=$(median <"$W/b.cpu") cc=$(median <"$W/c.cpu")
-	printf '%s: median CPU ms  bare %.1f  empty-preload %.1f  libhold %.1f   c/a %s  c/b %s\n' \
-		"$name" "$(ratio "$ca" 1000000)" "$(ratio "$cb" 1000000)" "$(ratio "$cc" 1000000)" \
-		"$(ratio "$cc" "$ca")" "$(ratio "$cc" "$cb")"
-	if [ -s "$W/d" ]; then
-		md=$(median <"$W/d") cd=$(median <"$W/d.cpu")
-		printf '%s: median ms  libhold+holdd recording %.1f   d/b %s  d/c %s\n' "$name" \
-			"$(ratio "$md" 1000000)" "$(ratio "$md" "$mb")" "$(ratio "$md" "$mc")"
-		printf '%s: median CPU ms  libhold+holdd recording %.1f   d/b %s  d/c %s\n' "$name" \
-			"$(ratio "$cd" 1000000)" "$(ratio "$cd" "$cb")" "$(ratio "$cd" "$cc")"
-	fi
 }
 
-spawn() { [ "$1" = prepare ] || "$W/spawn_loop" "$N" /bin/true; }
-build() {
-	if [ "$1" = prepare ]; then make -s -C "$W/proj" clean >/dev/null; else make -s -j2 -C "$W/proj" >/dev/null; fi
+# ratio WORKLOAD X Y LABEL [GOAL]: median [p25..p75] of the rounds' X/Y
+ratio() {
+	awk -v wl="$1" -v x="$2" -v y="$3" -v label="$4" -v goal="${5:-}" '
+	function q(a, n, p) { return a[int(p * (n - 1) + 0.5) + 1] }
+	function srt(a, n,  i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+	}
+	$1 == wl { wall[$3, $2] = $4; cpu[$3, $2] = $5; if ($2 > R) R = $2 }
+	END {
+		for (r = 1; r <= R; r++)
+			if (((x, r) in wall) && ((y, r) in wall)) {
+				n++; w[n] = wall[x, r] / wall[y, r]; c[n] = cpu[x, r] / cpu[y, r]
+			}
+		srt(w, n); srt(c, n)
+		printf "  %-34s wall %.3f [%.3f..%.3f]   CPU %.3f [%.3f..%.3f]%s\n", label,
+			q(w, n, .5), q(w, n, .25), q(w, n, .75), q(c, n, .5), q(c, n, .25), q(c, n, .75),
+			goal == "" ? "" : "   goal <= " goal
+	}' "$W/data"
 }
+
+# median WORKLOAD VARIANT: the median wall and CPU time, ms
+median() {
+	awk -v wl="$1" -v v="$2" '$1 == wl && $3 == v { print $4, $5 }' "$W/data" | sort -n |
+		awk '{ w[NR] = $1; c[NR] = $2 } END { printf "%.1f ms (CPU %.1f ms)", w[int((NR + 1) / 2)] / 1e6, c[int((NR + 1) / 2)] / 1e6 }'
+}
+
 sh "$S/tests/bench/make_workload.sh" "$W/proj"
-
 mkdir -p "$W/dd"
-"$B/holdd/holdd" --socket "$W/dd/holdd.sock" --state-dir "$W/dd/state" --log-file "$W/dd/log" &
-holdd=$!
-trap 'kill $holdd 2>/dev/null; rm -rf "$W"' EXIT
+"$B/holdd/holdd" --socket "$DSOCK" --state-dir "$W/dd/state" --log-file "$W/dd/log" &
+HOLDD_PID=$!
 n=0
-until [ -S "$W/dd/holdd.sock.events" ]; do n=$((n + 1)); [ $n -lt 500 ] || exit 1; sleep 0.01; done
+until [ -S "$DSOCK.events" ]; do n=$((n + 1)); [ $n -lt 500 ] || exit 1; sleep 0.01; done
 
-bench "fork+exec /bin/true x$N" "a b c d" spawn
-bench "make -j2 (25 files)" "a b c" build
-echo "targets: fork+exec c/b <= 1.02, d/b <= 1.03; make c/a <= 1.01"
+: >"$W/data"
+bench spawn "a b c d" "$W/spawn_loop" "$N" /bin/true
+bench burst "c d" "$W/spawn_loop" -b "$BURST" /bin/true
+bench make "a b c" make -s -j2 -C "$W/proj"
+
+# the last recorded burst, counted: every child's fork and exec
+last=$(awk '$1 == "burst" && $3 == "d" { p = $6 } END { print p }' "$W/data")
+got=$(HOLD_SOCKET=$DSOCK "$B/hold/hold" tree "$last" --json | /usr/bin/python3 -c 'import json, sys
+print(sum(1 for p in json.load(sys.stdin) if p["depth"] == 1 and p["execed"] and p["exe"].endswith("/true")))')
+
+echo "ratios: median of $ROUNDS rounds [25th..75th percentile]"
+echo "fork+exec of /bin/true x$N, one at a time: bare $(median spawn a)"
+ratio spawn b a "empty preload / bare (the floor)"
+ratio spawn c b "libhold / empty preload" 1.02
+ratio spawn d c "recording / no holdd" 1.03
+echo "burst of $BURST children at once: $(median burst c) without holdd"
+ratio burst d c "recording / no holdd"
+echo "  recorded: $got of $BURST children's fork and exec (the last recorded burst)"
+echo "make -j2 of 25 files: bare $(median make a)"
+ratio make b a "empty preload / bare"
+ratio make c a "libhold / bare" 1.01
+[ "$got" = "$BURST" ] || { echo "forkexec: the burst was not recorded in full" >&2; exit 1; }
