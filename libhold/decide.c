@@ -150,20 +150,32 @@ HOT void hold_decide_exec(char **argv)
 		.path = (const char *)getauxval(AT_EXECFN),
 		.argv = argv,
 	};
-	long n;
+	int looked = 0;
 
 	if (!hold_g.rules.of_event[HOLD_EV_EXEC])
 		return; /* no exec rule: no /proc read */
-	n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe", (long)exe, sizeof(exe) - 1,
-		      0, 0);
-	if (n > 0) {
-		exe[n] = '\0';
-		f.exe = exe;
-	}
 	if (hold_rules_need_comm(&hold_g.rules, HOLD_EV_EXEC) && safe_comm(comm) == 0)
 		f.comm = comm;
 	for (unsigned i = 0; i < hold_g.rules.n; i++) {
-		if (hold_rule_match_exec(&hold_g.rules.rule[i], &f) && take((int)i)) {
+		const struct hold_rule *r = &hold_g.rules.rule[i];
+		int m = hold_rule_match_exec(r, &f);
+
+		/* The path the image was exec'd by (AT_EXECFN) first; the
+		 * executable it resolved to (a symlink's target, a script's
+		 * interpreter) only when a rule's pattern needs it. */
+		if (!m && !looked && (hold_g.rules.of_event[HOLD_EV_EXEC] >> i & 1) &&
+		    r->pattern[0]) {
+			long n = safe_sys6(SYS_readlinkat, AT_FDCWD, (long)"/proc/self/exe",
+					   (long)exe, sizeof(exe) - 1, 0, 0);
+
+			looked = 1;
+			if (n > 0) {
+				exe[n] = '\0';
+				f.exe = exe;
+				m = hold_rule_match_exec(r, &f);
+			}
+		}
+		if (m && take((int)i)) {
 			hold_park_rule((int)i, "exec");
 			return;
 		}
