@@ -1,8 +1,9 @@
 /*
- * measure CMD [ARG...]: run CMD and print "WALL_NS CPU_NS PID": its wall
- * time, and the CPU time (user + system) of it and of every descendant
- * that was waited for -- the kernel's own sum, from wait4's rusage, to the
- * microsecond, where a shell's times are in 10 ms ticks.
+ * measure CMD [ARG...]: run CMD and print "WALL_NS CPU_NS PID MINFLT": its
+ * wall time, and the CPU time (user + system) of it and of every
+ * descendant that was waited for -- the kernel's own sum, from wait4's
+ * rusage, to the microsecond, where a shell's times are in 10 ms ticks --
+ * and their page faults.
  */
 #include <stdio.h>
 #include <sys/resource.h>
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 		perror("measure");
 		return 2;
 	}
-	printf("%lld %lld %d\n", ns() - t0, tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime), (int)pid);
+	printf("%lld %lld %d %ld\n", ns() - t0, tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime), (int)pid,
+	       ru.ru_minflt);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
