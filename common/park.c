@@ -154,6 +154,7 @@ void hold_park_from_msg(struct hold_park *p, const struct hold_msg *m)
 
 /* --- the record ----------------------------------------------------------- */
 
+/* A value on one line: '\\', newline and NUL (argv's separator) escaped. */
 static void put_escaped(struct buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -161,6 +162,8 @@ static void put_escaped(struct buf *b, const char *s, size_t n)
 			buf_str(b, "\\\\");
 		else if (s[i] == '\n')
 			buf_str(b, "\\n");
+		else if (s[i] == '\0')
+			buf_str(b, "\\0");
 		else
 			buf_chr(b, s[i]);
 	}
@@ -205,13 +208,12 @@ void hold_park_to_record(struct buf *b, const struct hold_park *p)
 		case K_STR:
 			put_escaped(b, f, strnlen(f, key->size));
 			break;
-		case K_ARGV: {
-			char line[HOLD_PARK_ARGV];
-			struct buf lb;
+		case K_ARGV: { /* whole: its elements NUL-separated, as \0 */
+			size_t n = p->argvlen;
 
-			buf_init(&lb, line, sizeof(line));
-			hold_park_argv_line(p, &lb);
-			put_escaped(b, lb.p, lb.len);
+			while (n > 0 && p->argv[n - 1] == '\0')
+				n--;
+			put_escaped(b, p->argv, n);
 			break;
 		}
 		}
@@ -257,19 +259,21 @@ static uint64_t secs_ns(const char *s, const char *end)
 	return whole * 1000000000u + frac;
 }
 
-static void unescape(char *dst, size_t cap, const char *s, const char *end)
+/* put_escaped undone into dst (NUL-terminated); its length. */
+static size_t unescape(char *dst, size_t cap, const char *s, const char *end)
 {
 	size_t o = 0;
 
 	for (; s < end && o + 1 < cap; s++) {
 		if (*s == '\\' && s + 1 < end) {
 			s++;
-			dst[o++] = *s == 'n' ? '\n' : *s;
+			dst[o++] = *s == 'n' ? '\n' : *s == '0' ? '\0' : *s;
 		} else {
 			dst[o++] = *s;
 		}
 	}
 	dst[o] = '\0';
+	return o;
 }
 
 static void set(struct hold_park *p, const struct key *key, const char *v, const char *end)
@@ -304,9 +308,8 @@ static void set(struct hold_park *p, const struct key *key, const char *v, const
 	case K_STR:
 		unescape(f, key->size, v, end);
 		break;
-	case K_ARGV: /* one element: the spaces between them are not told apart */
-		unescape(p->argv, sizeof(p->argv), v, end);
-		p->argvlen = strlen(p->argv) + 1;
+	case K_ARGV: /* its elements NUL-separated (\0 in the record) */
+		p->argvlen = unescape(p->argv, sizeof(p->argv), v, end) + 1;
 		break;
 	}
 }

@@ -134,6 +134,10 @@ int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *
 
 	rules[0] = '\0';
 	for (int i = 0; i < nr; i++) {
+		if (!r[i][strspn(r[i], " \t\n;")])
+			return cli_usage(self,
+					 "an empty rule (-r '%s'): give one, e.g. -r 'exec:*/NAME'",
+					 r[i]);
 		if (n + strlen(r[i]) + 2 > cap)
 			return cli_usage(self, "too many rules (%zu bytes at most)", cap);
 		n += (size_t)snprintf(rules + n, cap - n, "%s%s", n ? ";" : "", r[i]);
@@ -153,20 +157,30 @@ int cli_rules_ok(const char *rules)
 
 /* --- output ---------------------------------------------------------------- */
 
-/* The length of the valid UTF-8 character at s (1..4), 0 if none; C1
- * controls (U+0080..U+009F) count as none: terminals act on them. */
-static size_t utf8_char(const unsigned char *s)
+/* The length of the valid UTF-8 character at s (at most avail bytes), 0
+ * if none (overlong forms, surrogates and values past U+10FFFF too). */
+static size_t utf8_len(const unsigned char *s, size_t avail)
 {
 	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
 
-	if (n == 0 || s[0] >= 0xf8)
+	if (n == 0 || n > avail || s[0] >= 0xf8)
 		return 0;
 	for (size_t i = 1; i < n; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
 		return 0;
 	return n;
+}
+
+/* The same for text a terminal shows: C1 controls (U+0080..U+009F) count
+ * as none, for terminals act on them. */
+static size_t utf8_char(const unsigned char *s)
+{
+	size_t n = utf8_len(s, 4); /* s is NUL-terminated: a NUL ends a sequence */
+
+	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : n;
 }
 
 const char *cli_vis(const char *s)
@@ -192,20 +206,50 @@ const char *cli_vis(const char *s)
 	return start;
 }
 
+/* Valid UTF-8 passes as it is; each byte that is not part of a valid
+ * character becomes \udcXX (XX the byte), a lone low surrogate -- the
+ * escape Python's "surrogateescape" makes and undoes -- so no byte is lost
+ * and the output is valid JSON text, all of it UTF-8. */
 void json_str(FILE *f, const char *s, size_t n)
 {
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
+	fputc('"', f);
+	while (p < end) {
+		size_t k = *p >= 0x80 ? utf8_len(p, (size_t)(end - p)) : 1;
+
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else if (k == 0)
+			fprintf(f, "\\udc%02x", *p);
 		else
-			fputc(ch, f);
+			fwrite(p, 1, k, f);
+		p += k ? k : 1;
 	}
 	fputc('"', f);
+}
+
+void json_argv(FILE *f, const char *args, size_t len)
+{
+	const char *p = args, *end = args + len;
+
+	while (end > args && end[-1] == '\0')
+		end--;
+	fputc('[', f);
+	while (p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		size_t n = nul ? (size_t)(nul - p) : (size_t)(end - p);
+
+		if (p != args)
+			fputs(", ", f);
+		json_str(f, p, n);
+		p += n + 1;
+	}
+	if (len && end == args)
+		json_str(f, "", 0);
+	fputc(']', f);
 }
 
 void fmt_held(char *buf, size_t n, uint64_t since_ns)

@@ -87,7 +87,13 @@ int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *
 /* s as a terminal may show it: control bytes, invalid UTF-8 and '\' escaped
  * as \xHH and \\ (one of four static buffers, in turn). */
 const char *cli_vis(const char *s);
+/* JSON output (hold(1), JSON OUTPUT): every object carries "version":
+ * HOLD_JSON_VERSION, raised when a field changes meaning or goes away. */
+#define HOLD_JSON_VERSION 1
+/* s[0..n) as a JSON string: bytes that are not UTF-8 as \udcXX. */
 void json_str(FILE *f, const char *s, size_t n);
+/* A NUL-separated argv (as /proc/PID/cmdline) as a JSON list of strings. */
+void json_argv(FILE *f, const char *args, size_t len);
 void fmt_held(char *buf, size_t n, uint64_t since_ns);
 /* "PID" or "PID/TID" */
 int parse_target(const char *s, int *pid, int *tid);

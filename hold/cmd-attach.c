@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -143,6 +144,8 @@ static int find_park(int pid, int *tid, int *stop, int *preexec, char *event)
 			 found > 1 ? ", " : "", pid, r[i].tid);
 	}
 	free(r);
+	if (!found && kill(pid, 0) < 0 && errno == ESRCH)
+		return cli_fail(EXIT_NONE, "no such process: %d", pid);
 	if (!found)
 		return *tid ? cli_fail(EXIT_NONE, "%d/%d is not parked (hold ls lists what is)",
 				       pid, *tid)

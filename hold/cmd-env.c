@@ -57,8 +57,12 @@ static int cmd_env(const struct cmd_entry *self, struct args *args)
 			printf("Environment=");
 			systemd_quoted(kv[i]);
 			putchar('\n');
-		} else {
-			printf("%s\n", kv[i]);
+		} else { /* export KEY='value': eval takes it, whatever the rules hold */
+			char *eq = strchr(kv[i], '=');
+
+			printf("export %.*s=", (int)(eq - kv[i]), kv[i]);
+			cli_shell_quote(stdout, eq + 1);
+			putchar('\n');
 		}
 	}
 	return EXIT_DONE;
@@ -67,9 +71,11 @@ static int cmd_env(const struct cmd_entry *self, struct args *args)
 const struct cmd_entry cmd_env_entry = {
 	.name = "env",
 	.usage = "-r RULE... [--systemd]",
-	.help = "Print the KEY=value lines that put a program under hold: LD_PRELOAD with\n"
-		"libhold's absolute path, HOLD_RULES, and HOLD_SOCKET when it is set.  The\n"
-		"rules are checked first.  For a service, a drop-in that also names the\n"
+	.help = "Print the lines that put a program under hold, as shell-quoted export\n"
+		"lines for eval: LD_PRELOAD with libhold's absolute path, HOLD_RULES, and\n"
+		"HOLD_SOCKET when it is set.  The rules are checked first.\n"
+		"  eval \"$(hold env -r 'exec:*/qemu-system-*' -r 'fork,comm=w*')\"\n"
+		"For a service, a drop-in that also names the\n"
 		"system holdd's socket (holdd.socket: /run/hold/holdd.sock), and gives the\n"
 		"service its own runtime directory, /run/hold/UNIT, whatever user it runs as:\n"
 		"  hold env --systemd -r 'exec:*/qemu-system-*' \\\n"

@@ -84,8 +84,10 @@ static void print_json(const struct hold_park *r, int n)
 
 	printf("[");
 	for (int i = 0; i < n; i++) {
-		printf("%s\n  {\"pid\": %d, \"tid\": %d, \"ppid\": %d, \"event\": ", i ? "," : "",
-		       r[i].pid, r[i].tid, r[i].ppid);
+		printf("%s\n  {\"version\": %d, \"pid\": %d, \"tid\": %d, \"ppid\": %d, \"uid\": "
+		       "%u, "
+		       "\"event\": ",
+		       i ? "," : "", HOLD_JSON_VERSION, r[i].pid, r[i].tid, r[i].ppid, r[i].uid);
 		json_str(stdout, r[i].event, strlen(r[i].event));
 		printf(", \"rule\": ");
 		json_str(stdout, r[i].rule, strlen(r[i].rule));
@@ -105,7 +107,7 @@ static void print_json(const struct hold_park *r, int n)
 		printf(", \"exe\": ");
 		json_str(stdout, r[i].exe, strlen(r[i].exe));
 		printf(", \"argv\": ");
-		json_str(stdout, argv_line(&r[i]), strlen(argv_line(&r[i])));
+		json_argv(stdout, r[i].argv, r[i].argvlen);
 		printf(", \"python\": %s}", is_python(&r[i]) ? "true" : "false");
 	}
 	printf("%s]\n", n ? "\n" : "");

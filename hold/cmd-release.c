@@ -2,6 +2,7 @@
  * cmd-release.c - hold release: let parked threads run on.
  */
 #include <signal.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ static int release_from_records(int pid, int tid, int all)
 			spinning);
 		return client_no_daemon();
 	}
+	if (!done && !all && kill(pid, 0) < 0 && errno == ESRCH)
+		return cli_fail(EXIT_NONE, "no such process: %d", pid);
 	if (!done && !all)
 		return cli_fail(EXIT_NONE, "pid %d is not parked (hold ls lists what is)", pid);
 	printf("released %d\n", done);
@@ -63,6 +66,8 @@ static int cmd_release(const struct cmd_entry *self, struct args *args)
 	client_send(&cl, buf, hold_enc_finish(&e));
 	r = client_next(&cl, &m, 10000);
 	client_close(&cl);
+	if (r == 1 && m.type == HOLD_MSG_ERROR && !all && kill(pid, 0) < 0 && errno == ESRCH)
+		return cli_fail(EXIT_NONE, "no such process: %d", pid);
 	if (r == 1 && m.type == HOLD_MSG_ERROR)
 		return cli_fail(EXIT_NONE, "%s", cli_text(&m));
 	if (r != 1 || m.type != HOLD_MSG_DONE)

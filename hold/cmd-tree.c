@@ -13,6 +13,8 @@ struct row {
 	uint32_t uid, flags;
 	uint64_t since_ns, exit_ns;
 	char exe[512], argv[512];
+	char *args; /* the whole argv, NUL-separated (malloc'd) */
+	size_t argslen;
 };
 
 /* A recv/accept park: data went from `peer` to pid/tid over addr. */
@@ -101,10 +103,11 @@ static void print_json(struct row *r, int n)
 {
 	printf("[");
 	for (int i = 0; i < n; i++) {
-		printf("%s\n  {\"pid\": %d, \"parent\": %d, \"depth\": %d, \"uid\": %u, "
+		printf("%s\n  {\"version\": %d, \"pid\": %d, \"parent\": %d, \"depth\": %d, "
+		       "\"uid\": %u, "
 		       "\"execed\": %s, \"parked\": %s, \"exited\": %s, \"reparented\": %s, "
-		       "\"since_ns\": %llu, \"exit_ns\": %llu, \"exe\": ",
-		       i ? "," : "", r[i].pid, r[i].parent, r[i].depth, r[i].uid,
+		       "\"since_ns\": %llu, \"exit_ns\": %llu, \"path\": ",
+		       i ? "," : "", HOLD_JSON_VERSION, r[i].pid, r[i].parent, r[i].depth, r[i].uid,
 		       r[i].flags & HOLD_FL_EXECED ? "true" : "false",
 		       r[i].flags & HOLD_FL_PARKED ? "true" : "false",
 		       r[i].flags & HOLD_FL_EXITED ? "true" : "false",
@@ -112,7 +115,7 @@ static void print_json(struct row *r, int n)
 		       (unsigned long long)r[i].since_ns, (unsigned long long)r[i].exit_ns);
 		json_str(stdout, r[i].exe, strlen(r[i].exe));
 		printf(", \"argv\": ");
-		json_str(stdout, r[i].argv, strlen(r[i].argv));
+		json_argv(stdout, r[i].args, r[i].argslen);
 		printf(", \"handoffs\": [");
 		for (int k = 0, any = 0; k < nhands; k++) {
 			const struct hand *h = &hands[k];
@@ -129,6 +132,25 @@ static void print_json(struct row *r, int n)
 		printf("]}");
 	}
 	printf("%s]\n", n ? "\n" : "");
+}
+
+/* The message's argv, NUL-separated (malloc'd; NULL if none). */
+static char *args_of(const struct hold_msg *m, size_t *len)
+{
+	size_t n = 0;
+	char *a;
+
+	for (unsigned i = 0; i < m->nargs; i++)
+		n += m->arg[i].len + 1;
+	*len = 0;
+	if (!n || !(a = malloc(n)))
+		return NULL;
+	for (unsigned i = 0; i < m->nargs; i++) {
+		memcpy(a + *len, m->arg[i].p, m->arg[i].len);
+		*len += m->arg[i].len;
+		a[(*len)++] = '\0';
+	}
+	return a;
 }
 
 static void add_hand(const struct hold_msg *m)
@@ -201,6 +223,7 @@ static int cmd_tree(const struct cmd_entry *self, struct args *args)
 		hold_msg_copy(&m, HOLD_F_PATH, x->exe, sizeof(x->exe));
 		/* argv[0] repeats the exe: show the arguments after it */
 		cli_argv_line(&m, 1, x->argv, sizeof(x->argv), 100);
+		x->args = args_of(&m, &x->argslen);
 	}
 	client_close(&cl);
 	if (r == 1 && m.type == HOLD_MSG_ERROR)
@@ -227,6 +250,8 @@ static int cmd_tree(const struct cmd_entry *self, struct args *args)
 		print_rows(rows, n);
 	else
 		fprintf(stderr, "hold tree: no process recorded yet\n");
+	for (int i = 0; i < n; i++)
+		free(rows[i].args);
 	free(rows);
 	free(hands);
 	return n ? EXIT_DONE : EXIT_NONE;

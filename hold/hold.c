@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 
 static const struct cmd_entry *const verbs[] = {
 	&cmd_run_entry,  &cmd_env_entry,    &cmd_ls_entry,      &cmd_tree_entry,
@@ -16,7 +17,9 @@ static const struct cmd_entry *const verbs[] = {
 
 static void overview(FILE *f)
 {
-	fputs("usage: hold [--host HOST] VERB [ARGS]   (hold VERB --help for each)\n\n", f);
+	fputs("usage: hold [--host HOST] VERB [ARGS]   (hold VERB --help for each;\n"
+	      "       hold --version)\n\n",
+	      f);
 	for (size_t i = 0; i < NVERBS; i++)
 		fprintf(f, "  hold %-8s %s\n", verbs[i]->name, verbs[i]->usage);
 	fputs("\n--host HOST runs the verb on HOST over ssh ($HOLD_SSH, default ssh; the\n"
@@ -46,6 +49,10 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		overview(stderr);
 		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("hold %s\n", PACKAGE_VERSION);
+		return EXIT_DONE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		overview(stdout);

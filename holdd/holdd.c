@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "config.h"
 #include "holdd.h"
 #include "paths.h"
 
@@ -50,6 +51,7 @@ static const struct args_opt options[] = {
 	 "joined to this holdd, has exited and nothing is parked"},
 	{0, "ready-fd", "FD", 0, "write one byte to FD once listening"},
 	{0, "log-file", "PATH", 0, "log to PATH (implies --foreground)"},
+	{'V', "version", NULL, 0, "print holdd's version and exit"},
 	{0, NULL, NULL, 0, NULL},
 };
 static const struct args_spec spec = {options, 0, 0, 0};
@@ -100,6 +102,10 @@ static void parse(int argc, char **argv, struct opts *o)
 
 	if (r == ARGS_HELP) {
 		help(stdout);
+		exit(0);
+	}
+	if (r == ARGS_OK && args_has(&a, "version")) {
+		printf("holdd %s\n", PACKAGE_VERSION);
 		exit(0);
 	}
 	*o = (struct opts){.ready_fd = -1, .lim = {3600ull * 1000000000ull, 10000}};
@@ -329,9 +335,16 @@ int main(int argc, char **argv)
 		store_own(geteuid(), o.exit_with);
 	parks_recover(hold_runtime_dir());
 	store_flush();
+	/* started by hand: say where it is (isatty, an ioctl: before the sandbox) */
+	if (!log_is_stderr() && isatty(2))
+		fprintf(stderr,
+			"holdd: listening on %s (pid %d); it logs to syslog (holdd --foreground: "
+			"here)\n",
+			sock_path, getpid());
 	if (sandbox_enter(err, sizeof(err)) < 0)
 		die("%s (holdd does not run unconfined)", err);
 	hlog(LOG_INFO, "listening on %s (pid %d)", sock_path, getpid());
+
 	if (o.ready_fd >= 0) {
 		if (write(o.ready_fd, "", 1) < 0) {
 		}

@@ -131,7 +131,7 @@ bench burst "c d" "$W/spawn_loop" -b "$BURST" /bin/true
 # the last recorded burst, counted: every child's fork and exec
 last=$(awk '$1 == "burst" && $3 == "d" { p = $6 } END { print p }' "$W/data")
 got=$(HOLD_SOCKET=$DSOCK "$B/hold/hold" tree "$last" --json | /usr/bin/python3 -c 'import json, sys
-print(sum(1 for p in json.load(sys.stdin) if p["depth"] == 1 and p["execed"] and p["exe"].endswith("/true")))')
+print(sum(1 for p in json.load(sys.stdin) if p["depth"] == 1 and p["execed"] and p["path"].endswith("/true")))')
 echo "burst of $BURST children at once: $(median burst c) without holdd"
 ratio burst d c "recording / no holdd"
 echo "  recorded: $got of $BURST children's fork and exec (the last recorded burst)"

@@ -12,14 +12,20 @@ done
 ok "--help for every verb; an unknown verb is a usage error"
 
 # env: checked rules, the absolute library path, a systemd drop-in
-"$HOLD" env -r 'exec:*/qemu-system-*' >"$T/env" || fail "hold env failed"
-grep -qx "LD_PRELOAD=$(readlink -f "$HOLD_LIB")" "$T/env" || fail "env LD_PRELOAD: $(cat "$T/env")"
-grep -qx 'HOLD_RULES=exec:\*/qemu-system-\*' "$T/env" || fail "env HOLD_RULES: $(cat "$T/env")"
+"$HOLD" env -r 'exec:*/qemu-system-*' -r "fork,comm=it's*" >"$T/env" || fail "hold env failed"
+(
+	unset LD_PRELOAD HOLD_RULES
+	eval "$(cat "$T/env")" || exit 1
+	[ "$LD_PRELOAD" = "$(readlink -f "$HOLD_LIB")" ] || { echo "LD_PRELOAD=$LD_PRELOAD"; exit 1; }
+	[ "$HOLD_RULES" = "exec:*/qemu-system-*;fork,comm=it's*" ] || { echo "HOLD_RULES=$HOLD_RULES"; exit 1; }
+	# exported: a child sees both
+	LD_PRELOAD= sh -c '[ -n "$HOLD_RULES" ]' || { echo "not exported"; exit 1; }
+) >"$T/eval" 2>&1 || fail "eval of hold env: $(cat "$T/eval") -- $(cat "$T/env")"
 "$HOLD" env --systemd -r 'fork,comm=w*' -r 'exec:*/x' | grep -qx 'Environment="HOLD_RULES=fork,comm=w\*;exec:\*/x"' ||
 	fail "env --systemd"
 "$HOLD" env -r 'exec:*/x,colour=red' 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q "unknown key" "$T/err" || fail "bad rule: rc $rc, $(cat "$T/err")"
-ok "env prints checked KEY=value lines and a systemd drop-in"
+ok "env prints export lines that eval takes (two rules, a quote in one) and a systemd drop-in"
 
 # no holdd: tree says so and exits 2; ls falls back to the park records; wait
 # waits for one to start
@@ -73,7 +79,7 @@ ok "wait prints the parked pid ($pid), parked before it began"
 grep -qE "^$pid +$pid +target +exec +spin +[0-9]+s +exec:\*/target +$H/target " "$T/ls" ||
 	fail "hold ls row: $(cat "$T/ls")"
 "$HOLD" ls --json >"$T/ls.json" || fail "hold ls --json"
-/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==1 and d[0]["pid"]==int(sys.argv[2]) and d[0]["ppid"]==int(sys.argv[4]) and d[0]["comm"]=="target" and d[0]["rule"]=="exec:*/target" and d[0]["argv"]==sys.argv[3]+" x", d' \
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==1 and d[0]["pid"]==int(sys.argv[2]) and d[0]["ppid"]==int(sys.argv[4]) and d[0]["comm"]=="target" and d[0]["rule"]=="exec:*/target" and d[0]["argv"]==[sys.argv[3], "x"] and d[0]["version"]==1, d' \
 	"$T/ls.json" "$pid" "$H/target" "$runpid" || fail "ls --json: $(cat "$T/ls.json")"
 ok "ls: table and JSON"
 
@@ -92,9 +98,9 @@ ok "tree: fork and exec edges, parked marked; one subtree; JSON"
 [ $rc = 1 ] && grep -q "nothing matching no-such-\* parked within 0.3s" "$T/err" || fail "wait timeout: $rc $(cat "$T/err")"
 ok "wait: a timeout exits 1"
 
-# release: unknown pid exits 1; the parked one runs on
-"$HOLD" release 999999 2>"$T/err"; rc=$?
-[ $rc = 1 ] && grep -q "pid 999999 is not parked" "$T/err" || fail "release unknown: $rc $(cat "$T/err")"
+# release: a pid that is not parked exits 1; the parked one runs on
+"$HOLD" release $$ 2>"$T/err"; rc=$?
+[ $rc = 1 ] && grep -q "pid $$ is not parked" "$T/err" || fail "release unknown: $rc $(cat "$T/err")"
 [ "$("$HOLD" release "$pid")" = "released 1" ] || fail "hold release $pid"
 wait "$runpid"; rc=$?
 [ $rc = 0 ] && grep -q sh-done "$T/out" || fail "the released tree did not finish: $rc $(cat "$T/out")"

@@ -66,7 +66,7 @@ ok "the ring: other users cannot open it; reports naming an impossible pid, or a
 # (hold run records it), one A has not
 as "$USER_A" "$HOLD" run -- sleep 30 &
 PIDS="$PIDS $!"
-until_true "\"$HOLD\" tree --json | grep -q '\"exe\": \"/usr/bin/sleep\"'" ||
+until_true "\"$HOLD\" tree --json | grep -q '\"path\": \"/usr/bin/sleep\"'" ||
 	fail "A's process was not recorded"
 recorded=$(pgrep -u "$USER_A" -x sleep)
 as "$USER_A" sleep 30 &

@@ -23,7 +23,7 @@ PIDS=$!
 until_true '[ "$(nrecords)" = 1 ]' || fail "arg=b: no park"
 rec=$(records)
 case "$(field "$rec" argv)" in
-*/target\ b) ;;
+*/target\\0b) ;; # argv's elements, NUL-separated, as \0
 *) fail "arg=b parked the wrong exec: $(field "$rec" argv)" ;;
 esac
 kill -CONT "$(record_pid)"

@@ -71,8 +71,8 @@ until_true "\"$HOLD\" tree --json | grep -q '\"pid\": $pid,'" || fail "the host 
 "$HOLD" tree --json | /usr/bin/python3 -c 'import json, sys
 pid, inner = int(sys.argv[1]), int(sys.argv[2])
 nodes = {n["pid"]: n for n in json.load(sys.stdin)}
-assert nodes[pid]["exe"].endswith("hold-target"), nodes[pid]
-assert inner == pid or not nodes.get(inner, {}).get("exe", "").endswith("hold-target"), nodes[inner]
+assert nodes[pid]["path"].endswith("hold-target"), nodes[pid]
+assert inner == pid or not nodes.get(inner, {}).get("path", "").endswith("hold-target"), nodes[inner]
 ' "$pid" "$inner" || fail "the host tree records the container's pids: $("$HOLD" tree)"
 ok "the host tree records it by its host pid, not the container's"
 

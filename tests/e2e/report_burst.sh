@@ -21,7 +21,7 @@ chmod 644 "$HOLD_SOCKET.ring"
 # for good, and this times out.
 ntrue() {
 	"$HOLD" tree --json | /usr/bin/python3 -c 'import json, sys
-print(sum(1 for p in json.load(sys.stdin) if p["execed"] and p["exe"].endswith("/true")))'
+print(sum(1 for p in json.load(sys.stdin) if p["execed"] and p["path"].endswith("/true")))'
 }
 until_true '[ "$(ntrue)" = "$n" ]' || fail "holdd recorded $(ntrue) of $n execs of /bin/true"
 ok "as datagrams: all $n execs of a burst of $n jobs recorded (the queue holds $qlen)"

@@ -1,0 +1,43 @@
+# What a new user types first gets a straight answer: --version on both
+# programs, an empty rule refused, a pid that does not exist called that,
+# a bad number refused, holdd's log lines stamped with the time, and a
+# holdd started by hand on a terminal saying where it listens.
+. "$(dirname "$0")/lib.sh"
+
+v=$(sed -n 's/^AC_INIT(\[hold\], \[\([^]]*\)\].*/\1/p' "$HOLD_TOP_SRCDIR/configure.ac")
+[ "$("$HOLD" --version)" = "hold $v" ] || fail "hold --version: $("$HOLD" --version 2>&1)"
+[ "$("$HOLDD" --version)" = "holdd $v" ] || fail "holdd --version: $("$HOLDD" --version 2>&1)"
+ok "hold --version and holdd --version say $v"
+
+"$HOLD" run -r '' -- true 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "an empty rule" "$T/err" || fail "-r '': rc $rc, $(cat "$T/err")"
+"$HOLD" env -r ' ' 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "an empty rule" "$T/err" || fail "-r ' ': rc $rc, $(cat "$T/err")"
+"$HOLDD" --keep-exited abc 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "keep-exited takes a whole number" "$T/err" || fail "--keep-exited abc: rc $rc, $(cat "$T/err")"
+ok "an empty rule and a bad number are usage errors that say so"
+
+start_holdd --foreground
+gone=$(cat /proc/sys/kernel/pid_max)
+while kill -0 "$gone" 2>/dev/null || [ -d "/proc/$gone" ]; do gone=$((gone - 1)); done
+for verb in attach release; do
+	"$HOLD" $verb "$gone" 2>"$T/err"; rc=$?
+	[ $rc = 1 ] && grep -qx "hold $verb: no such process: $gone" "$T/err" ||
+		fail "hold $verb $gone: rc $rc, $(cat "$T/err")"
+done
+"$HOLD" release 1 2>"$T/err"
+grep -q "not parked" "$T/err" || fail "hold release 1: $(cat "$T/err")"
+ok "attach and release of a pid that does not exist: 'no such process'; of one that does: 'not parked'"
+
+head -n 1 "$T/holdd.log" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} holdd: ' ||
+	fail "holdd's log line has no timestamp: $(head -n 1 "$T/holdd.log")"
+ok "holdd's log lines start with the time"
+
+command -v script >/dev/null 2>&1 || skip "script is not installed (apt-get install bsdutils)"
+# by hand, on a terminal, without --foreground: it logs to syslog, and says so
+script -qec "'$HOLDD' --socket '$T/byhand.sock' --state-dir '$T/byhand'" /dev/null >"$T/tty" 2>&1 &
+PIDS="$PIDS $!"
+until_true "grep -q 'listening on' '$T/tty'" || fail "holdd said nothing on its terminal: $(cat "$T/tty")"
+grep -q "holdd: listening on $T/byhand.sock (pid [0-9]*); it logs to syslog" "$T/tty" || fail "$(cat "$T/tty")"
+pkill -f "socket $T/byhand.sock" || true
+ok "holdd started by hand on a terminal says where it listens and where it logs"
