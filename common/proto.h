@@ -121,6 +121,8 @@ enum hold_by {
 #define HOLD_FL_UNSEEN     64u  /* WAIT: the oldest park no WAIT of this user was handed */
 #define HOLD_FL_TRACED     128u /* PARK: a tracer (hold follow) stopped PID and let it go */
 #define HOLD_FL_RECORD     256u /* RELEASE: holdd removes the park's record (park-dir.h) */
+#define HOLD_FL_NOTREE     512u /* OWNER: keep a private holdd up, but the sender starts
+				   no tree (hold run's watcher) */
 
 #define HOLD_F_NUMS (HOLD_F_NUM_END_)
 #define HOLD_F_STRS (HOLD_F_STR_END_ - HOLD_F_PATH)

@@ -500,3 +500,13 @@ uint32_t hold_rules_match_fd(const struct hold_ruleset *rs, unsigned events,
 			m |= 1u << i;
 	return m;
 }
+
+uint32_t hold_rules_hash(const struct hold_ruleset *rs)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (unsigned i = 0; i < rs->n; i++)
+		for (const char *p = rs->rule[i].text; *p; p++)
+			h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}

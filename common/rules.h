@@ -126,4 +126,9 @@ static inline int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_
 	return (rs->comm_mask >> ev) & 1;
 }
 
+/* The rules' texts, hashed (FNV-1a): part of the name of the file in which
+ * a tree counts each rule's firings (RUNTIME_DIR/count-SESSION-HASH), so
+ * that trees with other rules never share one. */
+uint32_t hold_rules_hash(const struct hold_ruleset *rs);
+
 #endif

@@ -61,6 +61,12 @@ const char *cli_libhold_path(void);
 /* holdd-up.c: a holdd answers, joined (OWNER), or a private one started
  * for this process; 0, or -1 (said why). */
 int cli_holdd_up(void);
+/* run-summary.c: the session that names the tree's count file (HOLD_SESSION,
+ * set if it was not), NULL if none can be made; and, before hold run execs
+ * the program, the watcher that names each rule that never fired once the
+ * program has ended. */
+const char *run_session(void);
+void run_summary_start(const char *rules, const char *session);
 /* cmd-follow.c: run argv under the ptrace engine with these rules (fork
  * and exec), as hold run does for a static program; its exit status. */
 int follow_run(const struct cmd_entry *self, const char *rules, char **argv);

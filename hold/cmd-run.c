@@ -92,6 +92,7 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 		return follow_run(self, rules, args->argv);
 	}
 	put_env(rules);
+	run_summary_start(rules, run_session());
 	args->argv[args->argc] = NULL;
 	execvp(args->argv[0], args->argv);
 	cli_fail(127, "cannot run %s: %s", args->argv[0], strerror(errno));
@@ -108,7 +109,7 @@ const struct cmd_entry cmd_run_entry = {
 		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n",
 	.args = {(const struct args_opt[]){{'r', "rule", "RULE", ARGS_MANY,
 					    "e.g. 'exec:*/qemu-system-*' or 'fork,comm=worker*'\n"
-					    "(repeatable; see README.md for the rule language)"},
+					    "(repeatable; the rule language: man libhold)"},
 					   {0, NULL, NULL, 0, NULL}},
 		 1, -1, 1},
 	.exec = cmd_run,

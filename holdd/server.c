@@ -124,9 +124,8 @@ static void on_stats(struct conn *c, const struct hold_msg *m)
  * for that program, or it would stop under it when the first one ends. */
 static void on_owner(struct conn *c, const struct hold_msg *m)
 {
-	(void)m;
 	/* the kernel's pid and uid: the tree it starts is that user's */
-	if (conn_peer_alive(c))
+	if (!(m->num[HOLD_F_FLAGS] & HOLD_FL_NOTREE) && conn_peer_alive(c))
 		store_own(c->uid, c->pid);
 	if (stopping)
 		conn_error(c, "holdd is stopping; start another");

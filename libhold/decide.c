@@ -26,14 +26,14 @@
 
 #define COUNTS_BYTES 4096
 
-static uint32_t rules_hash(void)
-{
-	uint32_t h = 2166136261u;
+static int counts_tried; /* hold_counts_open ran in this image (or its parent) */
 
+HOT int hold_decide_any_count(void)
+{
 	for (unsigned i = 0; i < hold_g.rules.n; i++)
-		for (const char *p = hold_g.rules.rule[i].text; *p; p++)
-			h = (h ^ (uint8_t)*p) * 16777619u;
-	return h;
+		if (hold_g.rules.rule[i].count)
+			return 1;
+	return 0;
 }
 
 void hold_counts_open(const char *session)
@@ -42,19 +42,23 @@ void hold_counts_open(const char *session)
 	struct buf b;
 	unsigned mode = 0;
 	long dir, fd, m = -1;
+	/* a failure matters only to count=; hold run's tally goes without */
+	int say = hold_decide_any_count();
 
+	counts_tried = 1;
 	buf_init(&b, name, sizeof(name));
 	buf_str(&b, "count-");
 	buf_str(&b, session);
 	buf_chr(&b, '-');
-	buf_u64(&b, rules_hash());
+	buf_u64(&b, hold_rules_hash(&hold_g.rules));
 	buf_cstr(&b);
 	for (const char *c = session; *c; c++)
 		if (*c == '/') /* a name in the runtime directory, never a path */
 			b.full = 1;
 	if (b.full || (dir = hold_runtime_dirfd_mode(&mode)) < 0) {
-		hold_say("cannot share count= with the rest of the tree (HOLD_SESSION ", session,
-			 "); counting in this process only");
+		if (say)
+			hold_say("cannot share count= with the rest of the tree (HOLD_SESSION ",
+				 session, "); counting in this process only");
 		return;
 	}
 	fd = safe_sys6(SYS_openat, dir, (long)name, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600,
@@ -71,37 +75,44 @@ void hold_counts_open(const char *session)
 	if (fd >= 0)
 		safe_sys(SYS_close, fd, 0, 0);
 	if (m < 0 && m > -4096) {
-		hold_say("cannot share count= with the rest of the tree via ", name,
-			 " in the runtime directory; counting in this process only");
+		if (say)
+			hold_say("cannot share count= with the rest of the tree via ", name,
+				 " in the runtime directory; counting in this process only");
 		return;
 	}
 	hold_g.used = (uint32_t *)m;
 }
 
-/* Where the fire counts live: shared with the tree, else this process. */
+/* Where the fire counts live: shared with the tree, else this process.
+ * Under a session (hold run names one) the file is mapped at the first
+ * firing, if count= did not map it at start: an image where no rule
+ * fires never opens it, and hold run reads it when the program ends to
+ * name the rules that never fired. */
 static uint32_t *counts(void)
 {
 	static uint32_t local[HOLD_RULES_MAX];
+	const char *s;
 
+	if (!hold_g.used && !counts_tried && (s = hold_setting("HOLD_SESSION")))
+		hold_counts_open(s);
 	return hold_g.used ? hold_g.used : local;
 }
 
-/* Take one firing of rule i; 0 when its count is spent. */
+/* Take one firing of rule i, counted; 0 when its count is spent. */
 static HOT int take(int i)
 {
 	uint32_t *used = counts();
 	uint32_t limit = hold_g.rules.rule[i].count;
+	uint32_t before = __atomic_fetch_add(&used[i], 1, __ATOMIC_RELAXED);
 
-	if (!limit)
-		return 1;
-	return __atomic_fetch_add(&used[i], 1, __ATOMIC_RELAXED) < limit;
+	return !limit || before < limit;
 }
 
 void hold_decide_refund(int i)
 {
 	uint32_t *used = counts();
 
-	if (i >= 0 && hold_g.rules.rule[i].count)
+	if (i >= 0)
 		__atomic_fetch_sub(&used[i], 1, __ATOMIC_RELAXED);
 }
 

@@ -56,14 +56,6 @@ static void load_rules_file(const char *path)
 	hold_rules_parse(&hold_g.rules, text, path, hold_report_rule_error, NULL);
 }
 
-static HOT int any_count(void)
-{
-	for (unsigned i = 0; i < hold_g.rules.n; i++)
-		if (hold_g.rules.rule[i].count)
-			return 1;
-	return 0;
-}
-
 static HOT int any_fork_arg(void)
 {
 	for (unsigned i = 0; i < hold_g.rules.n; i++)
@@ -114,7 +106,7 @@ __attribute__((constructor)) static HOT void hold_init(int argc, char **argv, ch
 		hold_rules_parse(&hold_g.rules, s, "HOLD_RULES", hold_report_rule_error, NULL);
 	if ((s = hold_setting("HOLD_RULES_FILE")) && *s)
 		load_rules_file(s);
-	if (any_count())
+	if (hold_decide_any_count())
 		open_counts();
 	if (any_fork_arg())
 		hold_decide_keep_argv(argv);

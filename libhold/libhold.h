@@ -73,6 +73,7 @@ void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says *
  * that an exec rule takes parks the caller here. */
 void hold_decide_preexec(const char *path, char *const argv[]) HIDDEN;
 void hold_counts_open(const char *session) HIDDEN;
+int hold_decide_any_count(void) HIDDEN; /* a rule with count= */
 void hold_decide_keep_argv(char **argv) HIDDEN; /* for fork rules with arg= */
 
 /* fdclass.c: the per-fd cache of which hand-off rules take an fd. */

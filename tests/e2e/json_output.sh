@@ -17,7 +17,7 @@ import json, sys
 what, path, target = sys.argv[1:]
 raw = open(path, "rb").read()
 doc = json.loads(raw.decode("utf-8"))  # strict: raises on invalid UTF-8
-rows = [r for r in doc if r.get("argv", [None])[0] == target]
+rows = [r for r in doc if (r.get("argv") or [None])[0] == target]
 assert len(rows) == 1, rows
 r = rows[0]
 assert r["version"] == 1, r

@@ -1,0 +1,297 @@
+/*
+ * run-summary.c - when hold run's program ends, name each rule that never
+ * fired, with the names it could have meant:
+ *
+ *   hold run: rule 'exec:*\/chidl' matched nothing; execs seen: child, sh
+ *
+ * hold run becomes the program (exec), so it cannot wait for it itself: a
+ * watcher, double-forked away before the exec (the program gets no child
+ * of ours to reap), waits on the program's pidfd.  The tree counts every
+ * firing of every rule in RUNTIME_DIR/count-SESSION-HASH (libhold maps it
+ * at the first firing: an image where nothing fires never opens it); the
+ * names seen come from holdd's tree of the program.  The watcher is an
+ * OWNER of holdd, so a private holdd stays up until it has asked.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "paths.h"
+#include "rules.h"
+
+#define SEEN_MAX 256
+#define NEAREST  4
+
+struct seen {
+	char name[SEEN_MAX][64];
+	int n;
+};
+
+static void seen_add(struct seen *s, const char *path, size_t len)
+{
+	const char *base = memrchr(path, '/', len);
+	char name[64];
+
+	if (base) {
+		len -= (size_t)(base + 1 - path);
+		path = base + 1;
+	}
+	if (!len || s->n == SEEN_MAX)
+		return;
+	snprintf(name, sizeof(name), "%.*s", (int)len, path);
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], name))
+			return;
+	snprintf(s->name[s->n++], sizeof(s->name[0]), "%s", name);
+}
+
+/* What pid's recorded tree exec'd, and the names of the processes that
+ * forked in it.  Nothing if no holdd answers. */
+static void tree_names(int pid, struct seen *execs, struct seen *forkers)
+{
+	static struct {
+		int pid, parent;
+		char name[64];
+	} node[1024];
+	struct client cl;
+	struct hold_msg m;
+	char buf[64];
+	struct hold_enc e;
+	int n = 0;
+
+	if (client_open(&cl) < 0)
+		return;
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_TREE);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
+	client_send(&cl, buf, hold_enc_finish(&e));
+	while (client_next(&cl, &m, 5000) == 1 && m.type == HOLD_MSG_NODE && n < 1024) {
+		struct hold_str path = hold_msg_str(&m, HOLD_F_PATH);
+
+		if (m.num[HOLD_F_FLAGS] & HOLD_FL_EXECED)
+			seen_add(execs, path.p, path.len);
+		node[n].pid = (int)m.num[HOLD_F_PID];
+		node[n].parent = (int)m.num[HOLD_F_PARENT];
+		snprintf(node[n++].name, sizeof(node[0].name), "%.*s", (int)path.len, path.p);
+	}
+	client_close(&cl);
+	for (int i = 0; i < n; i++) /* a parent of another: it forked */
+		for (int k = 0; k < n; k++)
+			if (node[k].parent == node[i].pid) {
+				seen_add(forkers, node[i].name, strlen(node[i].name));
+				break;
+			}
+}
+
+/* Edit distance, for "the names it could have meant". */
+static int distance(const char *a, const char *b)
+{
+	int row[65], la = (int)strnlen(a, 64), lb = (int)strnlen(b, 64);
+
+	for (int j = 0; j <= lb; j++)
+		row[j] = j;
+	for (int i = 1; i <= la; i++) {
+		int diag = row[0];
+
+		row[0] = i;
+		for (int j = 1; j <= lb; j++) {
+			int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* A glob's last path component, its wildcards dropped: what to compare. */
+static void stem(const char *glob, char *out, size_t cap)
+{
+	const char *base = strrchr(glob, '/');
+	size_t n = 0;
+
+	for (const char *p = base ? base + 1 : glob; *p && n + 1 < cap; p++)
+		if (!strchr("*?[]", *p))
+			out[n++] = *p;
+	out[n] = '\0';
+}
+
+/* ", a, b": the seen names nearest to glob, NEAREST at most. */
+static void nearest(const struct seen *s, const char *glob, char *out, size_t cap)
+{
+	char want[64];
+	int used[SEEN_MAX] = {0};
+	size_t n = 0;
+
+	stem(glob, want, sizeof(want));
+	out[0] = '\0';
+	for (int k = 0; k < NEAREST && k < s->n; k++) {
+		int best = -1;
+
+		for (int i = 0; i < s->n; i++)
+			if (!used[i] &&
+			    (best < 0 ||
+			     distance(want, s->name[i]) < distance(want, s->name[best]) ||
+			     (distance(want, s->name[i]) == distance(want, s->name[best]) &&
+			      strcmp(s->name[i], s->name[best]) < 0)))
+				best = i;
+		if (best < 0)
+			break;
+		used[best] = 1;
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", k ? ", " : "",
+				      s->name[best]);
+	}
+}
+
+/* How often each rule fired, from the tree's count file (all 0 if none). */
+static void fired(const struct hold_ruleset *rs, const char *session, uint32_t *out)
+{
+	char path[4200];
+	int fd;
+
+	memset(out, 0, sizeof(uint32_t) * HOLD_RULES_MAX);
+	snprintf(path, sizeof(path), "%s/count-%s-%u", hold_runtime_dir(), session,
+		 hold_rules_hash(rs));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return;
+	if (pread(fd, out, sizeof(uint32_t) * rs->n, 0) < 0)
+		memset(out, 0, sizeof(uint32_t) * HOLD_RULES_MAX);
+	close(fd);
+}
+
+static void report(const char *rules, const char *session, int pid)
+{
+	static struct hold_ruleset rs;
+	uint32_t count[HOLD_RULES_MAX];
+	struct seen *execs = calloc(1, sizeof(*execs)), *forkers = calloc(1, sizeof(*forkers));
+	int looked = 0;
+
+	if (!execs || !forkers)
+		return;
+	hold_rules_parse(&rs, rules, "--rule", NULL, NULL);
+	fired(&rs, session, count);
+	for (unsigned i = 0; i < rs.n; i++) {
+		const struct hold_rule *r = &rs.rule[i];
+		char near[512] = "";
+
+		if (count[i])
+			continue;
+		if (!looked++)
+			tree_names(pid, execs, forkers);
+		if (r->event == HOLD_EV_EXEC && execs->n)
+			nearest(execs, r->pattern[0] ? r->pattern : r->comm, near, sizeof(near));
+		else if (r->event == HOLD_EV_FORK && forkers->n)
+			nearest(forkers, r->comm, near, sizeof(near));
+		fprintf(stderr, "hold run: rule '%s' matched nothing%s%s%s\n", cli_vis(r->text),
+			near[0] ? (r->event == HOLD_EV_EXEC ? "; execs seen: "
+							    : "; processes that forked: ")
+				: "",
+			cli_vis(near), "");
+	}
+	free(execs);
+	free(forkers);
+}
+
+/* Stay an OWNER of holdd: a private one waits for this process too. */
+static void own_holdd(void)
+{
+	struct client cl;
+	struct hold_msg m;
+	char buf[32];
+	struct hold_enc e;
+
+	if (client_open(&cl) < 0)
+		return;
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_OWNER);
+	hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_NOTREE); /* it is no program of the tree */
+	client_send(&cl, buf, hold_enc_finish(&e));
+	client_next(&cl, &m, 5000);
+	client_close(&cl);
+}
+
+/* The watcher: pidfd (fd 3) is the program's. */
+static void __attribute__((noreturn)) watch(const char *rules, const char *session, int pid)
+{
+	struct pollfd p = {.fd = 3, .events = POLLIN};
+
+	while (poll(&p, 1, -1) < 0)
+		;
+	report(rules, session, pid);
+	_exit(0);
+}
+
+const char *run_session(void)
+{
+	static char s[33];
+	unsigned char r[16];
+	const char *have = getenv("HOLD_SESSION");
+
+	if (have && *have && !strchr(have, '/'))
+		return have;
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return NULL;
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(s + 2 * i, 3, "%02x", r[i]);
+	setenv("HOLD_SESSION", s, 1);
+	return s;
+}
+
+void run_summary_start(const char *rules, const char *session)
+{
+	pid_t self = getpid(), c;
+	int pfd, ready[2], null;
+	char ch;
+
+	if (!rules[0] || !session)
+		return;
+	/* opened here, before the program can exit and its pid be reused */
+	if ((pfd = (int)syscall(SYS_pidfd_open, self, 0)) < 0)
+		return;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		close(pfd);
+		return;
+	}
+	fflush(NULL);
+	if ((c = fork()) == 0) {
+		if (fork() == 0) {
+			/* the terminal's keys, its stdin and stdout, and every
+			 * other fd are the program's */
+			signal(SIGINT, SIG_IGN);
+			signal(SIGQUIT, SIG_IGN);
+			signal(SIGTSTP, SIG_IGN);
+			signal(SIGTTOU, SIG_IGN);
+			if ((null = open("/dev/null", O_RDWR)) >= 0) {
+				dup2(null, 0);
+				dup2(null, 1);
+			}
+			dup2(pfd, 3);
+			dup2(ready[1], 4);
+			syscall(SYS_close_range, 5, ~0u, 0);
+			own_holdd(); /* before the program runs: it may end at once */
+			close(4);
+			watch(rules, session, self);
+		}
+		_exit(0);
+	}
+	close(ready[1]);
+	close(pfd);
+	if (c > 0) {
+		waitpid(c, NULL, 0); /* reaped now: the program has no child of ours */
+		while (read(ready[0], &ch, 1) < 0 && errno == EINTR)
+			; /* end of file: the watcher is holdd's owner now */
+	}
+	close(ready[0]);
+}
