@@ -53,6 +53,9 @@ int client_send(struct client *c, const char *msg, size_t n);
 /* Next message into m (pointing into c->in until the next call): 1, or 0
  * on timeout (ms, -1 = none), or -1 if holdd closed or sent garbage. */
 int client_next(struct client *c, struct hold_msg *m, int timeout_ms);
+/* No holdd answers: a holdd reading the journal, read only, answers on a
+ * socketpair (holdd --read-journal).  -1 if there is no journal. */
+int client_open_journal(struct client *c);
 /* The error to print when no holdd answers. */
 int client_no_daemon(void);
 

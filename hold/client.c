@@ -33,15 +33,26 @@ static int in_userns(void)
 	return n > 0 && hold_in_userns(map, (size_t)n);
 }
 
+static int hello(struct client *c)
+{
+	struct stat ns;
+	char buf[64];
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
+	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
+	/* in a container, holdd answers with the container's pids */
+	if (stat("/proc/self/ns/pid", &ns) == 0)
+		hold_enc_num(&e, HOLD_F_PIDNS, (uint64_t)ns.st_ino);
+	return client_send(c, buf, hold_enc_finish(&e));
+}
+
 int client_open(struct client *c)
 {
 	const char *path = hold_socket_path();
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	struct ucred cr = {0};
 	socklen_t len = sizeof(cr);
-	struct stat ns;
-	char buf[64];
-	struct hold_enc e;
 
 	c->inlen = 0;
 	c->consumed = 0;
@@ -74,12 +85,35 @@ int client_open(struct client *c)
 		errno = EPERM;
 		return -1;
 	}
-	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
-	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
-	/* in a container, holdd answers with the container's pids */
-	if (stat("/proc/self/ns/pid", &ns) == 0)
-		hold_enc_num(&e, HOLD_F_PIDNS, (uint64_t)ns.st_ino);
-	return client_send(c, buf, hold_enc_finish(&e));
+	return hello(c);
+}
+
+int client_open_journal(struct client *c)
+{
+	char path[4200];
+	int sv[2];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/journal", hold_state_dir());
+	if (access(path, R_OK) != 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		if (sv[1] == 3)
+			fcntl(3, F_SETFD, 0);
+		else
+			dup2(sv[1], 3);
+		execl(cli_holdd_path(), "holdd", "--read-journal", "3", (char *)NULL);
+		_exit(127);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return -1;
+	}
+	c->fd = sv[0];
+	c->inlen = 0;
+	c->consumed = 0;
+	return hello(c);
 }
 
 void client_close(struct client *c)

@@ -35,6 +35,7 @@ static struct watch timer_w = {W_DRAIN, -1};
 static int armed;
 static hold_ring_fn report;
 static uint32_t ring_uid;
+static ino_t ring_ino; /* the file we made: a later holdd's goes unharmed */
 
 static uint64_t mono_ns(void)
 {
@@ -65,6 +66,7 @@ int drain_init(const char *sock, hold_ring_fn fn)
 		unlink(path);
 		return -1;
 	}
+	ring_ino = fstat(fd, &ns) == 0 ? ns.st_ino : 0;
 	close(fd);
 	/* whose pids the reports carry: set before the magic makes it a ring */
 	if (stat("/proc/self/ns/pid", &ns) == 0) {
@@ -128,9 +130,12 @@ uint64_t drain_lost(void)
 
 void drain_close(void)
 {
+	struct stat st;
+
 	if (!ring)
 		return;
 	drain_now();
 	__atomic_store_n(&((struct hold_ring_hdr *)ring)->closed, 1, __ATOMIC_RELEASE);
-	unlink(path);
+	if (ring_ino && lstat(path, &st) == 0 && st.st_ino == ring_ino)
+		unlink(path);
 }

@@ -52,6 +52,9 @@ static const struct args_opt options[] = {
 	{0, "ready-fd", "FD", 0, "write one byte to FD once listening"},
 	{0, "log-file", "PATH", 0, "log to PATH (implies --foreground)"},
 	{'V', "version", NULL, 0, "print holdd's version and exit"},
+	{0, "read-journal", "FD", 0,
+	 "answer the connection on FD (hold tree when no holdd runs) from\n"
+	 "the journal, read only, with no socket of its own; exit when it closes"},
 	{0, NULL, NULL, 0, NULL},
 };
 static const struct args_spec spec = {options, 0, 0, 0};
@@ -70,13 +73,14 @@ static void help(FILE *f)
 }
 
 struct opts {
-	int foreground, ready_fd, exit_with, any_user;
+	int foreground, ready_fd, exit_with, any_user, read_journal;
 	const char *sock, *state_dir, *group, *log_file;
 	struct tree_limits lim;
 };
 
 static char sock_path[108], events_path[108];
-static int we_bound; /* unlink the sockets at exit: not systemd's */
+static int we_bound;               /* unlink the sockets at exit: not systemd's */
+static ino_t sock_ino, events_ino; /* what we bound, to unlink only that */
 static int listen_fd = -1, events_fd = -1;
 
 static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
@@ -108,7 +112,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		printf("holdd %s\n", PACKAGE_VERSION);
 		exit(0);
 	}
-	*o = (struct opts){.ready_fd = -1, .lim = {3600ull * 1000000000ull, 10000}};
+	*o = (struct opts){
+		.ready_fd = -1, .read_journal = -1, .lim = {3600ull * 1000000000ull, 10000}};
 	if (r == ARGS_OK && (r = args_uint(&a, "keep-exited", SIZE_MAX, &n, err, sizeof(err))) == 0)
 		o->lim.keep_exited = (size_t)n;
 	if (r != ARGS_BAD &&
@@ -118,6 +123,9 @@ static void parse(int argc, char **argv, struct opts *o)
 		o->exit_with = (int)n;
 	if (r != ARGS_BAD && (r = args_uint(&a, "ready-fd", INT32_MAX, &n, err, sizeof(err))) == 0)
 		o->ready_fd = (int)n;
+	if (r != ARGS_BAD &&
+	    (r = args_uint(&a, "read-journal", INT32_MAX, &n, err, sizeof(err))) == 0)
+		o->read_journal = (int)n;
 	if (r == ARGS_BAD) {
 		fprintf(stderr, "holdd: %s (holdd --help lists the options)\n", err);
 		exit(2);
@@ -219,6 +227,23 @@ static void check_socket_dir(const char *dir)
 		    dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
 }
 
+static ino_t ino_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* At exit: the path goes only if it is still our socket.  A holdd that
+ * started as this one stopped (hold run's next private holdd) may have
+ * bound it anew; unlinking that would leave it unreachable, its parks
+ * listed by no one. */
+static void unlink_ours(const char *path, ino_t ino)
+{
+	if (ino && ino_of(path) == ino)
+		unlink(path);
+}
+
 static int bind_one(const char *path, int type, mode_t mode, gid_t gid)
 {
 	struct sockaddr_un a;
@@ -283,6 +308,8 @@ static void listen_sockets(const struct opts *o)
 	listen_fd = bind_one(sock_path, SOCK_STREAM, mode, gid);
 	events_fd = bind_one(events_path, SOCK_DGRAM, mode, gid);
 	we_bound = 1;
+	sock_ino = ino_of(sock_path);
+	events_ino = ino_of(events_path);
 }
 
 /* One pidfd per live process: take all the fds we may. */
@@ -296,12 +323,33 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* holdd --read-journal FD: what the journal says, to one client, read
+ * only -- no socket, no ring, no record, nothing written. */
+static int read_journal(const struct opts *o)
+{
+	char err[256];
+
+	log_init(1);
+	log_quiet(); /* the client says what went wrong */
+	conn_init();
+	if (loop_init() < 0 || server_init(-1, -1, 0) < 0 ||
+	    store_open(o->state_dir ? o->state_dir : hold_state_dir(), &o->lim, 1) < 0)
+		return 2;
+	store_revive(); /* marks what has exited since */
+	if (sandbox_enter(err, sizeof(err)) < 0 || server_serve(o->read_journal) < 0)
+		return 2;
+	server_run();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	char err[256];
 
 	parse(argc, argv, &o);
+	if (o.read_journal >= 0)
+		return read_journal(&o);
 	if (o.log_file) {
 		/* never through a symbolic link, never into someone else's file */
 		int fd = open(o.log_file,
@@ -328,7 +376,7 @@ int main(int argc, char **argv)
 	if (server_ring(sock_path) < 0)
 		hlog(LOG_WARNING, "cannot make the report ring %s%s: %s; reports come as datagrams",
 		     sock_path, HOLD_RING_SUFFIX, strerror(errno));
-	if (store_open(o.state_dir ? o.state_dir : hold_state_dir(), &o.lim) < 0)
+	if (store_open(o.state_dir ? o.state_dir : hold_state_dir(), &o.lim, 0) < 0)
 		exit(2);
 	store_revive();
 	if (o.exit_with > 0) /* hold run's program: the tree is its user's */
@@ -354,8 +402,8 @@ int main(int argc, char **argv)
 	drain_close();
 	parks_flush();
 	if (we_bound) {
-		unlink(sock_path);
-		unlink(events_path);
+		unlink_ours(sock_path, sock_ino);
+		unlink_ours(events_path, events_ino);
 	}
 	return 0;
 }

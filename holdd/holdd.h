@@ -153,7 +153,8 @@ int parks_has_pid(int pid);
 
 /* --- store.c ------------------------------------------------------------- */
 
-int store_open(const char *state_dir, const struct tree_limits *lim);
+/* readonly: the journal is read, never written (holdd --read-journal). */
+int store_open(const char *state_dir, const struct tree_limits *lim, int readonly);
 /* Everything store_open made, freed (the fuzzer opens it again and again). */
 void store_close(void);
 void store_revive(void);
@@ -189,6 +190,9 @@ void store_flush_after(uint64_t gap_ns);
 /* exit_with > 0: a private holdd, owned by that pid first. */
 int server_init(int listen_fd, int events_fd, pid_t exit_with);
 void server_run(void);
+/* --read-journal: fd is a connection to answer (its peer from the kernel);
+ * server_run returns once it has closed.  0, or -1. */
+int server_serve(int fd);
 /* The report ring beside the socket (drain.c), its reports checked here. */
 int server_ring(const char *sock);
 /* One turn's pieces, which server_run drives and the fuzzer

@@ -32,6 +32,28 @@ static int open_at(struct journal *j, const char *path, int flags)
 	return 0;
 }
 
+int journal_open_ro(struct journal *j, const char *dir)
+{
+	char path[4096];
+	struct stat st;
+
+	memset(j, 0, sizeof(*j));
+	if (snprintf(path, sizeof(path), "%s/journal", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	j->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (j->fd < 0 || fstat(j->fd, &st) < 0 || !(j->path = strdup(path))) {
+		if (j->fd >= 0)
+			close(j->fd);
+		j->fd = -1;
+		return -1;
+	}
+	j->size = (uint64_t)st.st_size;
+	j->readonly = 1;
+	return 0;
+}
+
 int journal_open(struct journal *j, const char *dir)
 {
 	char path[4096];
@@ -106,6 +128,8 @@ long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, vo
 	struct hold_msg m;
 
 	memset(d, 0, sizeof(*d));
+	if (j->size > JOURNAL_MAX && j->readonly)
+		return 0;
 	if (j->size > JOURNAL_MAX)
 		return set_aside(j, d) < 0 ? -1 : 0;
 	if (!(buf = malloc(WINDOW + REC_MAX)))
@@ -150,7 +174,7 @@ long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, vo
 	free(buf);
 	if (bad != UINT64_MAX) { /* nothing whole after it: a torn end */
 		d->cut = j->size - bad;
-		if (ftruncate(j->fd, (off_t)bad) < 0)
+		if (!j->readonly && ftruncate(j->fd, (off_t)bad) < 0)
 			return -1;
 		j->size = bad;
 	}
@@ -162,7 +186,7 @@ void journal_add(struct journal *j, const char *msg, size_t n)
 	uint32_t crc = (uint32_t)crc32(0, (const unsigned char *)msg, (uInt)n);
 	unsigned char c[CRC_BYTES] = {crc, crc >> 8, crc >> 16, crc >> 24};
 
-	if (!n || j->fd < 0)
+	if (!n || j->fd < 0 || j->readonly)
 		return;
 	if (j->len + CRC_BYTES + n > j->cap) {
 		size_t cap = j->cap ? j->cap * 2 : 65536;

@@ -29,7 +29,8 @@ struct journal {
 	uint64_t size; /* bytes in the file: whole records only */
 	char *buf;     /* not yet written */
 	size_t len, cap;
-	int failed; /* the last write failed (its records were dropped) */
+	int failed;   /* the last write failed (its records were dropped) */
+	int readonly; /* opened to read only: nothing is written, cut or set aside */
 };
 
 /* What a replay found wrong, if anything. */
@@ -42,6 +43,8 @@ struct journal_damage {
 /* Open (creating dir and file) dir/journal; -1 with errno on failure. */
 int journal_open(struct journal *j, const char *dir);
 void journal_close(struct journal *j);
+/* Open dir/journal to read only (hold tree with no holdd running). */
+int journal_open_ro(struct journal *j, const char *dir);
 
 /* Apply every good record in order; returns how many, or -1 (errno). */
 long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, void *), void *ctx,

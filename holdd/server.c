@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static struct watch owner_w[HOLDD_OWNERS_MAX]; /* pidfds; fd -1: free */
 static int private_run;                        /* stop when the owners are gone */
 static int owners;                             /* owners alive */
 static int stopping;
+static int serve_one; /* --read-journal: stop once its connection has closed */
 static uint64_t events_in, bad_datagrams;
 
 /* --- owners of a private holdd -------------------------------------------- */
@@ -422,7 +424,9 @@ int server_init(int listen_fd, int events_fd, pid_t exit_with)
 	timer_w = (struct watch){W_TIMER,
 				 timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
 	timerfd_settime(timer_w.fd, 0, &tick, NULL);
-	if (loop_add(&listen_w, EPOLLIN) < 0 || loop_add(&events_w, EPOLLIN) < 0 ||
+	/* no sockets of its own: --read-journal serves one connection */
+	if ((listen_fd >= 0 && loop_add(&listen_w, EPOLLIN) < 0) ||
+	    (events_fd >= 0 && loop_add(&events_w, EPOLLIN) < 0) ||
 	    loop_add(&signal_w, EPOLLIN) < 0 || loop_add(&timer_w, EPOLLIN) < 0)
 		return -1;
 	for (int i = 0; i < HOLDD_OWNERS_MAX; i++)
@@ -467,11 +471,24 @@ void server_event(struct watch *w, uint32_t events)
 	}
 }
 
+int server_serve(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
+	    !conn_adopt(fd, cr.pid, cr.uid, (int)syscall(SYS_pidfd_open, cr.pid, 0)))
+		return -1;
+	serve_one = 1;
+	return 0;
+}
+
 void server_run(void)
 {
 	struct epoll_event evs[64];
 
-	while (!stopping) {
+	while (!stopping && !(serve_one && !conn_first())) {
 		int n = loop_wait(evs, 64);
 		/* Holding reports back to batch them would make senders wait: a
 		 * unix datagram queue holds net.unix.max_dgram_qlen (10) of them,

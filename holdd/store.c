@@ -361,7 +361,7 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 		tree_prune(&tree, t, NULL, NULL);
 }
 
-int store_open(const char *state_dir, const struct tree_limits *lim)
+int store_open(const char *state_dir, const struct tree_limits *lim, int readonly)
 {
 	struct replay r = {0};
 	struct journal_damage d;
@@ -374,7 +374,7 @@ int store_open(const char *state_dir, const struct tree_limits *lim)
 		return -1;
 	/* another user's directory could hand holdd a journal of lies, or a
 	 * link to write through */
-	if (hold_mkdirs(state_dir, 0700) == 0 && lstat(state_dir, &st) == 0 &&
+	if ((readonly || hold_mkdirs(state_dir, 0700) == 0) && lstat(state_dir, &st) == 0 &&
 	    (why = hold_dir_unsafe(st.st_mode, st.st_uid, geteuid()))) {
 		hlog(LOG_ERR,
 		     "not keeping the journal in %s: it %s (owner uid %u, mode %04o); set "
@@ -382,7 +382,8 @@ int store_open(const char *state_dir, const struct tree_limits *lim)
 		     state_dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
 		return -1;
 	}
-	if (journal_open(&journal, state_dir) < 0) {
+	if ((readonly ? journal_open_ro(&journal, state_dir) : journal_open(&journal, state_dir)) <
+	    0) {
 		hlog(LOG_ERR,
 		     "cannot open the journal in %s: %s (set HOLD_STATE_DIR or "
 		     "--state-dir to a writable directory)",
@@ -605,8 +606,9 @@ void store_tick(void)
 	tree_prune(&tree, now, NULL, NULL);
 	/* a snapshot of the tree in memory also puts back what a full disk
 	 * made the journal lose */
-	if ((journal.size > REWRITE_MIN && journal.size > REWRITE_X * tree.bytes) ||
-	    (journal_incomplete && !journal.failed))
+	if (!journal.readonly &&
+	    ((journal.size > REWRITE_MIN && journal.size > REWRITE_X * tree.bytes) ||
+	     (journal_incomplete && !journal.failed)))
 		rewrite_journal();
 }
 

@@ -116,7 +116,8 @@ start_holdd() {
 	PIDS="$PIDS $HOLDD_PID"
 	until_true 'answers' || fail "holdd did not start: $(cat "$T/holdd.log")"
 }
-# Does a holdd answer?  (hold tree exits 2 only when none does.)
-answers() { "$HOLD" tree >/dev/null 2>&1; [ $? -ne 2 ]; }
+# Does a holdd answer?  (hold tree says "no holdd answers" when none does,
+# and then exits 2, or reads the journal.)
+answers() { ! "$HOLD" tree 2>&1 >/dev/null | grep -q "no holdd answers"; }
 # How many threads holdd lists as parked.
 nparked() { "$HOLD" ls --json 2>/dev/null | grep -c '"pid"'; }

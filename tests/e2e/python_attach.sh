@@ -89,7 +89,7 @@ ok "no extension: the error names python$ver-dbg; HOLD_PYTHON_GDB names one"
 "$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>&1 &
 run=$!
 PIDS="$PIDS $run"
-pid=$("$HOLD" wait --timeout 20) || fail "no park of target"
+pid=$("$HOLD" wait --timeout 20) || fail "no park of target: $(cat "$T/out"; "$HOLD" ls; "$HOLD" tree)"
 "$HOLD" attach --py-bt "$pid" >"$T/msg" 2>&1
 [ $? = 2 ] && grep -q "pid $pid is not a CPython process" "$T/msg" || fail "$(cat "$T/msg")"
 "$HOLD" attach --py-bt -b main "$pid" >"$T/msg" 2>&1

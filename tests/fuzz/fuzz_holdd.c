@@ -183,7 +183,7 @@ static void restart(struct input *in)
 		}
 	}
 	fclose(f);
-	if (store_open(state, &lim) < 0)
+	if (store_open(state, &lim, 0) < 0)
 		abort();
 }
 
@@ -238,7 +238,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	log_init(1);
 	log_quiet();
 	conn_init();
-	if (!mkdtemp(dir) || loop_init() < 0 || store_open(dir, &lim) < 0)
+	if (!mkdtemp(dir) || loop_init() < 0 || store_open(dir, &lim, 0) < 0)
 		abort();
 	snprintf(state, sizeof(state), "%s", dir);
 	atexit(remove_state);
