@@ -210,7 +210,7 @@ const char *hold_msg_type_name(unsigned type)
 		[HOLD_MSG_NODE] = "NODE",         [HOLD_MSG_WAIT] = "WAIT",
 		[HOLD_MSG_STATS] = "STATS",       [HOLD_MSG_DONE] = "DONE",
 		[HOLD_MSG_EXIT] = "EXIT",         [HOLD_MSG_HANDOFF] = "HANDOFF",
-		[HOLD_MSG_OWNER] = "OWNER",
+		[HOLD_MSG_OWNER] = "OWNER",       [HOLD_MSG_LOG] = "LOG",
 	};
 
 	return type < HOLD_MSG_TYPE_END_ && names[type][0] ? names[type] : "?";
@@ -226,4 +226,21 @@ const char *hold_by_name(unsigned by)
 	};
 
 	return by < HOLD_BY_END_ ? names[by] : "?";
+}
+
+size_t hold_msg_encode(const struct hold_msg *m, char *buf, size_t cap)
+{
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, cap, (enum hold_msg_type)m->type);
+	for (unsigned t = 1; t < HOLD_F_NUM_END_; t++)
+		if (hold_msg_has(m, t))
+			hold_enc_num(&e, (enum hold_field)t, m->num[t]);
+	for (unsigned t = HOLD_F_PATH; t < HOLD_F_STR_END_; t++)
+		if (t != HOLD_F_ARG && hold_msg_has(m, t))
+			hold_enc_mem(&e, (enum hold_field)t, m->str[t - HOLD_F_PATH].p,
+				     m->str[t - HOLD_F_PATH].len);
+	for (unsigned i = 0; i < m->nargs; i++)
+		hold_enc_mem(&e, HOLD_F_ARG, m->arg[i].p, m->arg[i].len);
+	return hold_enc_finish(&e);
 }

@@ -60,6 +60,10 @@ enum hold_msg_type {
 	   live -> DONE, COUNT 1 when this holdd would otherwise stop (a
 	   private one); ERROR when it is already stopping */
 	HOLD_MSG_OWNER,
+	/* hold log -> holdd [FLAGS=FOLLOW] -> the journal's FORK, EXEC, EXIT,
+	   HANDOFF, PARKED and RELEASED (each with PID, UID, SINCE_NS), DONE;
+	   with FOLLOW, then each event as it happens */
+	HOLD_MSG_LOG,
 	HOLD_MSG_TYPE_END_
 };
 
@@ -121,6 +125,7 @@ enum hold_by {
 #define HOLD_FL_UNSEEN     64u  /* WAIT: the oldest park no WAIT of this user was handed */
 #define HOLD_FL_TRACED     128u /* PARK: a tracer (hold follow) stopped PID and let it go */
 #define HOLD_FL_RECORD     256u /* RELEASE: holdd removes the park's record (park-dir.h) */
+#define HOLD_FL_FOLLOW     1024u /* LOG: and then every event as it happens */
 #define HOLD_FL_NOTREE     512u /* OWNER: keep a private holdd up, but the sender starts
 				   no tree (hold run's watcher) */
 
@@ -191,6 +196,9 @@ static inline struct hold_str hold_msg_str(const struct hold_msg *m, enum hold_f
 }
 
 /* String field f into dst as a C string, cut to cap - 1 bytes; its length. */
+/* A decoded message encoded again (what decode kept: numbers, strings,
+ * the ARGs it did not cut); its length, 0 if it did not fit. */
+size_t hold_msg_encode(const struct hold_msg *m, char *buf, size_t cap);
 size_t hold_msg_copy(const struct hold_msg *m, enum hold_field f, char *dst, size_t cap);
 
 /* Names for messages and logs: "PARK", "hold release". */

@@ -29,7 +29,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_run_entry, cmd_env_entry, cmd_ls_entry, cmd_tree_entry,
-	cmd_wait_entry, cmd_attach_entry, cmd_release_entry, cmd_follow_entry;
+	cmd_wait_entry, cmd_attach_entry, cmd_release_entry, cmd_follow_entry, cmd_log_entry;
 
 /* Errors: "hold VERB: ..." on stderr; usage errors add the usage line. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -168,7 +168,7 @@ static int remote_park(int pid, int *tid, int *stop, int *preexec)
 	free(cmd);
 	if (!f)
 		return cli_fail(EXIT_USAGE, "cannot run %s: %s", remote_ssh(), strerror(errno));
-	snprintf(key, sizeof(key), "{\"pid\": %d, \"tid\": ", pid);
+	snprintf(key, sizeof(key), "\"pid\": %d, \"tid\": ", pid); /* after "version" */
 	while (fgets(line, sizeof(line), f)) {
 		char *p = strstr(line, key);
 

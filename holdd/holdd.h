@@ -71,6 +71,7 @@ struct conn {
 	uint64_t wait_from; /* C_WAITING: parks since then are new */
 	int wait_unseen;    /* C_WAITING: a park not handed to this uid before will do */
 	int closing;        /* close once `out` is written */
+	int follow;         /* hold log -f: every event goes to it too */
 	size_t inlen;
 	char *out;
 	size_t outlen, outcap;
@@ -153,6 +154,13 @@ int parks_has_pid(int pid);
 
 /* --- store.c ------------------------------------------------------------- */
 
+/* hold log: the journal's events c may see, DONE, and with FOLLOW every
+ * event from now on (store_event). */
+void store_log(struct conn *c, const struct hold_msg *m);
+/* A park or release, for the journal and hold log -f (PARKED or RELEASED:
+ * PID, TID, UID, SINCE_NS, ...). */
+void store_event(const char *msg, size_t n);
+void store_unfollow(struct conn *c); /* c is closing */
 /* readonly: the journal is read, never written (holdd --read-journal). */
 int store_open(const char *state_dir, const struct tree_limits *lim, int readonly);
 /* Everything store_open made, freed (the fuzzer opens it again and again). */

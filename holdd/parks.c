@@ -47,6 +47,27 @@ static int pidfd_of(int pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+/* A park's start or end, for the journal and hold log. */
+static void log_park(const struct park *p, enum hold_msg_type type, int by)
+{
+	char buf[HOLD_MSG_MAX];
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), type);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->rec.pid);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->rec.tid);
+	hold_enc_num(&e, HOLD_F_UID, p->rec.uid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, hold_now_ns());
+	if (type == HOLD_MSG_RELEASED) {
+		hold_enc_num(&e, HOLD_F_BY, (uint64_t)by);
+	} else {
+		hold_enc_str(&e, HOLD_F_EVENT, p->rec.event);
+		hold_enc_str(&e, HOLD_F_RULE, p->rec.rule);
+		hold_enc_str(&e, HOLD_F_COMM, p->rec.comm);
+	}
+	store_event(buf, hold_enc_finish(&e));
+}
+
 static void park_free(struct park *p)
 {
 	if (p->prev)
@@ -234,7 +255,7 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 {
 	struct park *p;
 	struct hold_park *r;
-	int pending = 0;
+	int pending = 0, reconnected = 0;
 
 	/* The pid is the kernel's word at connect time; a connection outlives
 	 * its maker, and by now the pid may be another user's process. */
@@ -266,6 +287,7 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	/* a park found by its record, now reconnected */
 	for (struct park *o = parks; o; o = o->next) {
 		if (!o->conn && o->rec.pid == r->pid && o->rec.tid == r->tid) {
+			reconnected = 1; /* not a new park: hold log had it */
 			pending = o->release_pending;
 			park_free(o);
 			break;
@@ -287,6 +309,8 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	c->park = p;
 	hlog(LOG_INFO, "pid %d thread %d (%s) parked at %s%s%s by rule '%s'", r->pid, r->tid,
 	     r->comm, r->event, r->fd >= 0 ? " on " : "", r->fd >= 0 ? r->addr : "", r->rule);
+	if (!reconnected)
+		log_park(p, HOLD_MSG_PARKED, 0);
 	if (pending) /* a hold release came while it was away */
 		release_one(p);
 	else
@@ -330,6 +354,7 @@ void parks_add_traced(struct conn *c, const struct hold_msg *m)
 	park_link(p);
 	hlog(LOG_INFO, "pid %d (%s) stopped at %s by rule '%s' (by the tracer pid %d, uid %u)", pid,
 	     r->comm, r->event, r->rule, c->pid, c->uid);
+	log_park(p, HOLD_MSG_PARKED, 0);
 	notify_waiters(p);
 	conn_done(c, 1);
 }
@@ -340,6 +365,7 @@ void parks_released(struct conn *c, const struct hold_msg *m)
 
 	hlog(LOG_INFO, "pid %d thread %d released (%s)", p->rec.pid, p->rec.tid,
 	     hold_by_name((unsigned)m->num[HOLD_F_BY]));
+	log_park(p, HOLD_MSG_RELEASED, (int)m->num[HOLD_F_BY]);
 	park_free(p);
 	c->park = NULL;
 	c->state = C_READY;
@@ -391,6 +417,8 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 			continue;
 		if (release_one(p) < 0)
 			continue;
+		if (p->rec.mode == HOLD_MODE_STOP) /* SIGCONT: no RELEASED comes back */
+			log_park(p, HOLD_MSG_RELEASED, HOLD_BY_DAEMON);
 		n++;
 		if (!p->conn && !p->release_pending) /* nobody will say it ended */
 			park_free(p);

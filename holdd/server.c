@@ -105,6 +105,16 @@ static void on_park(struct conn *c, const struct hold_msg *m)
 		store_handoff(&p->rec, p->owner);
 }
 
+static void on_log(struct conn *c, const struct hold_msg *m)
+{
+	if (conn_foreign(c)) {
+		conn_error(c, "hold log inside a container (another pid namespace) is not "
+			      "supported: the events name the host's pids; run it on the host");
+		return;
+	}
+	store_log(c, m);
+}
+
 static void on_tree(struct conn *c, const struct hold_msg *m)
 {
 	store_tree(c, m, parks_has_pid);
@@ -194,6 +204,7 @@ static const struct request {
 	[HOLD_MSG_WAIT] = {IN(C_READY), parks_wait},
 	[HOLD_MSG_STATS] = {IN(C_READY), on_stats},
 	[HOLD_MSG_OWNER] = {IN(C_READY), on_owner},
+	[HOLD_MSG_LOG] = {IN(C_READY), on_log},
 	[HOLD_MSG_FORK] = {IN(C_READY), on_report},
 	[HOLD_MSG_EXEC] = {IN(C_READY), on_report},
 };
@@ -211,6 +222,7 @@ static int dispatch(struct conn *c, const struct hold_msg *m)
 static void close_conn(struct conn *c)
 {
 	parks_conn_gone(c);
+	store_unfollow(c);
 	conn_free(c);
 }
 

@@ -54,10 +54,99 @@ static int replaying;
 static int journal_incomplete; /* records were dropped or damaged: rewrite it */
 static int watch_full;         /* out of fds for pidfds: logged once */
 
+static unsigned followers; /* connections of hold log -f */
+
+/* May c see the event m (its process's user's, or its tree's owner's)? */
+static int log_may_see(const struct conn *c, const struct hold_msg *m)
+{
+	const struct tnode *n = tree_find(&tree, (int)m->num[HOLD_F_PID]);
+	uint32_t uid = hold_msg_has(m, HOLD_F_UID) ? (uint32_t)m->num[HOLD_F_UID]
+		       : n                         ? n->uid
+						   : UINT32_MAX;
+
+	return conn_may_see(c, uid, n ? tree_owner(n) : uid);
+}
+
+/* Every follower that may see it gets the event as the journal has it. */
+static void broadcast(const char *buf, size_t n)
+{
+	struct hold_msg m;
+
+	if (!followers || hold_msg_decode(&m, buf, n) != HOLD_PROTO_OK)
+		return;
+	for (struct conn *c = conn_first(); c; c = c->next)
+		if (c->follow && !c->closing && log_may_see(c, &m))
+			conn_send(c, buf, n);
+}
+
 static void journal_msg(const char *buf, size_t n)
 {
-	if (!replaying)
-		journal_add(&journal, buf, n);
+	if (replaying)
+		return;
+	journal_add(&journal, buf, n);
+	broadcast(buf, n);
+}
+
+void store_event(const char *msg, size_t n)
+{
+	journal_msg(msg, n);
+}
+
+struct log_req {
+	struct conn *c;
+	uint64_t sent;
+};
+
+static void log_one(const struct hold_msg *m, void *ctx)
+{
+	struct log_req *q = ctx;
+	char buf[HOLD_MSG_MAX];
+	size_t n;
+
+	switch (m->type) {
+	case HOLD_MSG_FORK:
+	case HOLD_MSG_EXEC:
+	case HOLD_MSG_EXIT:
+	case HOLD_MSG_HANDOFF:
+	case HOLD_MSG_PARKED:
+	case HOLD_MSG_RELEASED:
+		if (log_may_see(q->c, m) && (n = hold_msg_encode(m, buf, sizeof(buf)))) {
+			conn_send(q->c, buf, n);
+			q->sent++;
+		}
+		break;
+	default: /* a snapshot (HELLO, NODE) or an OWNER: no event */
+		break;
+	}
+}
+
+void store_log(struct conn *c, const struct hold_msg *m)
+{
+	struct log_req q = {c, 0};
+	struct journal j;
+	struct journal_damage d;
+	char dir[4096];
+
+	store_flush(); /* what happened until now is in the file */
+	snprintf(dir, sizeof(dir), "%s", journal.path ? journal.path : "");
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	if (journal.path && journal_open_ro(&j, dir) == 0) {
+		journal_replay(&j, log_one, &q, &d);
+		journal_close(&j);
+	}
+	conn_done(c, q.sent);
+	if (m->num[HOLD_F_FLAGS] & HOLD_FL_FOLLOW) {
+		c->follow = 1;
+		followers++;
+	}
+}
+
+void store_unfollow(struct conn *c)
+{
+	if (c->follow && followers)
+		followers--;
+	c->follow = 0;
 }
 
 static void watch_node(struct tnode *n, uint64_t now);

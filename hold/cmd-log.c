@@ -1,0 +1,206 @@
+/*
+ * cmd-log.c - hold log: what holdd saw, one event a line with its time --
+ * forks, execs, exits, parks, releases and hand-offs -- from its journal
+ * (what already happened), then, with -f, each event as it happens.  What
+ * strace -o and tracexec's log give their users, for a whole tree.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "paths.h"
+
+static const char *event_name(unsigned type)
+{
+	switch (type) {
+	case HOLD_MSG_FORK:
+		return "fork";
+	case HOLD_MSG_EXEC:
+		return "exec";
+	case HOLD_MSG_EXIT:
+		return "exit";
+	case HOLD_MSG_PARKED:
+		return "park";
+	case HOLD_MSG_RELEASED:
+		return "release";
+	case HOLD_MSG_HANDOFF:
+		return "handoff";
+	default:
+		return NULL;
+	}
+}
+
+static void put_time(uint64_t ns)
+{
+	time_t s = (time_t)(ns / 1000000000u);
+	struct tm tm;
+	char t[32];
+
+	localtime_r(&s, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%s.%03u", t, (unsigned)(ns / 1000000u % 1000u));
+}
+
+static void put_str(const struct hold_msg *m, enum hold_field f)
+{
+	char s[HOLD_MSG_MAX];
+
+	hold_msg_copy(m, f, s, sizeof(s));
+	fputs(cli_vis(s), stdout);
+}
+
+static void print_text(const struct hold_msg *m)
+{
+	int pid = (int)m->num[HOLD_F_PID], tid = (int)m->num[HOLD_F_TID];
+
+	put_time(m->num[HOLD_F_SINCE_NS]);
+	printf("  %-8s ", event_name(m->type));
+	switch (m->type) {
+	case HOLD_MSG_FORK:
+		printf("%d -> %llu", pid, (unsigned long long)m->num[HOLD_F_CHILD]);
+		break;
+	case HOLD_MSG_EXEC: {
+		char argv[4096];
+
+		printf("%d ", pid);
+		put_str(m, HOLD_F_PATH);
+		cli_argv_line(m, 1, argv, sizeof(argv), 0);
+		if (argv[0])
+			printf(" %s", cli_vis(argv));
+		break;
+	}
+	case HOLD_MSG_EXIT:
+		printf("%d", pid);
+		break;
+	case HOLD_MSG_PARKED:
+		printf("%d/%d at ", pid, tid);
+		put_str(m, HOLD_F_EVENT);
+		fputs(" by rule '", stdout);
+		put_str(m, HOLD_F_RULE);
+		fputs("' (", stdout);
+		put_str(m, HOLD_F_COMM);
+		putchar(')');
+		break;
+	case HOLD_MSG_RELEASED:
+		printf("%d/%d (%s)", pid, tid, hold_by_name((unsigned)m->num[HOLD_F_BY]));
+		break;
+	case HOLD_MSG_HANDOFF:
+		printf("%llu -> %d/%d ", (unsigned long long)m->num[HOLD_F_PEER], pid, tid);
+		put_str(m, HOLD_F_EVENT);
+		putchar(' ');
+		put_str(m, HOLD_F_ADDR);
+		break;
+	}
+	putchar('\n');
+}
+
+static void json_field(const struct hold_msg *m, const char *name, enum hold_field f)
+{
+	struct hold_str s = hold_msg_str(m, f);
+
+	if (!hold_msg_has(m, f))
+		return;
+	printf(", \"%s\": ", name);
+	json_str(stdout, s.p, s.len);
+}
+
+static void print_json(const struct hold_msg *m)
+{
+	printf("{\"version\": %d, \"time_ns\": %llu, \"event\": \"%s\", \"pid\": %llu",
+	       HOLD_JSON_VERSION, (unsigned long long)m->num[HOLD_F_SINCE_NS], event_name(m->type),
+	       (unsigned long long)m->num[HOLD_F_PID]);
+	if (hold_msg_has(m, HOLD_F_UID))
+		printf(", \"uid\": %llu", (unsigned long long)m->num[HOLD_F_UID]);
+	if (hold_msg_has(m, HOLD_F_TID))
+		printf(", \"tid\": %llu", (unsigned long long)m->num[HOLD_F_TID]);
+	if (m->type == HOLD_MSG_FORK)
+		printf(", \"child\": %llu", (unsigned long long)m->num[HOLD_F_CHILD]);
+	if (m->type == HOLD_MSG_EXEC) {
+		if (hold_msg_has(m, HOLD_F_PPID))
+			printf(", \"ppid\": %llu", (unsigned long long)m->num[HOLD_F_PPID]);
+		json_field(m, "path", HOLD_F_PATH);
+		printf(", \"argv\": [");
+		for (unsigned i = 0; i < m->nargs; i++) {
+			printf("%s", i ? ", " : "");
+			json_str(stdout, m->arg[i].p, m->arg[i].len);
+		}
+		putchar(']');
+	}
+	if (m->type == HOLD_MSG_RELEASED)
+		printf(", \"by\": \"%s\"", hold_by_name((unsigned)m->num[HOLD_F_BY]));
+	if (m->type == HOLD_MSG_HANDOFF && hold_msg_has(m, HOLD_F_PEER))
+		printf(", \"peer\": %llu", (unsigned long long)m->num[HOLD_F_PEER]);
+	json_field(m, "on", HOLD_F_EVENT);
+	json_field(m, "rule", HOLD_F_RULE);
+	json_field(m, "comm", HOLD_F_COMM);
+	json_field(m, "addr", HOLD_F_ADDR);
+	printf("}\n");
+}
+
+static int cmd_log(const struct cmd_entry *self, struct args *args)
+{
+	int follow = args_has(args, "follow"), json = args_has(args, "json"), r;
+	uint64_t shown = 0;
+	struct client cl;
+	struct hold_msg m;
+	char buf[64];
+	struct hold_enc e;
+
+	(void)self;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* a line as it happens, into a pipe too */
+	if (client_open(&cl) < 0) {
+		if (errno == EPERM || client_open_journal(&cl) < 0)
+			return client_no_daemon();
+		fprintf(stderr,
+			"hold log: no holdd answers at %s: the events of holdd's journal in %s%s\n",
+			hold_socket_path(), hold_state_dir(), follow ? "; nothing to follow" : "");
+		follow = 0;
+	}
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LOG);
+	if (follow)
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_FOLLOW);
+	client_send(&cl, buf, hold_enc_finish(&e));
+	while ((r = client_next(&cl, &m, follow ? -1 : 10000)) == 1) {
+		if (m.type == HOLD_MSG_ERROR) {
+			client_close(&cl);
+			return cli_fail(EXIT_USAGE, "%s", cli_text(&m));
+		}
+		if (m.type == HOLD_MSG_DONE) { /* the journal's events are out */
+			if (!follow)
+				break;
+			continue;
+		}
+		if (!event_name(m.type))
+			continue;
+		if (json)
+			print_json(&m);
+		else
+			print_text(&m);
+		shown++;
+	}
+	client_close(&cl);
+	if (follow)
+		return cli_fail(EXIT_USAGE, "holdd has stopped");
+	if (r != 1)
+		return cli_fail(EXIT_USAGE, "holdd did not answer");
+	return shown ? EXIT_DONE : EXIT_NONE;
+}
+
+const struct cmd_entry cmd_log_entry = {
+	.name = "log",
+	.usage = "[-f] [--json]",
+	.help = "Print what holdd saw, one event a line with its time: forks, execs, exits,\n"
+		"parks, releases and hand-offs -- yours (everyone's, for root).  First what\n"
+		"its journal holds (a journal holdd has compacted keeps the trees, not every\n"
+		"event); with -f, then each event as it happens, until holdd stops or you\n"
+		"press Ctrl-C.  With no holdd running, the journal's events.\n",
+	.args = {(const struct args_opt[]){
+			 {'f', "follow", NULL, 0, "go on printing events as they happen"},
+			 {'j', "json", NULL, 0, "one JSON object a line"},
+			 {0, NULL, NULL, 0, NULL}},
+		 0, 0, 0},
+	.exec = cmd_log,
+};

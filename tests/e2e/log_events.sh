@@ -1,0 +1,46 @@
+# hold log: what holdd saw, one event a line with its time.  -f shows a
+# fork, an exec, a park and a release as they happen, in that order; after
+# the fact hold log prints them from the journal, with or without holdd.
+. "$(dirname "$0")/lib.sh"
+PY=${PYTHON3:-python3}
+
+start_holdd --foreground
+"$HOLD" log -f --json >"$T/log.json" 2>"$T/log.err" &
+logpid=$!
+PIDS="$PIDS $logpid"
+"$HOLD" run -r 'exec:*/target' -- bash -c "'$H/target' x; echo done" >"$T/run.out" 2>&1 & # bash forks; dash would vfork, whose child shows first at its exec
+run=$!
+PIDS="$PIDS $run"
+pid=$("$HOLD" wait --timeout 20) || fail "nothing parked: $(cat "$T/run.out")"
+"$HOLD" release "$pid" >/dev/null || fail "hold release"
+wait "$run" || fail "the run failed: $(cat "$T/run.out")"
+until_true "grep -q '\"event\": \"release\"' '$T/log.json'" || fail "no release in hold log -f: $(cat "$T/log.json" "$T/log.err")"
+"$PY" - "$T/log.json" "$pid" <<'PYEOF' || fail "hold log -f: $(cat "$T/log.json")"
+import json, sys
+pid = int(sys.argv[2])
+ev = [json.loads(line) for line in open(sys.argv[1])]
+assert all(e["version"] == 1 and e["time_ns"] > 0 for e in ev), ev
+mine = [e["event"] for e in ev if e["pid"] == pid or e.get("child") == pid]
+assert mine[:4] == ["fork", "exec", "park", "release"], mine
+ex = [e for e in ev if e["event"] == "exec" and e["pid"] == pid][0]
+assert ex["argv"][1:] == ["x"] and ex["path"].endswith("/target"), ex
+park = [e for e in ev if e["event"] == "park"][0]
+assert park["rule"] == "exec:*/target" and park["on"] == "exec", park
+times = [e["time_ns"] for e in ev]
+assert times == sorted(times), times
+PYEOF
+ok "hold log -f: the fork, exec, park and release of $pid, in order, with their times"
+
+"$HOLD" log >"$T/log.txt" || fail "hold log"
+grep -Eq "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{3}  fork     [0-9]+ -> $pid\$" "$T/log.txt" ||
+	fail "no fork line: $(cat "$T/log.txt")"
+grep -Eq "  park     $pid/$pid at exec by rule 'exec:\*/target' \(target\)\$" "$T/log.txt" || fail "no park line: $(cat "$T/log.txt")"
+grep -Eq "  release  $pid/$pid \(hold release\)\$" "$T/log.txt" || fail "no release line: $(cat "$T/log.txt")"
+ok "hold log afterwards: the same events from the journal, a line each with its time"
+
+kill "$logpid"
+kill -TERM "$HOLDD_PID" && wait "$HOLDD_PID"
+"$HOLD" log >"$T/log2.txt" 2>"$T/log2.err" || fail "hold log with no holdd: $(cat "$T/log2.err")"
+grep -q "the events of holdd's journal" "$T/log2.err" || fail "$(cat "$T/log2.err")"
+grep -q "  release  $pid/$pid" "$T/log2.txt" || fail "hold log with no holdd: $(cat "$T/log2.txt")"
+ok "with no holdd running, hold log reads the journal, and says so"
