@@ -1,12 +1,15 @@
 /*
  * cmd-ls.c - hold ls: what is parked.
  */
+#include <glob.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "attach-python.h"
 #include "cli.h"
+#include "park-dir.h"
 #include "paths.h"
 
 /* The thread's name now (/proc/PID/task/TID/comm), else as reported. */
@@ -129,6 +132,44 @@ static void print_table(const struct hold_park *r, int n)
 	}
 }
 
+/* Root's holdd hears its own trees (and, with --any-user, the users'
+ * that reach it); a user's own holdd keeps that user's parks, which root's
+ * hold ls would never show.  Their records are in the users' runtime
+ * directories: count the live ones and say whose. */
+static void other_users_parks(void)
+{
+	static const char *const globs[] = {"/run/user/*/hold", "/tmp/hold-*"};
+	char said[1024] = "";
+	size_t n = 0;
+
+	for (size_t g = 0; g < sizeof(globs) / sizeof(globs[0]); g++) {
+		glob_t gl;
+
+		if (glob(globs[g], GLOB_NOSORT | GLOB_ONLYDIR, NULL, &gl) != 0)
+			continue;
+		for (size_t i = 0; i < gl.gl_pathc; i++) {
+			struct hold_park *r;
+			struct stat st;
+			int k;
+
+			if (!strcmp(gl.gl_pathv[i], hold_runtime_dir()) ||
+			    lstat(gl.gl_pathv[i], &st) < 0 || st.st_uid == 0 ||
+			    (k = hold_park_dir_read(gl.gl_pathv[i], &r)) <= 0)
+				continue;
+			free(r);
+			n += (size_t)snprintf(said + n, n < sizeof(said) ? sizeof(said) - n : 0,
+					      "%s%d in %s (uid %u)", n ? ", " : "", k,
+					      gl.gl_pathv[i], (unsigned)st.st_uid);
+		}
+		globfree(&gl);
+	}
+	if (said[0])
+		fprintf(stderr,
+			"hold ls: other users' holdds hold parks, not listed here: %s; "
+			"sudo -u USER hold ls lists them\n",
+			said);
+}
+
 static int cmd_ls(const struct cmd_entry *self, struct args *args)
 {
 	struct hold_park *rows;
@@ -147,6 +188,8 @@ static int cmd_ls(const struct cmd_entry *self, struct args *args)
 	else
 		fprintf(stderr, "hold ls: nothing is parked\n");
 	free(rows);
+	if (geteuid() == 0)
+		other_users_parks();
 	return n ? EXIT_DONE : EXIT_NONE;
 }
 
