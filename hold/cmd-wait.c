@@ -19,7 +19,11 @@ static int open_waiting(struct client *cl, double secs)
 	int said = 0;
 
 	for (double waited = 0; client_open(cl) < 0; waited += 0.05) {
-		if (errno != ENOENT && errno != ECONNREFUSED)
+		/* EPIPE, ECONNRESET: one that was stopping went away between
+		 * the connect and the HELLO (hold run's private holdd, as the
+		 * next hold run starts its own): wait for the next, too */
+		if (errno != ENOENT && errno != ECONNREFUSED && errno != EPIPE &&
+		    errno != ECONNRESET)
 			return client_no_daemon();
 		if (secs > 0 && waited >= secs)
 			return cli_fail(EXIT_NONE, "no holdd answered at %s within %gs",
