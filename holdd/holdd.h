@@ -123,6 +123,7 @@ struct park {
 	int pidfd;           /* stop mode: SIGCONT goes through it */
 	char *record;        /* the record's path, for parks found by it */
 	int proxy;           /* holdd wrote its record (PARK said none was written) */
+	int released;        /* RELEASE sent: it is no longer parked, whatever comes back */
 	uint64_t record_ino; /* libhold's record, in holdd's directory: holdd removes it
 			      * after RELEASE (parks.c), off the released thread's path */
 	uint64_t expect_by;  /* found by its record, spinning: it must reconnect by then */

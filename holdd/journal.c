@@ -16,12 +16,13 @@
 
 #define CRC_BYTES 4
 
+/* flags: O_RDWR | O_CREAT [| O_TRUNC] to write, O_RDONLY to read only */
 static int open_at(struct journal *j, const char *path, int flags)
 {
 	struct stat st;
 
 	memset(j, 0, sizeof(*j));
-	j->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0600);
+	j->fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (j->fd < 0 || fstat(j->fd, &st) < 0 || !(j->path = strdup(path))) {
 		if (j->fd >= 0)
 			close(j->fd);
@@ -29,42 +30,34 @@ static int open_at(struct journal *j, const char *path, int flags)
 		return -1;
 	}
 	j->size = (uint64_t)st.st_size;
+	j->readonly = (flags & O_ACCMODE) == O_RDONLY;
+	return 0;
+}
+
+/* dir/journal into path; -1 (ENAMETOOLONG) if it does not fit */
+static int journal_path(char *path, size_t cap, const char *dir)
+{
+	if (snprintf(path, cap, "%s/journal", dir) >= (int)cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	return 0;
 }
 
 int journal_open_ro(struct journal *j, const char *dir)
 {
 	char path[4096];
-	struct stat st;
 
-	memset(j, 0, sizeof(*j));
-	if (snprintf(path, sizeof(path), "%s/journal", dir) >= (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	j->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (j->fd < 0 || fstat(j->fd, &st) < 0 || !(j->path = strdup(path))) {
-		if (j->fd >= 0)
-			close(j->fd);
-		j->fd = -1;
-		return -1;
-	}
-	j->size = (uint64_t)st.st_size;
-	j->readonly = 1;
-	return 0;
+	return journal_path(path, sizeof(path), dir) < 0 ? -1 : open_at(j, path, O_RDONLY);
 }
 
 int journal_open(struct journal *j, const char *dir)
 {
 	char path[4096];
 
-	if (hold_mkdirs(dir, 0700) < 0)
+	if (hold_mkdirs(dir, 0700) < 0 || journal_path(path, sizeof(path), dir) < 0)
 		return -1;
-	if (snprintf(path, sizeof(path), "%s/journal", dir) >= (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return open_at(j, path, 0);
+	return open_at(j, path, O_RDWR | O_CREAT);
 }
 
 void journal_close(struct journal *j)
@@ -110,7 +103,7 @@ static int set_aside(struct journal *j, struct journal_damage *d)
 		return -1;
 	close(j->fd);
 	j->path = NULL;
-	if (open_at(j, path, O_TRUNC) < 0) {
+	if (open_at(j, path, O_RDWR | O_CREAT | O_TRUNC) < 0) {
 		free(path);
 		return -1;
 	}
@@ -242,7 +235,7 @@ int journal_rewrite_begin(const struct journal *j, struct journal *fresh)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return open_at(fresh, path, O_TRUNC);
+	return open_at(fresh, path, O_RDWR | O_CREAT | O_TRUNC);
 }
 
 int journal_rewrite_commit(struct journal *j, struct journal *fresh)

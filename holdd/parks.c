@@ -208,10 +208,22 @@ static struct {
 } later[LATER_MAX];
 static unsigned nlater;
 
+/* A thread parked here again -- one whose connection broke before the
+ * RELEASE reached it reconnects, still parked, its record unchanged --
+ * keeps its record. */
+static int parked_again(int pid, int tid)
+{
+	for (const struct park *p = parks; p; p = p->next)
+		if (p->rec.pid == pid && p->rec.tid == tid && !p->released)
+			return 1;
+	return 0;
+}
+
 void parks_flush(void)
 {
 	for (unsigned i = 0; i < nlater && rundir; i++)
-		hold_park_dir_remove_ino(rundir, later[i].pid, later[i].tid, later[i].ino);
+		if (!parked_again(later[i].pid, later[i].tid))
+			hold_park_dir_remove_ino(rundir, later[i].pid, later[i].tid, later[i].ino);
 	nlater = 0;
 }
 
@@ -246,6 +258,7 @@ static int release_one(struct park *p)
 	if (p->record_ino)
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_RECORD);
 	conn_send(p->conn, buf, hold_enc_finish(&e));
+	p->released = 1; /* its RELEASED is on the way */
 	if (p->record_ino)
 		remove_later(p);
 	return 0;

@@ -4,11 +4,13 @@
  * fork and exec reports go into holdd's ring (ring.h, ringmap.c) when this
  * process may write it: no system call, no wake-up.  Otherwise they are
  * datagrams to SOCKET.events, and the kernel attaches the sender's pid and
- * uid (SCM_CREDENTIALS), so no process needs a connection of its own.  When no holdd listens they
- * cost one failed sendto.  A unix datagram queue holds only net.unix.max_dgram_qlen (10) messages,
- * and a burst of forks and execs (a shell starting 20 jobs) fills it faster than holdd is scheduled
- * to drain it: a report that finds the queue full waits for room, up to FULL_WAIT_NS, once per
- * process -- a holdd that let one report time out (stopped, or wedged) is not waited for again.
+ * uid (SCM_CREDENTIALS), so no process needs a connection of its own.
+ * When no holdd listens they cost a failed look-up.  A unix datagram queue
+ * holds only net.unix.max_dgram_qlen (10) messages, and a burst of forks
+ * and execs (a shell starting 20 jobs) fills it faster than holdd is
+ * scheduled to drain it: a report that finds the queue full waits for
+ * room, up to FULL_WAIT_NS, once per process -- a holdd that let one
+ * report time out (stopped, or wedged) is not waited for again.
  *
  * A parked thread opens a stream connection to SOCKET, says HELLO and PARK,
  * and waits on it between looks at its hold flag: holdd's RELEASE wakes it
