@@ -152,9 +152,10 @@ static void other_users_parks(void)
 			struct stat st;
 			int k;
 
+			/* a directory itself, never through a user's symlink */
 			if (!strcmp(gl.gl_pathv[i], hold_runtime_dir()) ||
-			    lstat(gl.gl_pathv[i], &st) < 0 || st.st_uid == 0 ||
-			    (k = hold_park_dir_read(gl.gl_pathv[i], &r)) <= 0)
+			    lstat(gl.gl_pathv[i], &st) < 0 || !S_ISDIR(st.st_mode) ||
+			    st.st_uid == 0 || (k = hold_park_dir_read(gl.gl_pathv[i], &r)) <= 0)
 				continue;
 			free(r);
 			n += (size_t)snprintf(said + n, n < sizeof(said) ? sizeof(said) - n : 0,
