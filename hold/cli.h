@@ -53,9 +53,12 @@ int client_send(struct client *c, const char *msg, size_t n);
 /* Next message into m (pointing into c->in until the next call): 1, or 0
  * on timeout (ms, -1 = none), or -1 if holdd closed or sent garbage. */
 int client_next(struct client *c, struct hold_msg *m, int timeout_ms);
-/* No holdd answers: a holdd reading the journal, read only, answers on a
- * socketpair (holdd --read-journal).  -1 if there is no journal. */
-int client_open_journal(struct client *c);
+/* client_open, or when no holdd answers, a holdd that reads the journal
+ * only (holdd --read-journal) on a socketpair, and "hold VERB: no holdd
+ * answers at SOCKET: " + what (a format of the state directory) said on
+ * stderr.  0 from holdd, 1 from the journal, or -(exit code), said why. */
+int client_open_or_journal(struct client *c, const char *what)
+	__attribute__((format(printf, 2, 0)));
 /* The error to print when no holdd answers. */
 int client_no_daemon(void);
 

@@ -88,7 +88,7 @@ int client_open(struct client *c)
 	return hello(c);
 }
 
-int client_open_journal(struct client *c)
+static int client_open_journal(struct client *c)
 {
 	char path[4200];
 	int sv[2];
@@ -220,4 +220,16 @@ int cli_parks(struct hold_park **rows, int *from_records)
 		return cli_fail(-1, "holdd did not answer the list request (connection closed)");
 	}
 	return n;
+}
+
+int client_open_or_journal(struct client *c, const char *what)
+{
+	if (client_open(c) == 0)
+		return 0;
+	if (errno == EPERM || client_open_journal(c) < 0)
+		return -client_no_daemon();
+	fprintf(stderr, "hold %s: no holdd answers at %s: ", cli_verb, hold_socket_path());
+	fprintf(stderr, what, hold_state_dir());
+	fputc('\n', stderr);
+	return 1;
 }

@@ -5,13 +5,11 @@
  * strace -o and tracexec's log give their users, for a whole tree.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-#include "paths.h"
 
 static const char *event_name(unsigned type)
 {
@@ -151,14 +149,12 @@ static int cmd_log(const struct cmd_entry *self, struct args *args)
 
 	(void)self;
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a line as it happens, into a pipe too */
-	if (client_open(&cl) < 0) {
-		if (errno == EPERM || client_open_journal(&cl) < 0)
-			return client_no_daemon();
-		fprintf(stderr,
-			"hold log: no holdd answers at %s: the events of holdd's journal in %s%s\n",
-			hold_socket_path(), hold_state_dir(), follow ? "; nothing to follow" : "");
+	if ((r = client_open_or_journal(&cl, follow ? "the events of holdd's journal in %s; "
+						      "nothing to follow"
+						    : "the events of holdd's journal in %s")) < 0)
+		return -r;
+	if (r == 1)
 		follow = 0;
-	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LOG);
 	if (follow)
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_FOLLOW);

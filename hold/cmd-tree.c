@@ -3,12 +3,10 @@
  * parked, exited and re-parented processes marked.
  */
 #define _GNU_SOURCE /* basename() that leaves its argument alone */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "paths.h"
 
 struct row {
 	int pid, parent, depth, last; /* last: no later sibling */
@@ -194,15 +192,9 @@ static int cmd_tree(const struct cmd_entry *self, struct args *args)
 
 	if (args->argc && parse_target(args->argv[0], &pid, &tid) < 0)
 		return cli_usage(self, "name at most one PID");
-	if (client_open(&cl) < 0) {
-		if (errno == EPERM || client_open_journal(&cl) < 0)
-			return client_no_daemon();
-		fprintf(stderr,
-			"hold tree: no holdd answers at %s: the trees as holdd's journal in %s "
-			"last "
-			"recorded them\n",
-			hold_socket_path(), hold_state_dir());
-	}
+	if ((r = client_open_or_journal(&cl, "the trees as holdd's journal in %s last recorded "
+					     "them")) < 0)
+		return -r;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_TREE);
 	if (pid)
 		hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);

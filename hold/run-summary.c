@@ -133,24 +133,24 @@ static void stem(const char *glob, char *out, size_t cap)
 static void nearest(const struct seen *s, const char *glob, char *out, size_t cap)
 {
 	char want[64];
-	int used[SEEN_MAX] = {0};
+	int dist[SEEN_MAX]; /* -1 once taken */
 	size_t n = 0;
 
 	stem(glob, want, sizeof(want));
+	for (int i = 0; i < s->n; i++)
+		dist[i] = distance(want, s->name[i]);
 	out[0] = '\0';
 	for (int k = 0; k < NEAREST && k < s->n; k++) {
 		int best = -1;
 
 		for (int i = 0; i < s->n; i++)
-			if (!used[i] &&
-			    (best < 0 ||
-			     distance(want, s->name[i]) < distance(want, s->name[best]) ||
-			     (distance(want, s->name[i]) == distance(want, s->name[best]) &&
-			      strcmp(s->name[i], s->name[best]) < 0)))
+			if (dist[i] >= 0 &&
+			    (best < 0 || dist[i] < dist[best] ||
+			     (dist[i] == dist[best] && strcmp(s->name[i], s->name[best]) < 0)))
 				best = i;
 		if (best < 0)
 			break;
-		used[best] = 1;
+		dist[best] = -1;
 		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", k ? ", " : "",
 				      s->name[best]);
 	}
@@ -195,11 +195,11 @@ static void report(const char *rules, const char *session, int pid)
 			nearest(execs, r->pattern[0] ? r->pattern : r->comm, near, sizeof(near));
 		else if (r->event == HOLD_EV_FORK && forkers->n)
 			nearest(forkers, r->comm, near, sizeof(near));
-		fprintf(stderr, "hold run: rule '%s' matched nothing%s%s%s\n", cli_vis(r->text),
+		fprintf(stderr, "hold run: rule '%s' matched nothing%s%s\n", cli_vis(r->text),
 			near[0] ? (r->event == HOLD_EV_EXEC ? "; execs seen: "
 							    : "; processes that forked: ")
 				: "",
-			cli_vis(near), "");
+			cli_vis(near));
 	}
 	free(execs);
 	free(forkers);
