@@ -51,8 +51,10 @@ for f in share/man/man1/hold.1 share/man/man8/holdd.8 share/man/man7/libhold.7 s
 	share/doc/hold/README.md share/bash-completion/completions/hold; do
 	[ -s "$T/inst$PREFIX/$f" ] || fail "make install did not install $f: $(cd "$T/inst$PREFIX" && find . -type f | head -30)"
 done
-MANPATH=$T/inst$PREFIX/share/man man -P cat libhold 2>/dev/null | grep -q "count=" ||
-	command -v man >/dev/null 2>&1 || skip "man is not installed"
+if command -v man >/dev/null 2>&1; then
+	MANPATH=$T/inst$PREFIX/share/man man -P cat libhold 2>/dev/null | grep -q "count=" ||
+		fail "man libhold does not find the installed page"
+fi
 ok "make install puts the pages, the README and the completion where man and bash look"
 
 # the completion, as bash runs it
