@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * buf.h - an append-only text buffer over caller-owned storage.
  *

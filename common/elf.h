@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * elf.h - is an executable one that ld.so starts (and so loads libhold)?
  * libhold asks before an exec (a static image parks its caller instead),

@@ -1,155 +1,254 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * park.c - a park as a message and as a record; see park.h.
+ * park.c - a park and a hand-off edge: their tables, and the message and
+ * record forms walked from them; see park.h.
  *
- * The record's keys are the table below, once: the writer walks it to
- * format a record and the reader looks lines up in it, so the two cannot
- * drift apart.  Text values escape '\' and newline ("\\", "\n"), so no
- * value -- a process name, a path -- can forge a line of its own.
+ * Record values escape '\\' and newline ("\\\\", "\\n"), so no value -- a
+ * process name, a path -- can forge a line of its own.
  */
 #include "park.h"
 
 #include <string.h>
 
-enum kind { K_INT, K_U32, K_U64, K_SECS, K_MODE, K_STR, K_ARGV };
+#define MSG   SF_MSG
+#define REC   SF_RECORD
+#define JSON  SF_JSON
+#define BRIEF SF_BRIEF
 
-struct key {
-	char name[9]; /* an array: no relocation in every image that maps libhold */
-	enum kind kind;
-	size_t off, size; /* size: a string's array */
-	int handoff;      /* recv/accept parks only */
+#define FIELD(type, key, json, tag, kind, where, f)                                    \
+	{                                                                              \
+		key, json, tag, kind, where, offsetof(type, f), sizeof(((type *)0)->f) \
+	}
+
+/* A park.  The record's and the message's order; argv last, so that a
+ * long one cuts only itself. */
+#define P(key, json, tag, kind, where, f) FIELD(struct park, key, json, tag, kind, where, f)
+static const struct shape_field park_fields[] = {
+	P("pid", "pid", HOLD_F_PID, SK_INT, MSG | REC | JSON | BRIEF, pid),
+	P("tid", "tid", HOLD_F_TID, SK_INT, MSG | REC | JSON | BRIEF, tid),
+	P("ppid", "ppid", HOLD_F_PPID, SK_INT, MSG | REC | JSON, ppid),
+	P("uid", "uid", HOLD_F_UID, SK_U32, MSG | SF_ANSWER | REC | JSON | BRIEF, uid),
+	P("", "", HOLD_F_PIDNS, SK_U64, MSG | SF_NONZERO, pidns),
+	P("", "", HOLD_F_FLAGS, SK_FLAGS, MSG | SF_NONZERO, flags),
+	P("start", "", HOLD_F_START, SK_U64, MSG | REC, start),
+	P("since", "since_ns", HOLD_F_SINCE_NS, SK_NS, MSG | REC | JSON | BRIEF, since_ns),
+	P("timeout", "timeout_ns", HOLD_F_TIMEOUT_NS, SK_NS, MSG | REC | JSON, timeout_ns),
+	P("event", "event", HOLD_F_EVENT, SK_STR, MSG | REC | JSON | BRIEF, event),
+	P("mode", "mode", HOLD_F_MODE, SK_MODE, MSG | REC | JSON, mode),
+	P("rule", "rule", HOLD_F_RULE, SK_STR, MSG | REC | JSON | BRIEF, rule),
+	P("comm", "comm", HOLD_F_COMM, SK_STR, MSG | REC | JSON | BRIEF, comm),
+	P("exe", "exe", HOLD_F_PATH, SK_STR, MSG | REC | JSON, exe),
+	P("", "", 0, SK_HANDOFF, MSG | SF_NONZERO | REC | JSON, ho),
+	P("argv", "argv", HOLD_F_ARG, SK_ARGV, MSG | REC | JSON, argv),
 };
+#undef P
 
-#define AT(f) offsetof(struct hold_park, f)
-#define NUM(n, k, f)              \
-	{                         \
-		n, k, AT(f), 0, 0 \
-	}
-#define STR(n, f)                                                      \
-	{                                                              \
-		n, K_STR, AT(f), sizeof(((struct hold_park *)0)->f), 0 \
-	}
-#define HNUM(n, k, f)             \
-	{                         \
-		n, k, AT(f), 0, 1 \
-	}
-#define HSTR(n, f)                                                     \
-	{                                                              \
-		n, K_STR, AT(f), sizeof(((struct hold_park *)0)->f), 1 \
-	}
-
-static const struct key keys[] = {
-	NUM("pid", K_INT, pid),
-	NUM("tid", K_INT, tid),
-	NUM("ppid", K_INT, ppid),
-	NUM("uid", K_U32, uid),
-	NUM("start", K_U64, start),
-	NUM("since", K_SECS, since_ns),
-	NUM("timeout", K_SECS, timeout_ns),
-	STR("event", event),
-	NUM("mode", K_MODE, mode),
-	STR("rule", rule),
-	STR("comm", comm),
-	STR("exe", exe),
-	HSTR("addr", addr),
-	HNUM("fd", K_INT, fd),
-	HNUM("newfd", K_INT, newfd),
-	HNUM("peer", K_INT, peer),
-	HSTR("peercomm", peercomm),
-	HNUM("bytes", K_U64, bytes),
-	NUM("argv", K_ARGV, argv),
+/* A hand-off, within a park or an edge. */
+#define H(key, json, tag, kind, f) \
+	FIELD(struct hold_handoff, key, json, tag, kind, MSG | REC | JSON, f)
+static const struct shape_field handoff_fields[] = {
+	H("addr", "addr", HOLD_F_ADDR, SK_STR, addr),
+	H("fd", "fd", HOLD_F_FD, SK_INT, fd),
+	H("newfd", "newfd", HOLD_F_NEWFD, SK_INT, newfd),
+	H("peer", "peer", HOLD_F_PEER, SK_INT, peer),
+	H("peercomm", "peer_comm", HOLD_F_PEERCOMM, SK_STR, peer_comm),
+	H("bytes", "bytes", HOLD_F_BYTES, SK_U64, bytes),
 };
+#undef H
 
-#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+/* A hand-off edge (HANDOFF); it has no record. */
+#define E(json, tag, kind, f) FIELD(struct handoff_edge, "", json, tag, kind, MSG | JSON, f)
+static const struct shape_field edge_fields[] = {
+	E("pid", HOLD_F_PID, SK_INT, pid),
+	E("tid", HOLD_F_TID, SK_INT, tid),
+	E("uid", HOLD_F_UID, SK_U32, uid),
+	E("owner", HOLD_F_OWNER, SK_U32, owner),
+	E("since_ns", HOLD_F_SINCE_NS, SK_NS, since_ns),
+	E("event", HOLD_F_EVENT, SK_STR, event),
+	E("comm", HOLD_F_COMM, SK_STR, comm),
+	E("", 0, SK_HANDOFF, ho),
+};
+#undef E
 
-void hold_park_init(struct hold_park *p)
+#define N(a) (unsigned)(sizeof(a) / sizeof(a[0]))
+const struct shape park_shape = {park_fields, N(park_fields), offsetof(struct park, argvlen)};
+const struct shape handoff_shape = {handoff_fields, N(handoff_fields), 0};
+const struct shape edge_shape = {edge_fields, N(edge_fields), 0};
+
+int shape_handoff_present(const struct shape_field *f, const void *v)
 {
-	memset(p, 0, sizeof(*p));
-	p->fd = p->newfd = -1;
+	return !(f->where & SF_NONZERO) || ((const struct hold_handoff *)v)->fd >= 0;
 }
 
-/* --- the message ------------------------------------------------------- */
+void park_init(struct park *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ho.fd = p->ho.newfd = -1;
+}
 
-size_t hold_park_to_msg(char *buf, size_t cap, enum hold_msg_type type, const struct hold_park *p)
+/* --- messages ------------------------------------------------------------- */
+
+static void put_fields(struct hold_enc *e, const struct shape *s, const void *base, unsigned want,
+		       unsigned skip)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct shape_field *f = &s->f[i];
+		const char *v = (const char *)base + f->off;
+		uint64_t x = 0;
+
+		if (!(f->where & want) || (f->where & skip))
+			continue;
+		switch (f->kind) {
+		case SK_INT:
+			x = (uint64_t)(int64_t) * (const int *)v;
+			break;
+		case SK_U32:
+		case SK_FLAGS:
+			x = *(const uint32_t *)v;
+			break;
+		case SK_U64:
+		case SK_NS:
+			x = *(const uint64_t *)v;
+			break;
+		case SK_MODE:
+			x = (uint64_t) * (const enum hold_mode *)v;
+			break;
+		case SK_STR:
+			hold_enc_str(e, f->tag, v); /* NUL-terminated in its array */
+			continue;
+		case SK_HANDOFF:
+			if (shape_handoff_present(f, v))
+				put_fields(e, &handoff_shape, v, want, skip);
+			continue;
+		case SK_ARGV: { /* as many elements as fit: a long one cuts the rest */
+			size_t len = *(const size_t *)((const char *)base + s->argv_len);
+
+			for (size_t k = 0; k < len;) {
+				size_t n = strnlen(v + k, len - k);
+
+				if (e->full || e->len + 4 + n > e->cap)
+					break;
+				hold_enc_mem(e, f->tag, v + k, n);
+				k += n + 1;
+			}
+			continue;
+		}
+		}
+		if (!(f->where & SF_NONZERO) || x)
+			hold_enc_num(e, f->tag, x);
+	}
+}
+
+void shape_from_msg(const struct shape *s, void *base, const struct hold_msg *m)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct shape_field *f = &s->f[i];
+		char *v = (char *)base + f->off;
+		uint64_t x = f->tag < HOLD_F_NUMS ? m->num[f->tag] : 0;
+
+		if (!(f->where & SF_MSG))
+			continue;
+		if (f->kind == SK_HANDOFF) {
+			if (!(f->where & SF_NONZERO) || hold_msg_has(m, HOLD_F_FD))
+				shape_from_msg(&handoff_shape, v, m);
+			continue;
+		}
+		if (f->kind != SK_ARGV && !hold_msg_has(m, f->tag))
+			continue;
+		switch (f->kind) {
+		case SK_INT:
+			*(int *)v = (int)x;
+			break;
+		case SK_U32:
+			*(uint32_t *)v = (uint32_t)x;
+			break;
+		case SK_FLAGS: /* only what a park may say of itself */
+			*(uint32_t *)v = (uint32_t)x & (HOLD_FL_UNRECORDED | HOLD_FL_TRACED);
+			break;
+		case SK_U64:
+		case SK_NS:
+			*(uint64_t *)v = x;
+			break;
+		case SK_MODE:
+			*(enum hold_mode *)v =
+				x == HOLD_MODE_STOP ? HOLD_MODE_STOP : HOLD_MODE_SPIN;
+			break;
+		case SK_STR:
+			hold_msg_copy(m, f->tag, v, f->size);
+			break;
+		case SK_ARGV: {
+			size_t *len = (size_t *)((char *)base + s->argv_len);
+
+			for (unsigned k = 0; k < m->nargs; k++) {
+				size_t n = m->arg[k].len;
+
+				if (memchr(m->arg[k].p, '\0', n)) /* not one element of an argv */
+					n = strnlen(m->arg[k].p, n);
+				if (*len + n + 1 > f->size)
+					break;
+				memcpy(v + *len, m->arg[k].p, n);
+				*len += n;
+				v[(*len)++] = '\0';
+			}
+			break;
+		}
+		}
+	}
+}
+
+size_t shape_to_msg(char *buf, size_t cap, enum hold_msg_type type, const struct shape *s,
+		    const void *base, unsigned want, unsigned skip)
 {
 	struct hold_enc e;
 
 	hold_enc_start(&e, buf, cap, type);
-	/* PARK's pid is the process's own view; holdd takes the kernel's */
-	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->pid);
-	if (type == HOLD_MSG_PARKED)
-		hold_enc_num(&e, HOLD_F_UID, p->uid);
-	if (p->pidns)
-		hold_enc_num(&e, HOLD_F_PIDNS, p->pidns);
-	if (p->flags)
-		hold_enc_num(&e, HOLD_F_FLAGS, p->flags);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
-	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)p->ppid);
-	hold_enc_num(&e, HOLD_F_MODE, (uint64_t)p->mode);
-	hold_enc_num(&e, HOLD_F_START, p->start);
-	hold_enc_num(&e, HOLD_F_SINCE_NS, p->since_ns);
-	hold_enc_num(&e, HOLD_F_TIMEOUT_NS, p->timeout_ns);
-	hold_enc_str(&e, HOLD_F_EVENT, p->event);
-	hold_enc_str(&e, HOLD_F_RULE, p->rule);
-	hold_enc_str(&e, HOLD_F_COMM, p->comm);
-	hold_enc_str(&e, HOLD_F_PATH, p->exe);
-	if (p->fd >= 0) {
-		hold_enc_num(&e, HOLD_F_FD, (uint64_t)p->fd);
-		if (p->newfd >= 0)
-			hold_enc_num(&e, HOLD_F_NEWFD, (uint64_t)p->newfd);
-		hold_enc_num(&e, HOLD_F_PEER, (uint64_t)p->peer);
-		hold_enc_num(&e, HOLD_F_BYTES, p->bytes);
-		hold_enc_str(&e, HOLD_F_ADDR, p->addr);
-		hold_enc_str(&e, HOLD_F_PEERCOMM, p->peercomm);
-	}
-	/* argv last, as many elements as fit: a long one cuts the rest, not
-	 * the message */
-	for (size_t i = 0; i < p->argvlen;) {
-		size_t n = strnlen(p->argv + i, p->argvlen - i);
-
-		if (e.full || e.len + 4 + n > e.cap)
-			break;
-		hold_enc_mem(&e, HOLD_F_ARG, p->argv + i, n);
-		i += n + 1;
-	}
+	put_fields(&e, s, base, want, skip);
 	return hold_enc_finish(&e);
 }
 
-void hold_park_from_msg(struct hold_park *p, const struct hold_msg *m)
+size_t park_to_msg(char *buf, size_t cap, enum hold_msg_type type, const struct park *p)
 {
-	hold_park_init(p);
-	p->pid = (int)m->num[HOLD_F_PID];
-	p->uid = (uint32_t)m->num[HOLD_F_UID];
-	p->tid = (int)m->num[HOLD_F_TID];
-	p->ppid = (int)m->num[HOLD_F_PPID];
-	p->pidns = m->num[HOLD_F_PIDNS];
-	p->flags = (uint32_t)m->num[HOLD_F_FLAGS] & (HOLD_FL_UNRECORDED | HOLD_FL_TRACED);
-	p->mode = m->num[HOLD_F_MODE] == HOLD_MODE_STOP ? HOLD_MODE_STOP : HOLD_MODE_SPIN;
-	p->start = m->num[HOLD_F_START];
-	p->since_ns = m->num[HOLD_F_SINCE_NS];
-	p->timeout_ns = m->num[HOLD_F_TIMEOUT_NS];
-	hold_msg_copy(m, HOLD_F_EVENT, p->event, sizeof(p->event));
-	hold_msg_copy(m, HOLD_F_RULE, p->rule, sizeof(p->rule));
-	hold_msg_copy(m, HOLD_F_COMM, p->comm, sizeof(p->comm));
-	hold_msg_copy(m, HOLD_F_PATH, p->exe, sizeof(p->exe));
-	if (hold_msg_has(m, HOLD_F_FD)) {
-		p->fd = (int)m->num[HOLD_F_FD];
-		p->newfd = hold_msg_has(m, HOLD_F_NEWFD) ? (int)m->num[HOLD_F_NEWFD] : -1;
-		p->peer = (int)m->num[HOLD_F_PEER];
-		p->bytes = m->num[HOLD_F_BYTES];
-		hold_msg_copy(m, HOLD_F_ADDR, p->addr, sizeof(p->addr));
-		hold_msg_copy(m, HOLD_F_PEERCOMM, p->peercomm, sizeof(p->peercomm));
-	}
-	for (unsigned i = 0; i < m->nargs; i++) {
-		size_t n = m->arg[i].len;
+	/* PARK's pid and uid are the process's own view: holdd takes the kernel's */
+	return shape_to_msg(buf, cap, type, &park_shape, p, SF_MSG,
+			    type == HOLD_MSG_PARK ? SF_ANSWER : 0);
+}
 
-		if (memchr(m->arg[i].p, '\0', n)) /* cannot be one element of an argv */
-			n = strnlen(m->arg[i].p, n);
-		if (p->argvlen + n + 1 > sizeof(p->argv))
-			break;
-		memcpy(p->argv + p->argvlen, m->arg[i].p, n);
-		p->argvlen += n;
-		p->argv[p->argvlen++] = '\0';
-	}
+size_t park_to_brief_msg(char *buf, size_t cap, const struct park *p)
+{
+	return shape_to_msg(buf, cap, HOLD_MSG_PARKED, &park_shape, p, SF_BRIEF, 0);
+}
+
+void park_from_msg(struct park *p, const struct hold_msg *m)
+{
+	park_init(p);
+	shape_from_msg(&park_shape, p, m);
+}
+
+size_t edge_to_msg(char *buf, size_t cap, const struct handoff_edge *h)
+{
+	return shape_to_msg(buf, cap, HOLD_MSG_HANDOFF, &edge_shape, h, SF_MSG, 0);
+}
+
+void edge_from_msg(struct handoff_edge *h, const struct hold_msg *m)
+{
+	memset(h, 0, sizeof(*h));
+	h->ho.fd = h->ho.newfd = -1;
+	shape_from_msg(&edge_shape, h, m);
+	if (!hold_msg_has(m, HOLD_F_OWNER))
+		h->owner = h->uid;
+}
+
+void edge_from_park(struct handoff_edge *h, const struct park *p, uint32_t owner)
+{
+	memset(h, 0, sizeof(*h));
+	h->pid = p->pid;
+	h->tid = p->tid;
+	h->uid = p->uid;
+	h->owner = owner;
+	h->since_ns = p->since_ns;
+	memcpy(h->event, p->event, sizeof(h->event));
+	memcpy(h->comm, p->comm, sizeof(h->comm));
+	h->ho = p->ho;
 }
 
 /* --- the record ----------------------------------------------------------- */
@@ -169,7 +268,7 @@ static void put_escaped(struct buf *b, const char *s, size_t n)
 	}
 }
 
-void hold_park_argv_line(const struct hold_park *p, struct buf *b)
+void park_argv_line(const struct park *p, struct buf *b)
 {
 	size_t n = p->argvlen;
 
@@ -179,41 +278,47 @@ void hold_park_argv_line(const struct hold_park *p, struct buf *b)
 		buf_chr(b, p->argv[i] == '\0' || p->argv[i] == '\n' ? ' ' : p->argv[i]);
 }
 
-void hold_park_to_record(struct buf *b, const struct hold_park *p)
+static void record_fields(struct buf *b, const struct shape *s, const void *base)
 {
-	for (size_t k = 0; k < NKEYS; k++) {
-		const struct key *key = &keys[k];
-		const char *f = (const char *)p + key->off;
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct shape_field *f = &s->f[i];
+		const char *v = (const char *)base + f->off;
 
-		if (key->handoff && p->fd < 0)
+		if (!(f->where & SF_RECORD))
 			continue;
-		buf_str(b, key->name);
+		if (f->kind == SK_HANDOFF) {
+			if (shape_handoff_present(f, v))
+				record_fields(b, &handoff_shape, v);
+			continue;
+		}
+		buf_str(b, f->key);
 		buf_chr(b, '=');
-		switch (key->kind) {
-		case K_INT:
-			buf_i64(b, *(const int *)f);
+		switch (f->kind) {
+		case SK_INT:
+			buf_i64(b, *(const int *)v);
 			break;
-		case K_U32:
-			buf_u64(b, *(const uint32_t *)f);
+		case SK_U32:
+		case SK_FLAGS:
+			buf_u64(b, *(const uint32_t *)v);
 			break;
-		case K_U64:
-			buf_u64(b, *(const uint64_t *)f);
+		case SK_U64:
+			buf_u64(b, *(const uint64_t *)v);
 			break;
-		case K_SECS:
-			buf_secs(b, *(const uint64_t *)f, 3);
+		case SK_NS:
+			buf_secs(b, *(const uint64_t *)v, 3);
 			break;
-		case K_MODE:
-			buf_str(b, hold_mode_name(*(const enum hold_mode *)f));
+		case SK_MODE:
+			buf_str(b, hold_mode_name(*(const enum hold_mode *)v));
 			break;
-		case K_STR:
-			put_escaped(b, f, strnlen(f, key->size));
+		case SK_STR:
+			put_escaped(b, v, strnlen(v, f->size));
 			break;
-		case K_ARGV: { /* whole: its elements NUL-separated, as \0 */
-			size_t n = p->argvlen;
+		case SK_ARGV: { /* whole: its elements NUL-separated, as \0 */
+			size_t n = *(const size_t *)((const char *)base + s->argv_len);
 
-			while (n > 0 && p->argv[n - 1] == '\0')
+			while (n > 0 && v[n - 1] == '\0')
 				n--;
-			put_escaped(b, p->argv, n);
+			put_escaped(b, v, n);
 			break;
 		}
 		}
@@ -221,7 +326,12 @@ void hold_park_to_record(struct buf *b, const struct hold_park *p)
 	}
 }
 
-void hold_park_record_name(struct buf *b, int pid, int tid)
+void park_to_record(struct buf *b, const struct park *p)
+{
+	record_fields(b, &park_shape, p);
+}
+
+void park_record_name(struct buf *b, int pid, int tid)
 {
 	buf_str(b, "park-");
 	buf_u64(b, (uint64_t)pid);
@@ -276,61 +386,74 @@ static size_t unescape(char *dst, size_t cap, const char *s, const char *end)
 	return o;
 }
 
-static void set(struct hold_park *p, const struct key *key, const char *v, const char *end)
+static void set(const struct shape *s, void *base, const struct shape_field *f, const char *v,
+		const char *end)
 {
-	char *f = (char *)p + key->off;
+	char *to = (char *)base + f->off;
 	uint64_t scale;
 	const char *neg = v < end && *v == '-' ? v++ : NULL;
 
-	switch (key->kind) {
-	case K_INT: {
+	switch (f->kind) {
+	case SK_INT: {
 		uint64_t x = digits(&v, end, &scale);
 
-		*(int *)f = x > INT32_MAX ? -1 : neg ? -(int)x : (int)x;
+		*(int *)to = x > INT32_MAX ? -1 : neg ? -(int)x : (int)x;
 		break;
 	}
-	case K_U32: {
+	case SK_U32:
+	case SK_FLAGS: {
 		uint64_t x = digits(&v, end, &scale);
 
-		*(uint32_t *)f = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+		*(uint32_t *)to = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
 		break;
 	}
-	case K_U64:
-		*(uint64_t *)f = digits(&v, end, &scale);
+	case SK_U64:
+		*(uint64_t *)to = digits(&v, end, &scale);
 		break;
-	case K_SECS:
-		*(uint64_t *)f = secs_ns(v, end);
+	case SK_NS:
+		*(uint64_t *)to = secs_ns(v, end);
 		break;
-	case K_MODE:
-		*(enum hold_mode *)f =
+	case SK_MODE:
+		*(enum hold_mode *)to =
 			end - v == 4 && memcmp(v, "stop", 4) == 0 ? HOLD_MODE_STOP : HOLD_MODE_SPIN;
 		break;
-	case K_STR:
-		unescape(f, key->size, v, end);
+	case SK_STR:
+		unescape(to, f->size, v, end);
 		break;
-	case K_ARGV: /* its elements NUL-separated (\0 in the record) */
-		p->argvlen = unescape(p->argv, sizeof(p->argv), v, end) + 1;
+	case SK_ARGV: /* its elements NUL-separated (\0 in the record) */
+		*(size_t *)((char *)base + s->argv_len) = unescape(to, f->size, v, end) + 1;
+		break;
+	case SK_HANDOFF:
 		break;
 	}
 }
 
-int hold_park_from_record(struct hold_park *p, const char *text, size_t n)
+/* The line key=v..end: set the field of s (or of its hand-off) it names. */
+static void record_line(const struct shape *s, void *base, const char *key, size_t klen,
+			const char *v, const char *end)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct shape_field *f = &s->f[i];
+
+		if (f->kind == SK_HANDOFF)
+			record_line(&handoff_shape, (char *)base + f->off, key, klen, v, end);
+		else if ((f->where & SF_RECORD) && strlen(f->key) == klen &&
+			 memcmp(key, f->key, klen) == 0)
+			set(s, base, f, v, end);
+	}
+}
+
+int park_from_record(struct park *p, const char *text, size_t n)
 {
 	const char *end = text + n;
 
-	hold_park_init(p);
+	park_init(p);
 	for (const char *line = text; line < end;) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		const char *eol = nl ? nl : end, *eq = memchr(line, '=', (size_t)(eol - line));
 
-		for (size_t k = 0; eq && k < NKEYS; k++) {
-			size_t klen = strlen(keys[k].name);
-
-			if ((size_t)(eq - line) == klen && memcmp(line, keys[k].name, klen) == 0) {
-				set(p, &keys[k], eq + 1, eol);
-				break;
-			}
-		}
+		if (eq)
+			record_line(&park_shape, p, line, (size_t)(eq - line), eq + 1, eol);
 		line = eol + 1;
 	}
 	return p->pid > 0 && p->tid > 0 ? 0 : -1;

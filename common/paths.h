@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * paths.h - where hold's pieces meet, resolved the same way by libhold,
  * holdd and hold:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * proto.c - encode and decode hold protocol messages; see proto.h.
  */
@@ -175,8 +176,8 @@ const char *hold_proto_strerror(int err)
 		[HOLD_PROTO_OK] = "no error",
 		[HOLD_PROTO_SHORT] = "message shorter than its header or its stated length",
 		[HOLD_PROTO_TOO_LARGE] = "message longer than 8192 bytes or than what was sent",
-		[HOLD_PROTO_VERSION_MISMATCH] = "protocol version mismatch (libhold, holdd and "
-						"hold must be from one build)",
+		[HOLD_PROTO_VERSION_MISMATCH] = ("protocol version mismatch (libhold, holdd and "
+						 "hold must be from one build)"),
 		[HOLD_PROTO_BAD_TYPE] = "unknown message type",
 		[HOLD_PROTO_BAD_FIELD] = "field runs past the message, or a number is not 8 bytes",
 		[HOLD_PROTO_DUPLICATE] = "field given twice",

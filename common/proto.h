@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * proto.h - the one protocol between libhold, holdd and the hold CLI.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ring.c - the report ring (ring.h): libhold writes, holdd reads.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ring.h - fork and exec reports without waking holdd for each one.
  *

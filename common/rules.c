@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rules.c - parse and match hold rules; see rules.h (the language is in the
  * README, under "Rules").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rules.h - the rule language: parse and match, nothing else.
  *
@@ -124,6 +125,22 @@ uint32_t hold_rules_match_fd(const struct hold_ruleset *rs, unsigned events,
 static inline int hold_rules_need_comm(const struct hold_ruleset *rs, enum hold_event ev)
 {
 	return (rs->comm_mask >> ev) & 1;
+}
+
+/* count=: take one firing of rule r, counted in *used (which a tree may
+ * share: atomic); 0 when its count is spent.  Every firing is counted, so
+ * that *used says whether the rule ever matched. */
+static inline int hold_rule_take(const struct hold_rule *r, uint32_t *used)
+{
+	uint32_t before = __atomic_fetch_add(used, 1, __ATOMIC_RELAXED);
+
+	return !r->count || before < r->count;
+}
+
+/* Is rule r's count= spent already? */
+static inline int hold_rule_spent(const struct hold_rule *r, const uint32_t *used)
+{
+	return r->count && __atomic_load_n(used, __ATOMIC_RELAXED) >= r->count;
 }
 
 /* The rules' texts, hashed (FNV-1a): part of the name of the file in which

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # demo.sh BUILDDIR: the libvirt-style walkthrough under hold.
 #
 # minivirsh -> unix socket -> one of minivirtd's rpc-worker threads -> pipe

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mini-qemu -name NAME - stands in for qemu-system-x86_64 in the demo. */
 #include <stdio.h>
 #include <string.h>

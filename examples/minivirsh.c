@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minivirsh SOCKET COMMAND... - the client: send one command, print the reply.
  * Commands: ping, start NAME, quit. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * minivirtd SOCKET QEMU - a libvirtd-shaped daemon, for the demo.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * attach-pdb.c - hold attach --pdb: pdb in a parked CPython thread, on this
  * terminal.  hold listens on a unix socket in a directory of its own (0700,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * attach-pdb.h - hold attach --pdb (attach-pdb.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * attach-python.c - find gdb's CPython extension for a parked Python.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * attach-python.h - what gdb needs to show a CPython target's Python stack.
  */

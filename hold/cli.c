@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.c - what the hold CLI's verbs share besides talking to holdd
  * (client.c): errors and help, finding libhold and holdd, checking rules,
@@ -66,53 +67,46 @@ static const char *exe_dir(void)
 	return dir;
 }
 
-static const char *first_existing(const char *env, const char *const *cands, size_t n)
+/* One of hold's pieces: $env if set; else the first that exists of
+ * build_rel and installed_rel (each relative to hold's own directory: a
+ * build tree, or PREFIX/bin), resolved; else fixed (PREFIX's, as
+ * configured).  No source path is compiled in: an installed hold never
+ * reads a stale tree's files.  One of two static buffers, in turn. */
+static const char *find_piece(const char *env, const char *build_rel, const char *installed_rel,
+			      const char *fixed)
 {
 	static char buf[2][PATH_MAX];
 	static int turn;
-	const char *v = getenv(env);
-	char *out = buf[turn++ & 1];
+	const char *v = getenv(env), *rel[2] = {build_rel, installed_rel};
+	char *out = buf[turn++ & 1], cand[PATH_MAX + 64];
 
 	if (v && *v)
 		return v;
-	for (size_t i = 0; i < n; i++) {
-		if (access(cands[i], R_OK) == 0 && realpath(cands[i], out))
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(cand, sizeof(cand), "%s/%s", exe_dir(), rel[i]);
+		if (access(cand, R_OK) == 0 && realpath(cand, out))
 			return out;
 	}
-	return cands[n - 1];
+	return fixed;
 }
 
 const char *cli_libhold_path(void)
 {
-	char build[PATH_MAX + 64], here[PATH_MAX + 64];
-	const char *cands[3] = {build, here, HOLD_LIBDIR "/libhold.so"};
-
-	/* from the build tree: hold/hold beside libhold/.libs/libhold.so */
-	snprintf(build, sizeof(build), "%s/../libhold/.libs/libhold.so", exe_dir());
-	snprintf(here, sizeof(here), "%s/../lib/libhold.so", exe_dir());
-	return first_existing("HOLD_LIB", cands, 3);
+	return find_piece("HOLD_LIB", "../libhold/.libs/libhold.so", "../lib/libhold.so",
+			  HOLD_LIBDIR "/libhold.so");
 }
 
+/* gdb's side of hold attach: a build outside the source tree copies it
+ * beside hold/hold (Makefile.am). */
 const char *cli_gdb_script_path(void)
 {
-	char here[PATH_MAX + 64];
-	const char *cands[3] = {here, HOLD_PKGDATADIR "/hold-gdb.py",
-				HOLD_ABS_SRCDIR "/hold/hold-gdb.py"};
-
-	/* installed: PREFIX/bin/hold and PREFIX/share/hold; else the source tree */
-	snprintf(here, sizeof(here), "%s/../share/hold/hold-gdb.py", exe_dir());
-	return first_existing("HOLD_GDB_SCRIPT", cands, 3);
+	return find_piece("HOLD_GDB_SCRIPT", "hold-gdb.py", "../share/hold/hold-gdb.py",
+			  HOLD_PKGDATADIR "/hold-gdb.py");
 }
 
 const char *cli_holdd_path(void)
 {
-	char build[PATH_MAX + 64], here[PATH_MAX + 64];
-	const char *cands[3] = {build, here, HOLD_BINDIR "/holdd"};
-
-	/* from the build tree: hold/hold beside holdd/holdd; installed: one bindir */
-	snprintf(build, sizeof(build), "%s/../holdd/holdd", exe_dir());
-	snprintf(here, sizeof(here), "%s/holdd", exe_dir());
-	return first_existing("HOLDD", cands, 3);
+	return find_piece("HOLDD", "../holdd/holdd", "holdd", HOLD_BINDIR "/holdd");
 }
 
 static void rule_error(void *ctx, const char *where, unsigned line,
@@ -156,101 +150,6 @@ int cli_rules_ok(const char *rules)
 }
 
 /* --- output ---------------------------------------------------------------- */
-
-/* The length of the valid UTF-8 character at s (at most avail bytes), 0
- * if none (overlong forms, surrogates and values past U+10FFFF too). */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-
-	if (n == 0 || n > avail || s[0] >= 0xf8)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
-	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return n;
-}
-
-/* The same for text a terminal shows: C1 controls (U+0080..U+009F) count
- * as none, for terminals act on them. */
-static size_t utf8_char(const unsigned char *s)
-{
-	size_t n = utf8_len(s, 4); /* s is NUL-terminated: a NUL ends a sequence */
-
-	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : n;
-}
-
-const char *cli_vis(const char *s)
-{
-	static char out[4][4 * 4096 + 1];
-	static int turn;
-	char *start = out[turn++ & 3], *o = start, *end = start + sizeof(out[0]) - 5;
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p && o < end) {
-		size_t n = *p >= 0x80 ? utf8_char(p) : (*p >= 0x20 && *p != 0x7f && *p != '\\');
-
-		if (n) {
-			memcpy(o, p, n);
-			o += n;
-			p += n;
-		} else {
-			o += snprintf(o, 5, *p == '\\' ? "\\\\" : "\\x%02x", *p);
-			p++;
-		}
-	}
-	*o = '\0';
-	return start;
-}
-
-/* Valid UTF-8 passes as it is; each byte that is not part of a valid
- * character becomes \udcXX (XX the byte), a lone low surrogate -- the
- * escape Python's "surrogateescape" makes and undoes -- so no byte is lost
- * and the output is valid JSON text, all of it UTF-8. */
-void json_str(FILE *f, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-
-	fputc('"', f);
-	while (p < end) {
-		size_t k = *p >= 0x80 ? utf8_len(p, (size_t)(end - p)) : 1;
-
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else if (k == 0)
-			fprintf(f, "\\udc%02x", *p);
-		else
-			fwrite(p, 1, k, f);
-		p += k ? k : 1;
-	}
-	fputc('"', f);
-}
-
-void json_argv(FILE *f, const char *args, size_t len)
-{
-	const char *p = args, *end = args + len;
-
-	while (end > args && end[-1] == '\0')
-		end--;
-	fputc('[', f);
-	while (p < end) {
-		const char *nul = memchr(p, '\0', (size_t)(end - p));
-		size_t n = nul ? (size_t)(nul - p) : (size_t)(end - p);
-
-		if (p != args)
-			fputs(", ", f);
-		json_str(f, p, n);
-		p += n + 1;
-	}
-	if (len && end == args)
-		json_str(f, "", 0);
-	fputc(']', f);
-}
 
 void fmt_held(char *buf, size_t n, uint64_t since_ns)
 {

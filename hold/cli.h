@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.h - the hold CLI: one file per verb (cmd-*.c), each with a
  * descriptor listed in hold.c's table, and the helpers they share
@@ -14,6 +15,7 @@
 #include "args.h"
 #include "park.h"
 #include "proto.h"
+#include "text.h"
 
 /* Exit codes: 0 done, 1 nothing found or timed out, 2 usage or environment. */
 enum { EXIT_DONE = 0, EXIT_NONE = 1, EXIT_USAGE = 2 };
@@ -73,9 +75,6 @@ int cli_holdd_up(void);
  * program has ended. */
 const char *run_session(void);
 void run_summary_start(const char *rules, const char *session);
-/* cmd-follow.c: run argv under the ptrace engine with these rules (fork
- * and exec), as hold run does for a static program; its exit status. */
-int follow_run(const struct cmd_entry *self, const char *rules, char **argv);
 
 /* remote.c: hold --host HOST (NULL: this machine). */
 extern const char *remote_host;
@@ -96,16 +95,6 @@ int cli_rules_ok(const char *rules);
 int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *rules, size_t cap);
 
 /* Output helpers */
-/* s as a terminal may show it: control bytes, invalid UTF-8 and '\' escaped
- * as \xHH and \\ (one of four static buffers, in turn). */
-const char *cli_vis(const char *s);
-/* JSON output (hold(1), JSON OUTPUT): every object carries "version":
- * HOLD_JSON_VERSION, raised when a field changes meaning or goes away. */
-#define HOLD_JSON_VERSION 1
-/* s[0..n) as a JSON string: bytes that are not UTF-8 as \udcXX. */
-void json_str(FILE *f, const char *s, size_t n);
-/* A NUL-separated argv (as /proc/PID/cmdline) as a JSON list of strings. */
-void json_argv(FILE *f, const char *args, size_t len);
 void fmt_held(char *buf, size_t n, uint64_t since_ns);
 /* "PID" or "PID/TID" */
 int parse_target(const char *s, int *pid, int *tid);
@@ -116,5 +105,5 @@ void cli_argv_line(const struct hold_msg *m, unsigned first, char *out, size_t c
 
 /* What is parked: from holdd, else from the park records (*from_records
  * set).  Rows are malloc'd; the count, or -1 (message printed). */
-int cli_parks(struct hold_park **rows, int *from_records);
+int cli_parks(struct park **rows, int *from_records);
 #endif

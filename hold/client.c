@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * client.c - the hold CLI's side of the protocol: a connection to holdd,
  * one message at a time, and what is parked (from holdd, else from the
@@ -17,6 +18,7 @@
 #include "cli.h"
 #include "park-dir.h"
 #include "paths.h"
+#include "proc.h"
 
 static char refused[512]; /* why the holdd that answered was not trusted */
 
@@ -35,15 +37,15 @@ static int in_userns(void)
 
 static int hello(struct client *c)
 {
-	struct stat ns;
+	uint64_t dev, ino;
 	char buf[64];
 	struct hold_enc e;
 
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HELLO);
 	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
 	/* in a container, holdd answers with the container's pids */
-	if (stat("/proc/self/ns/pid", &ns) == 0)
-		hold_enc_num(&e, HOLD_F_PIDNS, (uint64_t)ns.st_ino);
+	if (proc_self_pidns(&dev, &ino) == 0)
+		hold_enc_num(&e, HOLD_F_PIDNS, ino);
 	return client_send(c, buf, hold_enc_finish(&e));
 }
 
@@ -167,7 +169,7 @@ int client_no_daemon(void)
 			hold_socket_path(), strerror(errno));
 }
 
-int cli_parks(struct hold_park **rows, int *from_records)
+int cli_parks(struct park **rows, int *from_records)
 {
 	struct client c;
 	struct hold_msg m;
@@ -194,21 +196,21 @@ int cli_parks(struct hold_park **rows, int *from_records)
 				"mode %04o); remove it, or set HOLD_RUNTIME_DIR to a directory "
 				"of your own, mode 0700",
 				dir, why, (unsigned)st.st_uid, (unsigned)st.st_mode & 07777);
-		n = hold_park_dir_read(dir, rows);
+		n = park_dir_read(dir, rows);
 		return n < 0 ? 0 : n;
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LIST);
 	client_send(&c, buf, hold_enc_finish(&e));
 	while ((r = client_next(&c, &m, 10000)) == 1 && m.type == HOLD_MSG_PARKED) {
 		if (n == cap) {
-			struct hold_park *nr =
+			struct park *nr =
 				realloc(*rows, sizeof(**rows) * (size_t)(cap = cap * 2 + 8));
 
 			if (!nr)
 				break;
 			*rows = nr;
 		}
-		hold_park_from_msg(&(*rows)[n++], &m);
+		park_from_msg(&(*rows)[n++], &m);
 	}
 	client_close(&c);
 	if (r != 1 || m.type != HOLD_MSG_DONE) {
@@ -222,6 +224,9 @@ int cli_parks(struct hold_park **rows, int *from_records)
 	return n;
 }
 
+/* what is a format, as the declaration says (cli.h); checked at each call */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
 int client_open_or_journal(struct client *c, const char *what)
 {
 	if (client_open(c) == 0)
@@ -233,3 +238,4 @@ int client_open_or_journal(struct client *c, const char *what)
 	fputc('\n', stderr);
 	return 1;
 }
+#pragma GCC diagnostic pop

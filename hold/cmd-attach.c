@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-attach.c - hold attach: gdb on a parked thread, ready to go.
  *
@@ -24,6 +25,7 @@
 #include "attach-python.h"
 #include "cli.h"
 #include "paths.h"
+#include "proc.h"
 
 #define MAX_GDB_ARGS 256
 
@@ -45,22 +47,6 @@ static const char *find_gdb(void)
 	return NULL;
 }
 
-static long status_field(int pid, const char *key)
-{
-	char path[64], line[256];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, key, strlen(key)) == 0)
-			v = strtol(line + strlen(key), NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static int have_cap_ptrace(void)
 {
 	cap_t c = cap_get_proc();
@@ -76,27 +62,14 @@ static int have_cap_ptrace(void)
 /* What would refuse the attach, as an error; 0 if nothing we can see. */
 static int attach_refused(int pid)
 {
-	long tracer = status_field(pid, "TracerPid:"), uid = status_field(pid, "Uid:");
-	long scope = -1;
-	/* HOLD_TEST_YAMA: the tests' stand-in for the sysctl, which a test
-	 * cannot set back once it is 3 */
-	const char *yama = getenv("HOLD_TEST_YAMA");
-	FILE *f = fopen(yama ? yama : "/proc/sys/kernel/yama/ptrace_scope", "re");
+	long tracer = proc_status(pid, "TracerPid:"), uid = proc_real_uid(pid);
+	int scope = proc_yama_scope();
 
-	if (f) {
-		if (fscanf(f, "%ld", &scope) != 1)
-			scope = -1;
-		fclose(f);
-	}
 	if (tracer > 0) {
-		char path[64], comm[64] = "?";
+		char comm[64] = "?";
 
-		snprintf(path, sizeof(path), "/proc/%ld/comm", tracer);
-		if ((f = fopen(path, "re"))) {
-			if (fgets(comm, sizeof(comm), f))
-				comm[strcspn(comm, "\n")] = '\0';
-			fclose(f);
-		}
+		if (proc_comm((int)tracer, (int)tracer, comm, sizeof(comm)) < 0)
+			snprintf(comm, sizeof(comm), "?");
 		return cli_fail(
 			EXIT_USAGE,
 			"pid %d is already traced by pid %ld (%s); a process has one tracer: "
@@ -125,7 +98,7 @@ static int attach_refused(int pid)
  * stopped (mode=stop); preexec: parked before an exec (hold-gdb.py). */
 static int find_park(int pid, int *tid, int *stop, int *preexec, char *event)
 {
-	struct hold_park *r;
+	struct park *r;
 	int from_records, n = cli_parks(&r, &from_records), found = 0, first = 0;
 	char list[256] = "";
 
@@ -414,10 +387,8 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	if ((err = attach_refused(r.pid)) ||
 	    (err = find_park(r.pid, &r.tid, &r.stop, &r.preexec, r.event)))
 		return err;
-	snprintf(link, sizeof(link), "/proc/%d/exe", r.pid);
-	if ((len = readlink(link, exe, sizeof(exe) - 1)) < 0)
-		return cli_fail(EXIT_USAGE, "cannot read %s: %s", link, strerror(errno));
-	exe[len] = '\0';
+	if (proc_exe(r.pid, exe, sizeof(exe)) < 0)
+		return cli_fail(EXIT_USAGE, "cannot read /proc/%d/exe: %s", r.pid, strerror(errno));
 	pyf = py_target_find(r.pid, exe, &py);
 	if (r.pybt && pyf == PY_NOT_PYTHON)
 		return cli_fail(EXIT_USAGE,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-env.c - hold env: the environment that puts a service under hold.
  */

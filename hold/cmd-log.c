@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-log.c - hold log: what holdd saw, one event a line with its time --
  * forks, execs, exits, parks, releases and hand-offs -- from its journal
@@ -47,7 +48,7 @@ static void put_str(const struct hold_msg *m, enum hold_field f)
 	char s[HOLD_MSG_MAX];
 
 	hold_msg_copy(m, f, s, sizeof(s));
-	fputs(cli_vis(s), stdout);
+	fputs(text_vis(s), stdout);
 }
 
 static void print_text(const struct hold_msg *m)
@@ -67,7 +68,7 @@ static void print_text(const struct hold_msg *m)
 		put_str(m, HOLD_F_PATH);
 		cli_argv_line(m, 1, argv, sizeof(argv), 0);
 		if (argv[0])
-			printf(" %s", cli_vis(argv));
+			printf(" %s", text_vis(argv));
 		break;
 	}
 	case HOLD_MSG_EXIT:
@@ -95,31 +96,46 @@ static void print_text(const struct hold_msg *m)
 	putchar('\n');
 }
 
-static void json_field(const struct hold_msg *m, const char *name, enum hold_field f)
-{
-	struct hold_str s = hold_msg_str(m, f);
-
-	if (!hold_msg_has(m, f))
-		return;
-	printf(", \"%s\": ", name);
-	json_str(stdout, s.p, s.len);
-}
-
+/* One event: its type and time, then its facts in the vocabulary of hold
+ * ls and hold tree: a park's and a hand-off's fields by their tables
+ * (park.h), the rest by the names those use. */
 static void print_json(const struct hold_msg *m)
 {
-	printf("{\"version\": %d, \"time_ns\": %llu, \"event\": \"%s\", \"pid\": %llu",
-	       HOLD_JSON_VERSION, (unsigned long long)m->num[HOLD_F_SINCE_NS], event_name(m->type),
-	       (unsigned long long)m->num[HOLD_F_PID]);
-	if (hold_msg_has(m, HOLD_F_UID))
-		printf(", \"uid\": %llu", (unsigned long long)m->num[HOLD_F_UID]);
-	if (hold_msg_has(m, HOLD_F_TID))
-		printf(", \"tid\": %llu", (unsigned long long)m->num[HOLD_F_TID]);
-	if (m->type == HOLD_MSG_FORK)
-		printf(", \"child\": %llu", (unsigned long long)m->num[HOLD_F_CHILD]);
-	if (m->type == HOLD_MSG_EXEC) {
+	printf("{\"version\": %d, \"type\": \"%s\", \"time_ns\": %llu, ", HOLD_JSON_VERSION,
+	       event_name(m->type), (unsigned long long)m->num[HOLD_F_SINCE_NS]);
+	switch (m->type) {
+	case HOLD_MSG_PARKED: {
+		static struct park p;
+
+		park_from_msg(&p, m);
+		json_shape(stdout, &park_shape, &p, SF_BRIEF);
+		break;
+	}
+	case HOLD_MSG_HANDOFF: {
+		struct handoff_edge h;
+
+		edge_from_msg(&h, m);
+		json_shape(stdout, &edge_shape, &h, 0);
+		break;
+	}
+	default: {
+		struct hold_str path = hold_msg_str(m, HOLD_F_PATH);
+
+		printf("\"pid\": %llu", (unsigned long long)m->num[HOLD_F_PID]);
+		if (hold_msg_has(m, HOLD_F_TID))
+			printf(", \"tid\": %llu", (unsigned long long)m->num[HOLD_F_TID]);
+		if (hold_msg_has(m, HOLD_F_UID))
+			printf(", \"uid\": %llu", (unsigned long long)m->num[HOLD_F_UID]);
+		if (m->type == HOLD_MSG_FORK)
+			printf(", \"child\": %llu", (unsigned long long)m->num[HOLD_F_CHILD]);
+		if (m->type == HOLD_MSG_RELEASED)
+			printf(", \"by\": \"%s\"", hold_by_name((unsigned)m->num[HOLD_F_BY]));
+		if (m->type != HOLD_MSG_EXEC)
+			break;
 		if (hold_msg_has(m, HOLD_F_PPID))
 			printf(", \"ppid\": %llu", (unsigned long long)m->num[HOLD_F_PPID]);
-		json_field(m, "path", HOLD_F_PATH);
+		printf(", \"path\": ");
+		json_str(stdout, path.p, path.len);
 		printf(", \"argv\": [");
 		for (unsigned i = 0; i < m->nargs; i++) {
 			printf("%s", i ? ", " : "");
@@ -127,14 +143,7 @@ static void print_json(const struct hold_msg *m)
 		}
 		putchar(']');
 	}
-	if (m->type == HOLD_MSG_RELEASED)
-		printf(", \"by\": \"%s\"", hold_by_name((unsigned)m->num[HOLD_F_BY]));
-	if (m->type == HOLD_MSG_HANDOFF && hold_msg_has(m, HOLD_F_PEER))
-		printf(", \"peer\": %llu", (unsigned long long)m->num[HOLD_F_PEER]);
-	json_field(m, "on", HOLD_F_EVENT);
-	json_field(m, "rule", HOLD_F_RULE);
-	json_field(m, "comm", HOLD_F_COMM);
-	json_field(m, "addr", HOLD_F_ADDR);
+	}
 	printf("}\n");
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-ls.c - hold ls: what is parked.
  */
@@ -10,53 +11,42 @@
 #include "attach-python.h"
 #include "cli.h"
 #include "park-dir.h"
+#include "proc.h"
 #include "paths.h"
 
-/* The thread's name now (/proc/PID/task/TID/comm), else as reported. */
-static void thread_name(const struct hold_park *r, char *out, size_t cap)
+/* The thread's name now, else as reported. */
+static void thread_name(const struct park *r, char *out, size_t cap)
 {
-	char path[64];
-	size_t n = 0;
-	FILE *f;
-
-	snprintf(out, cap, "%s", r->comm);
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", r->pid, r->tid);
-	if ((f = fopen(path, "re"))) {
-		/* whole: a name may hold a newline; the kernel adds one at the end */
-		n = fread(out, 1, cap - 1, f);
-		fclose(f);
-		if (n > 0 && out[n - 1] == '\n')
-			n--;
-		if (n > 0)
-			out[n] = '\0';
-	}
+	if (proc_comm(r->pid, r->tid, out, cap) < 0)
+		snprintf(out, cap, "%s", r->comm);
 }
 
 /* argv as one line, its elements joined by spaces (a static buffer). */
-static const char *argv_line(const struct hold_park *r)
+static const char *argv_line(const struct park *r)
 {
 	static char line[HOLD_PARK_ARGV];
 	struct buf b;
 
 	buf_init(&b, line, sizeof(line));
-	hold_park_argv_line(r, &b);
+	park_argv_line(r, &b);
 	return buf_cstr(&b);
 }
 
 /* What it was parked on: the hand-off, or the image; shown safely and
  * cut to the table's last column (--json has it all). */
-static void what(const struct hold_park *r, char *out, size_t cap)
+static void what(const struct park *r, char *out, size_t cap)
 {
 	char raw[8192];
 	size_t n;
 
-	if (r->addr[0] && r->peer > 0)
-		snprintf(raw, sizeof(raw), "%s from %d %s", r->addr, r->peer, r->peercomm);
-	else if (r->addr[0])
-		snprintf(raw, sizeof(raw), "%s", r->addr);
+	if (r->ho.addr[0] && r->ho.peer > 0)
+		snprintf(raw, sizeof(raw), "%s from %d %s", r->ho.addr, r->ho.peer,
+			 r->ho.peer_comm);
+	else if (r->ho.addr[0])
+		snprintf(raw, sizeof(raw), "%s", r->ho.addr);
 	else
 		snprintf(raw, sizeof(raw), "%s %s", r->exe, argv_line(r));
-	snprintf(out, cap, "%s", cli_vis(raw));
+	snprintf(out, cap, "%s", text_vis(raw));
 	if ((n = strlen(out)) > 100) {
 		n = 97;
 		while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80) /* not mid-character */
@@ -66,57 +56,32 @@ static void what(const struct hold_park *r, char *out, size_t cap)
 }
 
 /* Is pid a CPython process (hold attach --py-bt and --pdb work on it)? */
-static int is_python(const struct hold_park *r)
+static int is_python(const struct park *r)
 {
 	struct py_target py;
-	char exe[PATH_MAX], link[64];
-	ssize_t len;
+	char exe[PATH_MAX];
 
-	if (r->tid <= 0 || strcmp(r->event, "preexec") == 0)
+	if (r->tid <= 0 || strcmp(r->event, "preexec") == 0 ||
+	    proc_exe(r->pid, exe, sizeof(exe)) < 0)
 		return 0;
-	snprintf(link, sizeof(link), "/proc/%d/exe", r->pid);
-	if ((len = readlink(link, exe, sizeof(exe) - 1)) < 0)
-		return 0;
-	exe[len] = '\0';
 	return py_target_find(r->pid, exe, &py) != PY_NOT_PYTHON;
 }
 
-static void print_json(const struct hold_park *r, int n)
+static void print_json(const struct park *r, int n)
 {
-	char name[64];
-
 	printf("[");
 	for (int i = 0; i < n; i++) {
-		printf("%s\n  {\"version\": %d, \"pid\": %d, \"tid\": %d, \"ppid\": %d, \"uid\": "
-		       "%u, "
-		       "\"event\": ",
-		       i ? "," : "", HOLD_JSON_VERSION, r[i].pid, r[i].tid, r[i].ppid, r[i].uid);
-		json_str(stdout, r[i].event, strlen(r[i].event));
-		printf(", \"rule\": ");
-		json_str(stdout, r[i].rule, strlen(r[i].rule));
-		printf(", \"mode\": ");
-		json_str(stdout, hold_mode_name(r[i].mode), 4);
-		printf(", \"since_ns\": %llu, \"timeout_ns\": %llu, \"comm\": ",
-		       (unsigned long long)r[i].since_ns, (unsigned long long)r[i].timeout_ns);
-		thread_name(&r[i], name, sizeof(name));
-		json_str(stdout, name, strlen(name));
-		if (r[i].addr[0]) {
-			printf(", \"fd\": %d, \"peer\": %d, \"bytes\": %llu, \"addr\": ", r[i].fd,
-			       r[i].peer, (unsigned long long)r[i].bytes);
-			json_str(stdout, r[i].addr, strlen(r[i].addr));
-			printf(", \"peer_comm\": ");
-			json_str(stdout, r[i].peercomm, strlen(r[i].peercomm));
-		}
-		printf(", \"exe\": ");
-		json_str(stdout, r[i].exe, strlen(r[i].exe));
-		printf(", \"argv\": ");
-		json_argv(stdout, r[i].argv, r[i].argvlen);
+		struct park q = r[i];
+
+		thread_name(&r[i], q.comm, sizeof(q.comm));
+		printf("%s\n  {\"version\": %d, ", i ? "," : "", HOLD_JSON_VERSION);
+		json_shape(stdout, &park_shape, &q, 0);
 		printf(", \"python\": %s}", is_python(&r[i]) ? "true" : "false");
 	}
 	printf("%s]\n", n ? "\n" : "");
 }
 
-static void print_table(const struct hold_park *r, int n)
+static void print_table(const struct park *r, int n)
 {
 	printf("%-7s %-7s %-15s %-6s %-4s %-6s %-24s %s\n", "PID", "TID", "THREAD", "EVENT", "MODE",
 	       "HELD", "RULE", "ON");
@@ -127,8 +92,8 @@ static void print_table(const struct hold_park *r, int n)
 		thread_name(&r[i], name, sizeof(name));
 		what(&r[i], on, sizeof(on));
 		printf("%-7d %-7d %-15s %-6s %-4s %-6s %-24s %s%s\n", r[i].pid, r[i].tid,
-		       cli_vis(name), cli_vis(r[i].event), hold_mode_name(r[i].mode), held,
-		       cli_vis(r[i].rule), on, is_python(&r[i]) ? "  [python]" : "");
+		       text_vis(name), text_vis(r[i].event), hold_mode_name(r[i].mode), held,
+		       text_vis(r[i].rule), on, is_python(&r[i]) ? "  [python]" : "");
 	}
 }
 
@@ -148,14 +113,14 @@ static void other_users_parks(void)
 		if (glob(globs[g], GLOB_NOSORT | GLOB_ONLYDIR, NULL, &gl) != 0)
 			continue;
 		for (size_t i = 0; i < gl.gl_pathc; i++) {
-			struct hold_park *r;
+			struct park *r;
 			struct stat st;
 			int k;
 
 			/* a directory itself, never through a user's symlink */
 			if (!strcmp(gl.gl_pathv[i], hold_runtime_dir()) ||
 			    lstat(gl.gl_pathv[i], &st) < 0 || !S_ISDIR(st.st_mode) ||
-			    st.st_uid == 0 || (k = hold_park_dir_read(gl.gl_pathv[i], &r)) <= 0)
+			    st.st_uid == 0 || (k = park_dir_read(gl.gl_pathv[i], &r)) <= 0)
 				continue;
 			free(r);
 			n += (size_t)snprintf(said + n, n < sizeof(said) ? sizeof(said) - n : 0,
@@ -173,7 +138,7 @@ static void other_users_parks(void)
 
 static int cmd_ls(const struct cmd_entry *self, struct args *args)
 {
-	struct hold_park *rows;
+	struct park *rows;
 	int json = args_has(args, "json"), from_records, n;
 
 	(void)self;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-release.c - hold release: let parked threads run on.
  */
@@ -12,7 +13,7 @@
  * a spinning thread needs its connection or gdb. */
 static int release_from_records(int pid, int tid, int all)
 {
-	struct hold_park *r;
+	struct park *r;
 	int from_records, n = cli_parks(&r, &from_records), done = 0, spinning = 0;
 
 	if (n < 0) /* said why */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-run.c - hold run: run a program under hold.
  *
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "cli.h"
+#include "tracer.h"
 #include "elf.h"
 #include "paths.h"
 
@@ -89,7 +91,7 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 			"hold run: %s is statically linked, so libhold cannot enter it: following "
 			"it by ptrace instead (as hold follow)\n",
 			args->argv[0]);
-		return follow_run(self, rules, args->argv);
+		return tracer_run(self, rules, args->argv);
 	}
 	put_env(rules);
 	run_summary_start(rules, run_session());

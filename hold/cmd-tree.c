@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-tree.c - hold tree: the recorded process trees, fork and exec edges,
  * parked, exited and re-parented processes marked.
@@ -17,11 +18,10 @@ struct row {
 	size_t argslen;
 };
 
-/* A recv/accept park: data went from `peer` to pid/tid over addr. */
+/* A hand-off edge (park.h), and whether it is drawn at its sender. */
 struct hand {
-	int pid, tid, peer, placed;
-	uint64_t since_ns;
-	char event[8], addr[128], comm[16], peercomm[16];
+	struct handoff_edge e;
+	int placed;
 };
 
 static struct hand *hands;
@@ -30,8 +30,8 @@ static int nhands;
 /* Was row r alive when hand-off h happened?  (pids are reused) */
 static int alive_at(const struct row *r, const struct hand *h)
 {
-	return r->since_ns <= h->since_ns &&
-	       (!(r->flags & HOLD_FL_EXITED) || r->exit_ns >= h->since_ns);
+	return r->since_ns <= h->e.since_ns &&
+	       (!(r->flags & HOLD_FL_EXITED) || r->exit_ns >= h->e.since_ns);
 }
 
 static void flags_text(char *out, size_t n, uint32_t f)
@@ -49,8 +49,8 @@ static void print_hands(const struct row *r, const char *indent)
 
 	for (int i = 0; i < nhands; i++) {
 		struct hand *h = &hands[i];
-		int out = h->peer == r->pid && alive_at(r, h);
-		int in = !out && !h->placed && h->pid == r->pid && alive_at(r, h);
+		int out = h->e.ho.peer == r->pid && alive_at(r, h);
+		int in = !out && !h->placed && h->e.pid == r->pid && alive_at(r, h);
 
 		if (!out && !in)
 			continue;
@@ -58,12 +58,13 @@ static void print_hands(const struct row *r, const char *indent)
 			printf("\n%s", indent);
 		first = 0;
 		if (out)
-			printf("  ──%s──▶ %d/%d %s", cli_vis(h->addr), h->pid, h->tid,
-			       cli_vis(h->comm));
-		else if (h->peer > 0)
-			printf("  ◀──%s── %d %s", cli_vis(h->addr), h->peer, cli_vis(h->peercomm));
+			printf("  ──%s──▶ %d/%d %s", text_vis(h->e.ho.addr), h->e.pid, h->e.tid,
+			       text_vis(h->e.comm));
+		else if (h->e.ho.peer > 0)
+			printf("  ◀──%s── %d %s", text_vis(h->e.ho.addr), h->e.ho.peer,
+			       text_vis(h->e.ho.peer_comm));
 		else
-			printf("  ◀──%s── (sender not known)", cli_vis(h->addr));
+			printf("  ◀──%s── (sender not known)", text_vis(h->e.ho.addr));
 	}
 }
 
@@ -88,11 +89,11 @@ static void print_rows(struct row *r, int n)
 		for (int k = 1; k <= d; k++)
 			strcat(indent, more[k] ? "│      " : "       ");
 		if (r[i].flags & HOLD_FL_EXECED)
-			printf("%d ─exec─▶ %s%s%s", r[i].pid, cli_vis(r[i].exe),
-			       r[i].argv[0] ? " " : "", cli_vis(r[i].argv));
+			printf("%d ─exec─▶ %s%s%s", r[i].pid, text_vis(r[i].exe),
+			       r[i].argv[0] ? " " : "", text_vis(r[i].argv));
 		else
 			printf("%d (%s)", r[i].pid,
-			       r[i].exe[0] ? cli_vis(basename(r[i].exe)) : "?");
+			       r[i].exe[0] ? text_vis(basename(r[i].exe)) : "?");
 		printf("%s", fl);
 		print_hands(&r[i], indent);
 		printf("\n");
@@ -120,13 +121,11 @@ static void print_json(struct row *r, int n)
 		for (int k = 0, any = 0; k < nhands; k++) {
 			const struct hand *h = &hands[k];
 
-			if (!((h->peer == r[i].pid || h->pid == r[i].pid) && alive_at(&r[i], h)))
+			if (!((h->e.ho.peer == r[i].pid || h->e.pid == r[i].pid) &&
+			      alive_at(&r[i], h)))
 				continue;
-			printf("%s{\"from\": %d, \"to\": %d, \"tid\": %d, \"event\": ",
-			       any++ ? ", " : "", h->peer, h->pid, h->tid);
-			json_str(stdout, h->event, strlen(h->event));
-			printf(", \"since_ns\": %llu, \"addr\": ", (unsigned long long)h->since_ns);
-			json_str(stdout, h->addr, strlen(h->addr));
+			printf("%s{", any++ ? ", " : "");
+			json_shape(stdout, &edge_shape, &h->e, 0);
 			printf("}");
 		}
 		printf("]}");
@@ -161,15 +160,8 @@ static void add_hand(const struct hold_msg *m)
 		return;
 	hands = h;
 	h = &hands[nhands++];
-	h->pid = (int)m->num[HOLD_F_PID];
-	h->tid = (int)m->num[HOLD_F_TID];
-	h->peer = (int)m->num[HOLD_F_PEER];
-	h->since_ns = m->num[HOLD_F_SINCE_NS];
+	edge_from_msg(&h->e, m);
 	h->placed = 0;
-	hold_msg_copy(m, HOLD_F_EVENT, h->event, sizeof(h->event));
-	hold_msg_copy(m, HOLD_F_ADDR, h->addr, sizeof(h->addr));
-	hold_msg_copy(m, HOLD_F_COMM, h->comm, sizeof(h->comm));
-	hold_msg_copy(m, HOLD_F_PEERCOMM, h->peercomm, sizeof(h->peercomm));
 }
 
 /* A hand-off whose sender is listed is drawn at the sender; mark those. */
@@ -178,7 +170,7 @@ static void place_hands(const struct row *rows, int n)
 	for (int i = 0; i < nhands; i++)
 		for (int k = 0; k < n && !hands[i].placed; k++)
 			hands[i].placed =
-				rows[k].pid == hands[i].peer && alive_at(&rows[k], &hands[i]);
+				rows[k].pid == hands[i].e.ho.peer && alive_at(&rows[k], &hands[i]);
 }
 
 static int cmd_tree(const struct cmd_entry *self, struct args *args)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd-wait.c - hold wait: block until something parks, print its pid.
  */

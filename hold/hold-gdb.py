@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold-gdb.py - hold's side of gdb.  `hold attach` loads it; you may too
 # (source /usr/local/share/hold/hold-gdb.py).  Commands:
 #

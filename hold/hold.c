@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hold.c - the hold CLI's entry point and its table of verbs: each verb's
  * options are parsed here, from its descriptor, before it runs.
@@ -9,9 +10,8 @@
 #include "config.h"
 
 static const struct cmd_entry *const verbs[] = {
-	&cmd_run_entry,  &cmd_env_entry,    &cmd_ls_entry,      &cmd_tree_entry,
-	&cmd_wait_entry, &cmd_attach_entry, &cmd_release_entry, &cmd_follow_entry,
-	&cmd_log_entry,
+	&cmd_run_entry,    &cmd_env_entry,     &cmd_ls_entry,     &cmd_tree_entry, &cmd_wait_entry,
+	&cmd_attach_entry, &cmd_release_entry, &cmd_follow_entry, &cmd_log_entry,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))

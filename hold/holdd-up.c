@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holdd-up.c - a holdd for this process to report to (hold run, hold
  * follow): when none answers, a private one on the usual socket, which

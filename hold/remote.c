@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * remote.c - hold --host HOST VERB ...: the verb runs on HOST, over the
  * user's own ssh (their config, keys and ControlMaster): hold ls, wait,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * run-summary.c - when hold run's program ends, name each rule that never
  * fired, with the names it could have meant:
@@ -195,11 +196,11 @@ static void report(const char *rules, const char *session, int pid)
 			nearest(execs, r->pattern[0] ? r->pattern : r->comm, near, sizeof(near));
 		else if (r->event == HOLD_EV_FORK && forkers->n)
 			nearest(forkers, r->comm, near, sizeof(near));
-		fprintf(stderr, "hold run: rule '%s' matched nothing%s%s\n", cli_vis(r->text),
+		fprintf(stderr, "hold run: rule '%s' matched nothing%s%s\n", text_vis(r->text),
 			near[0] ? (r->event == HOLD_EV_EXEC ? "; execs seen: "
 							    : "; processes that forked: ")
 				: "",
-			cli_vis(near));
+			text_vis(near));
 	}
 	free(execs);
 	free(forkers);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conn.c - holdd's client connections: parked threads and the hold CLI on
  * the stream socket.
@@ -40,7 +41,7 @@
 #define SO_PEERPIDFD 77 /* Linux 6.5; Debian 12's headers predate it */
 #endif
 
-static struct conn *conns;
+static LIST_HEAD(, conn) conns = LIST_HEAD_INITIALIZER(conns);
 static int reserve = -1;   /* an fd to give back when accept finds none left */
 static unsigned per_uid;   /* connections one user may hold; root's are not counted */
 static uint64_t own_pidns; /* holdd's pid namespace (the inode of /proc/self/ns/pid) */
@@ -48,10 +49,10 @@ static uint64_t own_pidns; /* holdd's pid namespace (the inode of /proc/self/ns/
 void conn_init(void)
 {
 	struct rlimit rl;
-	struct stat ns;
+	uint64_t dev;
 
-	if (stat("/proc/self/ns/pid", &ns) == 0)
-		own_pidns = ns.st_ino;
+	if (proc_self_pidns(&dev, &own_pidns) != 0)
+		own_pidns = 0;
 	reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	per_uid = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / 8 > 64
 			  ? (unsigned)(rl.rlim_cur / 8 > 1u << 30 ? 1u << 30 : rl.rlim_cur / 8)
@@ -61,9 +62,10 @@ void conn_init(void)
 static unsigned held_by(uint32_t uid)
 {
 	unsigned n = 0;
+	const struct conn *c;
 
-	for (struct conn *c = conns; c; c = c->next)
-		n += c->uid == uid;
+	LIST_FOREACH(c, &conns, link)
+	n += c->uid == uid;
 	return n;
 }
 
@@ -89,7 +91,12 @@ static void turn_away(int listen_fd)
 
 struct conn *conn_first(void)
 {
-	return conns;
+	return LIST_FIRST(&conns);
+}
+
+struct conn *conn_next(const struct conn *c)
+{
+	return LIST_NEXT(c, link);
 }
 
 int conn_foreign(const struct conn *c)
@@ -124,10 +131,7 @@ struct conn *conn_adopt(int fd, int pid, uint32_t uid, int pidfd)
 		free(c);
 		return NULL;
 	}
-	c->next = conns;
-	if (conns)
-		conns->prev = c;
-	conns = c;
+	LIST_INSERT_HEAD(&conns, c, link);
 	return c;
 }
 
@@ -181,12 +185,7 @@ void conn_free(struct conn *c)
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	close(c->w.fd);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	free(c->glob);
 	free(c->out);
 	free(c);

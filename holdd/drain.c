@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * drain.c - holdd's side of the report ring (ring.h): made at start-up
  * beside the socket, drained in batches, slept on.
@@ -69,10 +70,8 @@ int drain_init(const char *sock, hold_ring_fn fn)
 	ring_ino = fstat(fd, &ns) == 0 ? ns.st_ino : 0;
 	close(fd);
 	/* whose pids the reports carry: set before the magic makes it a ring */
-	if (stat("/proc/self/ns/pid", &ns) == 0) {
-		((struct hold_ring_hdr *)ring)->pidns_dev = (uint64_t)ns.st_dev;
-		((struct hold_ring_hdr *)ring)->pidns_ino = (uint64_t)ns.st_ino;
-	}
+	proc_self_pidns(&((struct hold_ring_hdr *)ring)->pidns_dev,
+			&((struct hold_ring_hdr *)ring)->pidns_ino);
 	hold_ring_init(ring);
 	rd.may_finish = proc_may_finish;
 	timer_w.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

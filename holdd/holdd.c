@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holdd.c - the hold daemon: start-up.
  *

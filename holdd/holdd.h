@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holdd.h - the daemon's internals.  One thread, one epoll loop.  Each
  * module owns its state; calls go down this list, never back up
@@ -7,7 +8,7 @@
  *   server.c   the loop: what each event and request means (the dispatch
  *              table), fork/exec datagrams, signals, the tick, owners
  *   drain.c    the report ring (ring.h): drained in batches, slept on
- *   parks.c    what is parked; release; hold wait
+ *   parked.c   what is parked; release; hold wait
  *   store.c    the recorded trees (tree.c in memory, journal.c on disk),
  *              exit watches, hand-offs
  *   conn.c     client connections: framing, output queues, identity
@@ -20,10 +21,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 #include <sys/types.h>
 
 #include "journal.h"
 #include "park.h"
+#include "proc.h"
 #include "proto.h"
 #include "ring.h"
 #include "tree.h"
@@ -55,23 +58,23 @@ enum conn_state {
 	C_STATES_
 };
 
-struct park;
+struct parked;
 
 struct conn {
 	struct watch w;
-	struct conn *prev, *next;
-	int pid; /* SO_PEERCRED at accept */
+	LIST_ENTRY(conn) link; /* conn.c's list of every connection */
+	int pid;               /* SO_PEERCRED at accept */
 	uint32_t uid;
 	int pidfd;      /* that very process (SO_PEERPIDFD), which a reused pid cannot
 			   impersonate; -1 if the kernel cannot say */
 	uint64_t pidns; /* HELLO's: the client's pid namespace, 0: not said */
 	enum conn_state state;
-	struct park *park;  /* C_PARKED */
-	char *glob;         /* C_WAITING: exe/comm glob, NULL = any */
-	uint64_t wait_from; /* C_WAITING: parks since then are new */
-	int wait_unseen;    /* C_WAITING: a park not handed to this uid before will do */
-	int closing;        /* close once `out` is written */
-	int follow;         /* hold log -f: every event goes to it too */
+	struct parked *park; /* C_PARKED */
+	char *glob;          /* C_WAITING: exe/comm glob, NULL = any */
+	uint64_t wait_from;  /* C_WAITING: parks since then are new */
+	int wait_unseen;     /* C_WAITING: a park not handed to this uid before will do */
+	int closing;         /* close once `out` is written */
+	int follow;          /* hold log -f: every event goes to it too */
 	size_t inlen;
 	char *out;
 	size_t outlen, outcap;
@@ -108,6 +111,7 @@ void conn_done(struct conn *c, uint64_t count);
 void conn_set_lost(uint64_t lost);
 void conn_free(struct conn *c);
 struct conn *conn_first(void);
+struct conn *conn_next(const struct conn *c);
 /* Is the client in a pid namespace other than holdd's (a container)?  Its
  * pids are that namespace's, and it is shown that namespace's parks. */
 int conn_foreign(const struct conn *c);
@@ -115,28 +119,28 @@ int conn_foreign(const struct conn *c);
  * owner, did?  Root sees everything; a user, their processes and trees. */
 int conn_may_see(const struct conn *c, uint32_t uid, uint32_t owner);
 
-/* --- parks.c ------------------------------------------------------------- */
+/* --- parked.c ------------------------------------------------------------ */
 
-struct park {
-	struct park *prev, *next;
-	struct conn *conn;   /* NULL: a stopped process found by its record */
-	int pidfd;           /* stop mode: SIGCONT goes through it */
-	char *record;        /* the record's path, for parks found by it */
-	int proxy;           /* holdd wrote its record (PARK said none was written) */
-	int released;        /* RELEASE sent: it is no longer parked, whatever comes back */
-	uint64_t record_ino; /* libhold's record, in holdd's directory: holdd removes it
-			      * after RELEASE (parks.c), off the released thread's path */
-	uint64_t expect_by;  /* found by its record, spinning: it must reconnect by then */
-	int release_pending; /* released before it reconnected: release it when it does */
-	uint32_t handed[8];  /* the users a `hold wait` handed it to */
+struct parked {
+	LIST_ENTRY(parked) link; /* parked.c's set */
+	struct conn *conn;       /* NULL: a stopped process found by its record */
+	int pidfd;               /* stop mode: SIGCONT goes through it */
+	char *record_path;       /* the record's path, for parks found by it */
+	int proxy;               /* holdd wrote its record (PARK said none was written) */
+	int released;            /* RELEASE sent: it is no longer parked, whatever comes back */
+	uint64_t record_ino;     /* libhold's record, in holdd's directory: holdd removes it
+				  * after RELEASE (parked.c), off the released thread's path */
+	uint64_t expect_by;      /* found by its record, spinning: it must reconnect by then */
+	int release_pending;     /* released before it reconnected: release it when it does */
+	uint32_t handed[8];      /* the users a `hold wait` handed it to */
 	unsigned nhanded;
 	uint32_t owner;                       /* the uid its tree belongs to (store_owner_of) */
 	int ns_pid, ns_tid, ns_ppid, ns_peer; /* as its own pid namespace sees them */
-	struct hold_park rec;
+	struct park park;
 };
 
 /* A PARK on c: the park, or NULL (out of memory: c is closing). */
-const struct park *parks_add(struct conn *c, const struct hold_msg *m);
+const struct parked *parks_add(struct conn *c, const struct hold_msg *m);
 /* PARK with FLAGS=TRACED: a tracer (hold follow) stopped the message's pid
  * and let it go; answered DONE or ERROR. */
 void parks_add_traced(struct conn *c, const struct hold_msg *m);
@@ -183,7 +187,7 @@ void store_proc_exited(struct watch *w);
 /* Answer TREE; parked(pid) marks the parked processes. */
 void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid));
 /* A recv/accept park: remember the hand-off (from p->peer to p). */
-void store_handoff(const struct hold_park *p, uint32_t owner);
+void store_handoff(const struct park *p, uint32_t owner);
 size_t store_nodes(void);
 void store_tick(void);
 void store_flush(void);
@@ -221,18 +225,6 @@ void drain_turn(void);  /* after a turn of the loop: drain, then time or sleep *
 void drain_timer(void); /* W_DRAIN fired */
 uint64_t drain_lost(void);
 void drain_close(void); /* holdd goes: writers let the ring go */
-
-/* --- proc.c: what /proc says of a live process ---------------------------- */
-
-/* Could pid still finish what it was doing: not gone, not a zombie, not
- * stopped (a ring report it began; ring.h)? */
-int proc_may_finish(int pid);
-long proc_real_uid(int pid); /* -1: gone */
-int proc_ppid(int pid);      /* 0: gone */
-int proc_stopped(int pid);   /* in a stop (T, or t: traced); 0 too when gone */
-/* The tid, in holdd's pid namespace, of pid's thread whose own namespace
- * (a container's) calls it ns_tid; -1 if none. */
-int proc_host_tid(int pid, int ns_tid);
 
 /* --- log.c, sandbox.c ---------------------------------------------------- */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * journal.h - holdd's append-only journal of tree events, so that process
  * trees survive a holdd restart.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log.c - holdd's log: stderr with --foreground, else syslog.  Lines on
  * stderr (or --log-file) start with the local time to the millisecond;

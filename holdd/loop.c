@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loop.c - holdd's epoll set: every socket, pidfd, signalfd and timerfd it
  * watches, each behind a struct watch that says what it is.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sandbox.c - after start-up holdd keeps only what its loop needs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.c - holdd's event loop: what each event means.
  *
@@ -93,7 +94,7 @@ static void on_hello(struct conn *c, const struct hold_msg *m)
 
 static void on_park(struct conn *c, const struct hold_msg *m)
 {
-	const struct park *p;
+	const struct parked *p;
 
 	if (m->num[HOLD_F_FLAGS] & HOLD_FL_TRACED) {
 		parks_add_traced(c, m);
@@ -101,8 +102,8 @@ static void on_park(struct conn *c, const struct hold_msg *m)
 	}
 	p = parks_add(c, m);
 
-	if (p && p->rec.fd >= 0 && hold_msg_has(m, HOLD_F_ADDR))
-		store_handoff(&p->rec, p->owner);
+	if (p && p->park.ho.fd >= 0 && hold_msg_has(m, HOLD_F_ADDR))
+		store_handoff(&p->park, p->owner);
 }
 
 static void on_log(struct conn *c, const struct hold_msg *m)
@@ -254,7 +255,7 @@ static void close_stalled(void)
 	struct conn *next;
 
 	for (struct conn *c = conn_first(); c; c = next) {
-		next = c->next;
+		next = conn_next(c);
 		if (conn_stalled(c, now)) {
 			hlog(LOG_WARNING,
 			     "pid %d uid %u reads none of its answer; closing its "

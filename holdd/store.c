@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * store.c - holdd's record of process trees: tree.c in memory, journal.c
  * on disk, and an exit watch (a pidfd) for every live process.
@@ -35,17 +36,9 @@ struct proc_watch {
 #define HANDOFFS 1024 /* the newest hand-offs kept */
 #endif
 
-/* Not a park but the edge a park drew: data went from `peer` to pid/tid
- * over addr, and a recv/accept rule parked the receiver.  It outlives the
- * park, so it is kept apart from the parked set and from the tree (it
- * joins two nodes, maybe of two trees), newest last. */
-struct handoff_edge {
-	int pid, tid, peer;
-	uint32_t uid, owner;
-	uint64_t since_ns;
-	char event[8], addr[128], comm[16], peercomm[16];
-};
-
+/* Not a park but the edge a park drew (park.h): it outlives the park, so
+ * it is kept apart from the parked set and from the tree (it joins two
+ * nodes, maybe of two trees), newest last. */
 static struct tree tree;
 static struct journal journal;
 static struct handoff_edge handoffs[HANDOFFS];
@@ -74,7 +67,7 @@ static void broadcast(const char *buf, size_t n)
 
 	if (!followers || hold_msg_decode(&m, buf, n) != HOLD_PROTO_OK)
 		return;
-	for (struct conn *c = conn_first(); c; c = c->next)
+	for (struct conn *c = conn_first(); c; c = conn_next(c))
 		if (c->follow && !c->closing && log_may_see(c, &m))
 			conn_send(c, buf, n);
 }
@@ -326,75 +319,29 @@ uint32_t store_owner_of(int pid, uint32_t uid)
 	return uid;
 }
 
-static size_t enc_handoff(char *buf, size_t cap, const struct handoff_edge *h)
-{
-	struct hold_enc e;
-
-	hold_enc_start(&e, buf, cap, HOLD_MSG_HANDOFF);
-	hold_enc_num(&e, HOLD_F_PID, (uint64_t)h->pid);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)h->tid);
-	hold_enc_num(&e, HOLD_F_PEER, (uint64_t)h->peer);
-	hold_enc_num(&e, HOLD_F_UID, h->uid);
-	hold_enc_num(&e, HOLD_F_OWNER, h->owner);
-	hold_enc_num(&e, HOLD_F_SINCE_NS, h->since_ns);
-	hold_enc_str(&e, HOLD_F_EVENT, h->event);
-	hold_enc_str(&e, HOLD_F_ADDR, h->addr);
-	hold_enc_str(&e, HOLD_F_COMM, h->comm);
-	hold_enc_str(&e, HOLD_F_PEERCOMM, h->peercomm);
-	return hold_enc_finish(&e);
-}
-
 /* From a HANDOFF message (journal replay) or a park; a repeat (a parked
  * thread announcing itself again to a restarted holdd) is dropped. */
-static const struct handoff_edge *apply_handoff(const struct hold_msg *m)
+static const struct handoff_edge *apply_handoff(const struct handoff_edge *h)
 {
-	struct handoff_edge h = {
-		.pid = (int)m->num[HOLD_F_PID],
-		.tid = (int)m->num[HOLD_F_TID],
-		.peer = (int)m->num[HOLD_F_PEER],
-		.uid = (uint32_t)m->num[HOLD_F_UID],
-		.owner = (uint32_t)(hold_msg_has(m, HOLD_F_OWNER) ? m->num[HOLD_F_OWNER]
-								  : m->num[HOLD_F_UID]),
-		.since_ns = m->num[HOLD_F_SINCE_NS],
-	};
-
 	for (size_t i = 0; i < nhandoffs; i++)
-		if (handoffs[i].pid == h.pid && handoffs[i].tid == h.tid &&
-		    handoffs[i].since_ns == h.since_ns)
+		if (handoffs[i].pid == h->pid && handoffs[i].tid == h->tid &&
+		    handoffs[i].since_ns == h->since_ns)
 			return NULL;
-	hold_msg_copy(m, HOLD_F_EVENT, h.event, sizeof(h.event));
-	hold_msg_copy(m, HOLD_F_ADDR, h.addr, sizeof(h.addr));
-	hold_msg_copy(m, HOLD_F_COMM, h.comm, sizeof(h.comm));
-	hold_msg_copy(m, HOLD_F_PEERCOMM, h.peercomm, sizeof(h.peercomm));
-	handoffs[handoff_next] = h;
+	handoffs[handoff_next] = *h;
 	handoff_next = (handoff_next + 1) % HANDOFFS;
 	if (nhandoffs < HANDOFFS)
 		nhandoffs++;
 	return &handoffs[(handoff_next + HANDOFFS - 1) % HANDOFFS];
 }
 
-void store_handoff(const struct hold_park *p, uint32_t owner)
+void store_handoff(const struct park *p, uint32_t owner)
 {
 	char buf[HOLD_MSG_MAX];
-	struct hold_msg m;
-	struct hold_enc e;
+	struct handoff_edge h;
 	size_t n;
 
-	/* as a HANDOFF message, so that live and replayed hand-offs take the
-	 * same path, apply_handoff() */
-	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_HANDOFF);
-	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->pid);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->tid);
-	hold_enc_num(&e, HOLD_F_PEER, (uint64_t)p->peer);
-	hold_enc_num(&e, HOLD_F_UID, p->uid);
-	hold_enc_num(&e, HOLD_F_OWNER, owner);
-	hold_enc_num(&e, HOLD_F_SINCE_NS, p->since_ns);
-	hold_enc_str(&e, HOLD_F_EVENT, p->event);
-	hold_enc_str(&e, HOLD_F_ADDR, p->addr);
-	hold_enc_str(&e, HOLD_F_COMM, p->comm);
-	hold_enc_str(&e, HOLD_F_PEERCOMM, p->peercomm);
-	n = hold_enc_finish(&e);
-	if (hold_msg_decode(&m, buf, n) != HOLD_PROTO_OK || !apply_handoff(&m))
+	edge_from_park(&h, p, owner);
+	if (!apply_handoff(&h) || !(n = edge_to_msg(buf, sizeof(buf), &h)))
 		return;
 	journal_msg(buf, n);
 }
@@ -442,9 +389,13 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 		if ((n = tree_find(&tree, (int)m->num[HOLD_F_PID])))
 			tree_exit(&tree, n, t);
 		break;
-	case HOLD_MSG_HANDOFF:
-		apply_handoff(m);
+	case HOLD_MSG_HANDOFF: {
+		struct handoff_edge h;
+
+		edge_from_msg(&h, m);
+		apply_handoff(&h);
 		break;
+	}
 	}
 	if (m->type != HOLD_MSG_NODE && m->type != HOLD_MSG_HELLO)
 		tree_prune(&tree, t, NULL, NULL);
@@ -600,7 +551,7 @@ void store_tree(struct conn *c, const struct hold_msg *m, int (*parked)(int pid)
 		char buf[HOLD_MSG_MAX];
 
 		if (conn_may_see(c, h->uid, h->owner))
-			conn_send(c, buf, enc_handoff(buf, sizeof(buf), h));
+			conn_send(c, buf, edge_to_msg(buf, sizeof(buf), h));
 	}
 	conn_done(c, q.sent);
 }
@@ -650,7 +601,7 @@ static void rewrite_journal(void)
 
 		journal_add(
 			&fresh, hb,
-			enc_handoff(
+			edge_to_msg(
 				hb, sizeof(hb),
 				&handoffs[(handoff_next + HANDOFFS - nhandoffs + i) % HANDOFFS]));
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tree.h - holdd's process-tree store: who forked whom, who exec'd what,
  * who exited.  Pure data structure (no system calls), so it is unit-tested

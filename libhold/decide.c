@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * decide.c - given the facts of an event, does a rule say park?
  *
@@ -101,11 +102,7 @@ static uint32_t *counts(void)
 /* Take one firing of rule i, counted; 0 when its count is spent. */
 static HOT int take(int i)
 {
-	uint32_t *used = counts();
-	uint32_t limit = hold_g.rules.rule[i].count;
-	uint32_t before = __atomic_fetch_add(&used[i], 1, __ATOMIC_RELAXED);
-
-	return !limit || before < limit;
+	return hold_rule_take(&hold_g.rules.rule[i], &counts()[i]);
 }
 
 void hold_decide_refund(int i)
@@ -197,9 +194,7 @@ HOT void hold_decide_exec(char **argv)
 
 static int spent(int i)
 {
-	uint32_t limit = hold_g.rules.rule[i].count;
-
-	return limit && __atomic_load_n(&counts()[i], __ATOMIC_RELAXED) >= limit;
+	return hold_rule_spent(&hold_g.rules.rule[i], &counts()[i]);
 }
 
 /* The address as the park reports it: the name or port the rule saw. */
@@ -303,7 +298,8 @@ static int host_is(const struct hold_rule *r, enum hold_event ev, int newfd,
 
 static void handoff(enum hold_event ev, int fd, int newfd, long bytes, uint32_t m)
 {
-	struct hold_handoff ho = {.fd = fd, .newfd = newfd, .bytes = bytes};
+	struct hold_handoff ho = {
+		.fd = fd, .newfd = newfd, .bytes = bytes > 0 ? (uint64_t)bytes : 0};
 	struct hold_fd_info fi, conn;
 	char comm[16], *cp = NULL;
 	int peer_looked = 0, conn_looked = 0;

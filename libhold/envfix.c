@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * envfix.c - repair an exec environment; see envfix.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * envfix.h - put LD_PRELOAD and hold's settings back into an environment a
  * program passes to exec, so the new image is followed even when the

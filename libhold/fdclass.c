@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fdclass.c - which recv/accept rules take a file descriptor, worked out
  * once per descriptor and cached, so an interposed read() or recv() costs a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * init.c - libhold's constructor: read the settings (settings.c) and the
  * rules; then, in a new image, report the exec to holdd and let decide.c

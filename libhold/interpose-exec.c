@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose-exec.c - the exec family, posix_spawn, system() and popen().
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose-fd.c - the calls that make, close or re-aim a file descriptor,
  * so fdclass.c's cache forgets what it knew about that number.
@@ -75,8 +76,9 @@ const struct hold_bind hold_binds_fd[] = {
 
 #define ON() __builtin_expect(hold_fdc_on, 0)
 
-/* Forget fd when the call made or re-aimed it (r >= 0); keep errno. */
-static int made(int r)
+/* Forget fd r when the call made or re-aimed it (r >= 0): the fd cache
+ * must not answer for the old file; keep errno. */
+static int forget_new(int r)
 {
 	int e = errno;
 
@@ -86,11 +88,11 @@ static int made(int r)
 	return r;
 }
 
-static int made2(int r, const int fds[2])
+static int forget_pair(int r, const int fds[2])
 {
 	if (r == 0) {
-		made(fds[0]);
-		made(fds[1]);
+		forget_new(fds[0]);
+		forget_new(fds[1]);
 	}
 	return r;
 }
@@ -111,7 +113,7 @@ static __attribute__((noinline)) int close_hold(int fd)
 {
 	int r = real_close(fd);
 
-	made(fd);
+	forget_new(fd);
 	return r;
 }
 
@@ -122,17 +124,17 @@ EXPORT HOT int close(int fd)
 
 EXPORT HOT int dup(int fd)
 {
-	return ON() ? made(real_dup(fd)) : real_dup(fd);
+	return ON() ? forget_new(real_dup(fd)) : real_dup(fd);
 }
 
 EXPORT HOT int dup2(int fd, int to)
 {
-	return ON() ? made(real_dup2(fd, to)) : real_dup2(fd, to);
+	return ON() ? forget_new(real_dup2(fd, to)) : real_dup2(fd, to);
 }
 
 EXPORT HOT int dup3(int fd, int to, int fl)
 {
-	return ON() ? made(real_dup3(fd, to, fl)) : real_dup3(fd, to, fl);
+	return ON() ? forget_new(real_dup3(fd, to, fl)) : real_dup3(fd, to, fl);
 }
 
 /* fcntl's third argument is an int, a long or a pointer by command; as
@@ -142,50 +144,49 @@ static int fcntl_via(int (*f)(int, int, void *), int fd, int cmd, void *arg)
 	int r = f(fd, cmd, arg);
 
 	if (ON() && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
-		made(r);
+		forget_new(r);
 	return r;
 }
 
+/* fcntl's third argument, of whatever type: each is passed as one word */
+#define THIRD_ARG(last)                   \
+	({                                \
+		va_list ap_;              \
+		void *a_;                 \
+		va_start(ap_, last);      \
+		a_ = va_arg(ap_, void *); \
+		va_end(ap_);              \
+		a_;                       \
+	})
+
 EXPORT HOT int fcntl(int fd, int cmd, ...)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	return fcntl_via(real_fcntl, fd, cmd, arg);
+	return fcntl_via(real_fcntl, fd, cmd, THIRD_ARG(cmd));
 }
 
 EXPORT HOT int fcntl64(int fd, int cmd, ...)
 {
-	va_list ap;
-	void *arg;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	return fcntl_via(real_fcntl64, fd, cmd, arg);
+	return fcntl_via(real_fcntl64, fd, cmd, THIRD_ARG(cmd));
 }
 
 EXPORT HOT int socket(int d, int t, int p)
 {
-	return ON() ? made(real_socket(d, t, p)) : real_socket(d, t, p);
+	return ON() ? forget_new(real_socket(d, t, p)) : real_socket(d, t, p);
 }
 
 EXPORT HOT int socketpair(int d, int t, int p, int sv[2])
 {
-	return ON() ? made2(real_socketpair(d, t, p, sv), sv) : real_socketpair(d, t, p, sv);
+	return ON() ? forget_pair(real_socketpair(d, t, p, sv), sv) : real_socketpair(d, t, p, sv);
 }
 
 EXPORT HOT int pipe(int fds[2])
 {
-	return ON() ? made2(real_pipe(fds), fds) : real_pipe(fds);
+	return ON() ? forget_pair(real_pipe(fds), fds) : real_pipe(fds);
 }
 
 EXPORT HOT int pipe2(int fds[2], int fl)
 {
-	return ON() ? made2(real_pipe2(fds, fl), fds) : real_pipe2(fds, fl);
+	return ON() ? forget_pair(real_pipe2(fds, fl), fds) : real_pipe2(fds, fl);
 }
 
 EXPORT HOT int open(const char *p, int fl, ...)
@@ -193,7 +194,7 @@ EXPORT HOT int open(const char *p, int fl, ...)
 	mode_t m = 0;
 
 	MODE_ARG(fl, m);
-	return ON() ? made(real_open(p, fl, m)) : real_open(p, fl, m);
+	return ON() ? forget_new(real_open(p, fl, m)) : real_open(p, fl, m);
 }
 
 EXPORT HOT int open64(const char *p, int fl, ...)
@@ -201,7 +202,7 @@ EXPORT HOT int open64(const char *p, int fl, ...)
 	mode_t m = 0;
 
 	MODE_ARG(fl, m);
-	return ON() ? made(real_open64(p, fl, m)) : real_open64(p, fl, m);
+	return ON() ? forget_new(real_open64(p, fl, m)) : real_open64(p, fl, m);
 }
 
 EXPORT HOT int openat(int d, const char *p, int fl, ...)
@@ -209,7 +210,7 @@ EXPORT HOT int openat(int d, const char *p, int fl, ...)
 	mode_t m = 0;
 
 	MODE_ARG(fl, m);
-	return ON() ? made(real_openat(d, p, fl, m)) : real_openat(d, p, fl, m);
+	return ON() ? forget_new(real_openat(d, p, fl, m)) : real_openat(d, p, fl, m);
 }
 
 EXPORT HOT int openat64(int d, const char *p, int fl, ...)
@@ -217,37 +218,37 @@ EXPORT HOT int openat64(int d, const char *p, int fl, ...)
 	mode_t m = 0;
 
 	MODE_ARG(fl, m);
-	return ON() ? made(real_openat64(d, p, fl, m)) : real_openat64(d, p, fl, m);
+	return ON() ? forget_new(real_openat64(d, p, fl, m)) : real_openat64(d, p, fl, m);
 }
 
 EXPORT int __open_2(const char *p, int fl)
 {
-	return ON() ? made(real___open_2(p, fl)) : real___open_2(p, fl);
+	return ON() ? forget_new(real___open_2(p, fl)) : real___open_2(p, fl);
 }
 
 EXPORT int __open64_2(const char *p, int fl)
 {
-	return ON() ? made(real___open64_2(p, fl)) : real___open64_2(p, fl);
+	return ON() ? forget_new(real___open64_2(p, fl)) : real___open64_2(p, fl);
 }
 
 EXPORT int __openat_2(int d, const char *p, int fl)
 {
-	return ON() ? made(real___openat_2(d, p, fl)) : real___openat_2(d, p, fl);
+	return ON() ? forget_new(real___openat_2(d, p, fl)) : real___openat_2(d, p, fl);
 }
 
 EXPORT int __openat64_2(int d, const char *p, int fl)
 {
-	return ON() ? made(real___openat64_2(d, p, fl)) : real___openat64_2(d, p, fl);
+	return ON() ? forget_new(real___openat64_2(d, p, fl)) : real___openat64_2(d, p, fl);
 }
 
 EXPORT int creat(const char *p, mode_t m)
 {
-	return ON() ? made(real_creat(p, m)) : real_creat(p, m);
+	return ON() ? forget_new(real_creat(p, m)) : real_creat(p, m);
 }
 
 EXPORT int creat64(const char *p, mode_t m)
 {
-	return ON() ? made(real_creat64(p, m)) : real_creat64(p, m);
+	return ON() ? forget_new(real_creat64(p, m)) : real_creat64(p, m);
 }
 
 /* connect and bind give a socket its peer or its name: the class changes. */
@@ -256,7 +257,7 @@ EXPORT HOT int connect(int fd, const struct sockaddr *a, socklen_t al)
 	int r = real_connect(fd, a, al);
 
 	if (ON())
-		made(fd);
+		forget_new(fd);
 	return r;
 }
 
@@ -265,7 +266,7 @@ EXPORT int bind(int fd, const struct sockaddr *a, socklen_t al)
 	int r = real_bind(fd, a, al);
 
 	if (ON())
-		made(fd);
+		forget_new(fd);
 	return r;
 }
 
@@ -276,7 +277,7 @@ EXPORT HOT int fclose(FILE *f)
 	int r = real_fclose(f);
 
 	if (fd >= 0)
-		made(fd);
+		forget_new(fd);
 	return r;
 }
 

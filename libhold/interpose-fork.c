@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose-fork.c - fork(), _Fork() and the C half of vfork().
  *
@@ -48,6 +49,12 @@ EXPORT pid_t _Fork(void)
 
 	return fork_via("_Fork", &slot);
 }
+
+/* interpose-vfork.S's callbacks: declared here, where they are defined, for
+ * assembly has no header. */
+HIDDEN int hold_vfork_prepare(void);
+HIDDEN void hold_vfork_child(int idx);
+HIDDEN pid_t hold_vfork_failed(int idx, long err);
 
 /* Called by interpose-vfork.S before the vfork system call.  The child will
  * share our memory and locks, so it must not be the one to look up a real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose-recv.c - read, readv, recv, recvfrom, recvmsg, accept, accept4
  * and the _chk variants glibc's fortify calls.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose-vfork.S - vfork() for x86-64.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose.c - bind every interposer's real function at once (see
  * interpose.h), while the process is in a state where dlsym is safe.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * interpose.h - how an interposer reaches the definition it hides.
  *

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libhold.h - libhold's internal interfaces.  The data path is
  *
  *   interpose (interpose-*.c)  an interposer gathers the facts of a call
  *   -> decide (decide.c)       does a rule say park?
- *   -> park (park.c)           the park frame: wait until released
- *   -> report (report.c: stderr and the park record; client.c: holdd)
+ *   -> park (parking.c)           the park frame: wait until released
+ *   -> report (report.c: stderr and the park record; holdd-link.c: holdd)
  *
  * settings.c holds what the constructor (init.c) read from the environment;
  * fdclass.c caches which hand-off rules take each fd; sigsafe.c has the
@@ -73,7 +74,7 @@ void hold_decide_exec(char **argv) HIDDEN; /* constructor: park if a rule says *
  * that an exec rule takes parks the caller here. */
 void hold_decide_preexec(const char *path, char *const argv[]) HIDDEN;
 void hold_counts_open(const char *session) HIDDEN;
-int hold_decide_any_count(void) HIDDEN; /* a rule with count= */
+int hold_decide_any_count(void) HIDDEN;         /* a rule with count= */
 void hold_decide_keep_argv(char **argv) HIDDEN; /* for fork rules with arg= */
 
 /* fdclass.c: the per-fd cache of which hand-off rules take an fd. */
@@ -138,16 +139,7 @@ int hold_ring_ready(void) HIDDEN;
 /* interpose.c: bind every interposer's real function now (see interpose.h). */
 void hold_bind_all(void) HIDDEN;
 
-/* park.c */
-
-/* The facts of a recv/accept hand-off, as decide.c found them. */
-struct hold_handoff {
-	int fd, newfd; /* newfd: accept's new connection, else -1 */
-	long bytes;    /* recv: how many arrived */
-	int peer;      /* the sender's pid: SO_PEERCRED, or a pipe's writer; 0 unknown */
-	char peer_comm[16];
-	char addr[128]; /* "unix:/run/x.sock", "tcp:8080", "pipe:[12345]" */
-};
+/* parking.c */
 
 /* What to park and why: a rule's, or hold_here()'s. */
 struct hold_park_info {
@@ -160,7 +152,7 @@ struct hold_park_info {
 	char *const *next_argv;        /* and its argv: what the park is listed by */
 };
 
-/* A parked thread's stream connection to holdd (client.c). */
+/* A parked thread's stream connection to holdd (holdd-link.c). */
 struct hold_conn {
 	int fd; /* -1: none; retry at retry_ns */
 	uint64_t dev, ino;
@@ -171,8 +163,8 @@ struct hold_conn {
 
 /* A park in progress, on the parked thread's stack: the park as everyone
  * sees it (park.h), and the connection holdd releases it through. */
-struct hold_parked {
-	struct hold_park park;
+struct parking {
+	struct park park;
 	struct hold_conn conn;
 	int recorded; /* its park record was written */
 };
@@ -190,25 +182,25 @@ void hold_park_handoff(int idx, const struct hold_handoff *ho) HIDDEN;
 long hold_runtime_dirfd(void) HIDDEN;
 /* The same, and the directory's mode in *mode. */
 long hold_runtime_dirfd_mode(unsigned *mode) HIDDEN;
-int hold_report_record(const struct hold_park *p) HIDDEN; /* 0, or -1 (said) */
-void hold_report_line(const struct hold_park *p) HIDDEN;
+int hold_report_record(const struct park *p) HIDDEN; /* 0, or -1 (said) */
+void hold_report_line(const struct park *p) HIDDEN;
 /* The park could not be made visible, so it was not made: say why. */
-void hold_report_unseen(const struct hold_park *p) HIDDEN;
+void hold_report_unseen(const struct park *p) HIDDEN;
 /* The record goes (if it was written) and a line says who released it. */
-void hold_report_released(const struct hold_park *p, int recorded, enum hold_by by) HIDDEN;
+void hold_report_released(const struct park *p, int recorded, enum hold_by by) HIDDEN;
 void hold_say(const char *a, const char *b, const char *c) HIDDEN;
 void hold_report_rule_error(void *ctx, const char *where, unsigned line,
 			    const struct hold_rule_error *err) HIDDEN;
 
-/* client.c: to holdd.  fork and exec go as datagrams and cost nothing
+/* holdd-link.c: to holdd.  fork and exec go as datagrams and cost nothing
  * when no holdd listens; a parked thread keeps a stream connection through
  * which holdd can release it. */
 void hold_client_fork(int child) HIDDEN;
 void hold_client_exec(char **argv) HIDDEN;
 /* 0 when holdd took the PARK; else the thread retries every 200 ms. */
-int hold_client_announce(struct hold_parked *p) HIDDEN;
+int hold_client_announce(struct parking *p) HIDDEN;
 /* Wait up to ns for holdd; 1 if it released this thread. */
-int hold_client_wait(struct hold_parked *p, uint64_t ns) HIDDEN;
-void hold_client_released(struct hold_parked *p, enum hold_by by) HIDDEN;
+int hold_client_wait(struct parking *p, uint64_t ns) HIDDEN;
+void hold_client_released(struct parking *p, enum hold_by by) HIDDEN;
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peer.c - who holds the write end of the pipe a parked thread read from.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.c - tell the user about a park: one stderr line, and the park
  * record (park.h) in the runtime directory, which hold lists when no holdd
@@ -146,7 +147,7 @@ long hold_runtime_dirfd(void)
 /* Written whole under a temporary name, then renamed, through a checked
  * directory fd and never through a symbolic link: a reader never sees half
  * a record, and nobody else's file is ever written. */
-int hold_report_record(const struct hold_park *p)
+int hold_report_record(const struct park *p)
 {
 	char body[8192], tmp[64], name[64];
 	struct buf b, tb, nb;
@@ -155,13 +156,13 @@ int hold_report_record(const struct hold_park *p)
 	if (dir < 0)
 		return -1;
 	buf_init(&b, body, sizeof(body));
-	hold_park_to_record(&b, p);
+	park_to_record(&b, p);
 	buf_init(&tb, tmp, sizeof(tmp));
 	buf_chr(&tb, '.');
-	hold_park_record_name(&tb, p->pid, p->tid);
+	park_record_name(&tb, p->pid, p->tid);
 	buf_cstr(&tb);
 	buf_init(&nb, name, sizeof(name));
-	hold_park_record_name(&nb, p->pid, p->tid);
+	park_record_name(&nb, p->pid, p->tid);
 	buf_cstr(&nb);
 	safe_sys(SYS_unlinkat, dir, tmp, 0); /* a leftover of a killed park */
 	fd = safe_sys6(SYS_openat, dir, (long)tmp,
@@ -193,47 +194,47 @@ static void put_who(struct buf *b, int pid, int tid)
 }
 
 /* " of 42 bytes on fd 7 (unix:/run/x.sock, from pid 4090 minivirsh)" */
-static void put_handoff(struct buf *b, const struct hold_park *p)
+static void put_handoff(struct buf *b, const struct park *p)
 {
-	if (p->newfd < 0) {
+	if (p->ho.newfd < 0) {
 		buf_str(b, " of ");
-		buf_u64(b, p->bytes);
-		buf_str(b, p->bytes == 1 ? " byte" : " bytes");
+		buf_u64(b, p->ho.bytes);
+		buf_str(b, p->ho.bytes == 1 ? " byte" : " bytes");
 	} else {
 		buf_str(b, " of fd ");
-		buf_u64(b, (uint64_t)p->newfd);
+		buf_u64(b, (uint64_t)p->ho.newfd);
 	}
 	buf_str(b, " on fd ");
-	buf_u64(b, (uint64_t)p->fd);
+	buf_u64(b, (uint64_t)p->ho.fd);
 	buf_str(b, " (");
-	buf_str(b, p->addr);
-	if (p->peer > 0) {
+	buf_str(b, p->ho.addr);
+	if (p->ho.peer > 0) {
 		buf_str(b, ", from pid ");
-		buf_u64(b, (uint64_t)p->peer);
-		if (p->peercomm[0]) {
+		buf_u64(b, (uint64_t)p->ho.peer);
+		if (p->ho.peer_comm[0]) {
 			buf_chr(b, ' ');
-			buf_str(b, p->peercomm);
+			buf_str(b, p->ho.peer_comm);
 		}
 	}
 	buf_chr(b, ')');
 }
 
 /* "hold: pid N (comm) parked at recv of ... by rule 'R'" */
-static void put_park(struct buf *b, const struct hold_park *p, const char *what)
+static void put_park(struct buf *b, const struct park *p, const char *what)
 {
 	put_who(b, p->pid, p->tid);
 	buf_str(b, " (");
 	buf_str(b, p->comm);
 	buf_str(b, what);
 	buf_str(b, p->event);
-	if (p->fd >= 0)
+	if (p->ho.fd >= 0)
 		put_handoff(b, p);
 	buf_str(b, " by rule '");
 	buf_str(b, p->rule);
 	buf_str(b, "'");
 }
 
-void hold_report_line(const struct hold_park *p)
+void hold_report_line(const struct park *p)
 {
 	char mem[1024];
 	struct buf b;
@@ -302,7 +303,7 @@ static void socket_of_another(struct buf *b)
 	buf_str(b, " must run with --any-user to hear it, as hold run's does for root)");
 }
 
-void hold_report_unseen(const struct hold_park *p)
+void hold_report_unseen(const struct park *p)
 {
 	char mem[1024];
 	struct buf b;
@@ -318,7 +319,7 @@ void hold_report_unseen(const struct hold_park *p)
 	emit(&b);
 }
 
-void hold_report_released(const struct hold_park *p, int recorded, enum hold_by by)
+void hold_report_released(const struct park *p, int recorded, enum hold_by by)
 {
 	char mem[256], name[64];
 	struct buf b, nb;
@@ -326,7 +327,7 @@ void hold_report_released(const struct hold_park *p, int recorded, enum hold_by 
 
 	if (recorded && (dir = hold_runtime_dirfd()) >= 0) {
 		buf_init(&nb, name, sizeof(name));
-		hold_park_record_name(&nb, p->pid, p->tid);
+		park_record_name(&nb, p->pid, p->tid);
 		safe_sys(SYS_unlinkat, dir, buf_cstr(&nb), 0);
 		safe_sys(SYS_close, dir, 0, 0);
 	}

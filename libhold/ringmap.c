@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ringmap.c - holdd's report ring (ring.h), mapped into this image.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * settings.c - what libhold knows of its image, read once by the
  * constructor from the environment the image started with: hold's HOLD_*

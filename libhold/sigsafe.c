@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sigsafe.c - async-signal-safe primitives; see sigsafe.h for the rules they keep.
  */

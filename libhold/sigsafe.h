@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sigsafe.h - async-signal-safe primitives for libhold (the safe_ functions).
  *

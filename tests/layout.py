@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """layout.py: the four rooms stay four rooms.
 
-1. Includes: a file in libhold/, holdd/ or hold/ includes headers of its own
-   room and of common/ only; common/ includes only common/.
+1. Includes: a file in holdd/ or hold/ includes headers of its own room,
+   of common/ and of common/host/ only; libhold/ of its own room and of
+   common/ (the async-signal-safe core) only; common/ only common/;
+   common/host/ only common/ and itself.
 2. Cycles: within each program (libhold.so, holdd, hold), no two object
    files depend on each other, directly or through others.  A file depends
    on another when it uses a symbol (function or data) that the other
@@ -19,12 +22,19 @@ import sys
 
 SRC = os.environ["HOLD_TOP_SRCDIR"]
 BUILD = os.environ["HOLD_TOP_BUILDDIR"]
-ROOMS = {"libhold", "holdd", "hold", "common"}
+# each room, and the rooms whose headers it may include besides its own
+ROOMS = {
+    "libhold": ["common"],
+    "holdd": ["common", "common/host"],
+    "hold": ["common", "common/host"],
+    "common": [],
+    "common/host": ["common"],
+}
 problems = []
 
 
 def check_includes():
-    for room in sorted(ROOMS):
+    for room, others in sorted(ROOMS.items()):
         d = os.path.join(SRC, room)
         for name in sorted(os.listdir(d)):
             if not name.endswith((".c", ".h")):
@@ -32,17 +42,13 @@ def check_includes():
             with open(os.path.join(d, name), encoding="utf-8") as f:
                 for n, line in enumerate(f, 1):
                     m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
-                    if not m:
+                    if not m or m.group(1) == "config.h":
                         continue
                     inc = m.group(1)
-                    here = os.path.exists(os.path.join(d, inc))
-                    common = os.path.exists(os.path.join(SRC, "common", inc))
-                    if inc == "config.h":
+                    if any(os.path.exists(os.path.join(SRC, r, inc)) for r in [room] + others):
                         continue
-                    if not here and not (common and room != "common"):
-                        problems.append(f"{room}/{name}:{n}: includes \"{inc}\", "
-                                        f"which is not in {room}/"
-                                        + ("" if room == "common" else " or common/"))
+                    problems.append(f"{room}/{name}:{n}: includes \"{inc}\", which is not in "
+                                    + " or ".join(f"{r}/" for r in [room] + others))
 
 
 def object_files(var):
@@ -148,5 +154,6 @@ for program, var in (("libhold", "HOLD_OBJECTS_libhold"), ("holdd", "HOLD_OBJECT
 if problems:
     print("FAIL: " + "\nFAIL: ".join(problems))
     sys.exit(1)
-print("ok - includes stay within each room and common/; no dependency cycle between files "
+print("ok - includes stay within each room, common/ and (but for libhold) common/host/; "
+      "no dependency cycle between files "
       "of libhold, holdd or hold")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # follow.sh BUILDDIR SRCDIR: what hold follow costs the tree it follows.
 #
 # N fork+exec of /bin/true (spawn_loop), started by a shell that waits on a

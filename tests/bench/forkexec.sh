@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # forkexec.sh BUILDDIR SRCDIR: what libhold and recording cost a followed tree.
 #
 # Variants: (a) bare; (b) an empty preloaded library -- the floor any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # holdd.sh BUILDDIR SRCDIR: holdd's latencies, ingest rate and memory.
 #
 # latency: a child is fork+exec'd under an exec rule; holdd_bench lists

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holdd_bench - holdd's latencies, ingest rate and memory, against a
  * running holdd at $HOLD_SOCKET.

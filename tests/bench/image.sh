@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # image.sh BUILDDIR SRCDIR: what libhold costs each new image, in
 # instructions counted by callgrind (exact and repeatable, where wall time on
 # a VM is not), for /bin/true: bare, under an empty preloaded library (the

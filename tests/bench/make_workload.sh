@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # make_workload.sh DIR: write a small C project (24 files) into DIR.
 set -eu
 d=$1

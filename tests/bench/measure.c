@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * measure CMD [ARG...]: run CMD and print "WALL_NS CPU_NS PID MINFLT": its
  * wall time, and the CPU time (user + system) of it and of every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # parks.sh BUILDDIR SRCDIR: a thousand spinning parks at once.
 #
 #   listed    fork of N children -> all N listed by hold ls, against the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # recv.sh BUILDDIR SRCDIR: instructions per interposed read()/recv() call,
 # counted by callgrind (exact, unlike wall time on a noisy VM).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* recv_loop read|recv N: N one-byte reads from /dev/zero, or N one-byte
  * recv() calls on a socket pair (each after a one-byte send), for
  * tests/bench/recv.sh to count instructions per call under callgrind. */

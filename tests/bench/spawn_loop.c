@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spawn_loop N PROGRAM: fork+execve PROGRAM N times, waiting for each.
  * spawn_loop -b N PROGRAM: a burst: fork+execve all N, then wait for them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hold-wake: the latency benchmark's target; says "running" on fd 3.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Apache with mod_wsgi in daemon mode (Debian's apache2 and
 # libapache2-mod-wsgi-py3), the way OpenStack's keystone runs: as root
 # under plain hold run; Apache's children and the WSGI daemon process run

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold attach refuses with the cause and the fix: gdb missing, a process
 # that is not parked, another tracer attached, Yama, another user's process.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold attach never releases into the unknown, and speaks gdb's language:
 # a breakpoint gdb cannot set (a typo; a stripped binary, where it says
 # where the symbols are) leaves the target parked and unrun, exit 1; a

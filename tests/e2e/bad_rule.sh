@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A bad rule never breaks the target: one clear stderr line per bad rule,
 # naming the rule, where it is and what is wrong; output and exit status
 # unchanged; the good rules beside it still work.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What a new user types first gets a straight answer: --version on both
 # programs, an empty rule refused, a pid that does not exist called that,
 # a bad number refused, holdd's log lines stamped with the time, and a

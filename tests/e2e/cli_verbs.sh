@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Every verb of the hold CLI end to end, against a real holdd and real gdb:
 # run (private holdd, exit status), env, ls, tree, wait, attach, release,
 # --help, and the exit codes 0 / 1 / 2.

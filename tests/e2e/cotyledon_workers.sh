@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Debian's python3-cotyledon: a ServiceManager with 3 workers under hold
 # run.  The master renames itself (setproctitle) before it forks, and forks
 # the workers from its supervisor *thread*; the workers rename themselves

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # An execve with envp {"PATH=/bin", NULL} under an exec rule: the new image
 # is parked before its own constructors and main; gdb sets `break main`, releases with
 # `set var hold = 0`, continues, and hits main; the program completes.

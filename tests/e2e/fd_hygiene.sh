@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A child that closes fds 2..1023 and dup2s pipes onto fds 2, 3 and 4:
 # libhold writes nothing into 3 and 4, and into fd 2 only from the image
 # that started with it as stderr (the exec'd target), never from the forked

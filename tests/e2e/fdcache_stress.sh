@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libhold's per-fd class cache under churn: threads open, dup2, fcntl-dup
 # and close pipes, socket pairs and files in one fd table and read from
 # them, under recv:pipe.  Each thread's script is deterministic and knows

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold follow: a daemon started without hold, forking and exec'ing a
 # target every 300 ms, is followed by ptrace; its next exec of the target
 # parks before main (stopped, no tracer); hold attach --batch -b main stops

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A parent with 4 threads churning malloc/free forks 200 times under a fork
 # rule with a short timeout: no deadlock, every child completes.
 . "$(dirname "$0")/lib.sh"

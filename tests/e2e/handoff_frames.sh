@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # One frame above a hand-off park, gdb shows what the README promises: in
 # a fortified -O2 program (tests/helpers/handoffs), parked on its tcp recv,
 # `frame function hold_recv_hold` finds the frame, and fd, buf, n and got

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # One of each hand-off kind and call, in a fixed order (tests/helpers/handoffs):
 # accept4, recvmsg, read (__read_chk) on an abstract unix socket; recv on
 # tcp:PORT; recvfrom on udp:PORT; readv on a pipe.  Each must park exactly

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # peer=GLOB aims a hand-off rule at one client: minivirtd's rpc workers
 # receive first a health probe (python3) and then minivirsh on the same
 # socket; recv:unix:*/virtd.sock,peer=minivirsh,count=1 parks only the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A pool of rpc-worker threads (examples/minivirtd) under a recv rule:
 # while three workers are parked on recv, the fourth serves N requests;
 # hold release PID/TID releases one worker only; hold attach PID/TID
@@ -57,7 +58,7 @@ ok "hold attach $daemon/$two selected that thread's park frame; hold = 0 release
 "$HOLD" tree >"$T/tree"
 grep -q "minivirsh.* ──unix:$S──▶ $daemon/[0-9]* rpc-worker-[1-4]" "$T/tree" ||
 	grep -q "◀──unix:$S── [0-9]* minivirsh" "$T/tree" || fail "no hand-off edge: $(cat "$T/tree")"
-"$HOLD" tree --json | grep -q "\"to\": $daemon, \"tid\": $one, \"event\": \"recv\"" ||
+"$HOLD" tree --json | grep -q "{\"pid\": $daemon, \"tid\": $one, .*\"event\": \"recv\"" ||
 	fail "tree --json lacks the hand-off to $one"
 ok "hold tree shows the hand-off edges"
 
@@ -72,7 +73,7 @@ until_true '[ "$(nparked)" = 1 ]' || fail "the last worker did not reconnect to 
 import json, sys
 d = json.load(open(sys.argv[1]))
 got = [x for n in d if n["pid"] == int(sys.argv[2]) for x in n["handoffs"]]
-assert len(got) == 3 and all(x["to"] == int(sys.argv[2]) for x in got), got
+assert len(got) == 3 and all(x["pid"] == int(sys.argv[2]) and x["peer"] > 0 for x in got), got
 assert len({x["tid"] for x in got}) == 3, got
 ' "$T/tree2.json" "$daemon" || fail "hand-offs after a holdd restart: $(cat "$T/tree2.json")"
 ok "the three hand-offs survive a holdd restart, none doubled by the re-announcement"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Bad days: no process left for a stopped park's watchdog, no fd left for
 # a park's record or connection, a HOLD_SOCKET that names a file, a
 # HOLD_RULES_FILE that is a FIFO, a HOLD_RULES too long to keep, and a

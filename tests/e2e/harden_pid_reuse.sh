@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A connection outlives the process that made it, and that pid can become
 # someone else's.  User B keeps a connection made by a child of theirs that
 # has exited; user A's process is made to take that very pid and parks

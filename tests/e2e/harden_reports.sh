@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Forged reports against a shared (root, --group) holdd: user B's datagrams
 # cannot knot the tree (a walk that never ends hung holdd), cannot move or
 # claim user A's processes, and names chosen by a process cannot write to

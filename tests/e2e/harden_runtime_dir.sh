@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Without XDG_RUNTIME_DIR (su, cron, ssh without logind) user A's runtime
 # directory is /tmp/hold-UID, which user B can create first.  B makes it
 # 0777, runs a fake holdd in it, plants a park record and a holdd.log

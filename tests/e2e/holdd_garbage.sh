@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Garbage on holdd's sockets: each malformed, oversized or out-of-order
 # message closes that one connection and is logged once; holdd goes on
 # serving the next client, and a park made before the garbage is still

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # SIGKILL holdd with 20 processes parked, append a torn record to its
 # journal, start it again: all 20 are listed again within a second (they
 # reconnect), the tree comes back from the journal, none was released by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # After start-up holdd keeps no capability but CAP_KILL (root only) and is
 # confined by its seccomp allow-list; it serves every request that way.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Two uids share one holdd (socket 0660, group nogroup): each sees and
 # releases only its own parks; root sees and releases everyone's.  The
 # second uid is a bare number run through setpriv, so no account is made.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # JSON for scripts: argv is a list of strings, bytes that are not UTF-8
 # come out as \udcXX (lossless: Python's surrogateescape undoes it), every
 # object says its format version, and the same field means the same thing

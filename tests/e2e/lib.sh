@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - shared helpers for hold's end-to-end tests (sourced, POSIX sh).
 # Automake's harness sets HOLD_TOP_BUILDDIR, HOLD_TOP_SRCDIR, HOLD_LIB, GDB.
 set -u

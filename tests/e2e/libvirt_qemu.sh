@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # libvirtd -> qemu, the real thing (Debian's libvirt-daemon, -driver-qemu,
 # libvirt-clients, qemu-system-x86), as root: libvirtd runs in the
 # foreground under hold run with a rule on qemu's exec; virsh start of a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # count=, comm= and arg= limit what parks; count is shared by the whole tree.
 . "$(dirname "$0")/lib.sh"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold log: what holdd saw, one event a line with its time.  -f shows a
 # fork, an exec, a park and a release as they happen, in that order; after
 # the fact hold log prints them from the journal, with or without holdd.
@@ -14,18 +15,19 @@ PIDS="$PIDS $run"
 pid=$("$HOLD" wait --timeout 20) || fail "nothing parked: $(cat "$T/run.out")"
 "$HOLD" release "$pid" >/dev/null || fail "hold release"
 wait "$run" || fail "the run failed: $(cat "$T/run.out")"
-until_true "grep -q '\"event\": \"release\"' '$T/log.json'" || fail "no release in hold log -f: $(cat "$T/log.json" "$T/log.err")"
+until_true "grep -q '\"type\": \"release\"' '$T/log.json'" || fail "no release in hold log -f: $(cat "$T/log.json" "$T/log.err")"
 "$PY" - "$T/log.json" "$pid" <<'PYEOF' || fail "hold log -f: $(cat "$T/log.json")"
 import json, sys
 pid = int(sys.argv[2])
 ev = [json.loads(line) for line in open(sys.argv[1])]
 assert all(e["version"] == 1 and e["time_ns"] > 0 for e in ev), ev
-mine = [e["event"] for e in ev if e["pid"] == pid or e.get("child") == pid]
+mine = [e["type"] for e in ev if e["pid"] == pid or e.get("child") == pid]
 assert mine[:4] == ["fork", "exec", "park", "release"], mine
-ex = [e for e in ev if e["event"] == "exec" and e["pid"] == pid][0]
+ex = [e for e in ev if e["type"] == "exec" and e["pid"] == pid][0]
 assert ex["argv"][1:] == ["x"] and ex["path"].endswith("/target"), ex
-park = [e for e in ev if e["event"] == "park"][0]
-assert park["rule"] == "exec:*/target" and park["on"] == "exec", park
+park = [e for e in ev if e["type"] == "park"][0]
+# one vocabulary with hold ls --json: a park's event is "event"
+assert park["rule"] == "exec:*/target" and park["event"] == "exec" and park["tid"] == pid, park
 times = [e["time_ns"] for e in ev]
 assert times == sorted(times), times
 PYEOF

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Root's hold ls asks root's holdd; a user's own holdd keeps that user's
 # parks, which root would not see.  hold ls, as root, says so: how many,
 # in which runtime directory, whose.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What an installed hold carries: its manual -- hold(1), holdd(8),
 # libhold(7), hold.h(3) -- which renders without a warning, names every
 # verb hold has and every rule event and key libhold takes, and is

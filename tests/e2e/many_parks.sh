@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A thousand spinning parks at once: every one listed, none lost, all of
 # them together cheap while they wait, every one released by one command.
 # (How fast they are listed and released is a benchmark: make bench.)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Python multiprocessing under hold run, with the fork and the forkserver
 # start methods: each worker parks right after its fork, before its target
 # runs; hold ls lists them; --py-bt shows multiprocessing's frame that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # nginx, the real thing (Debian's nginx-light), as root under plain
 # hold run: the master stays root, its workers switch to www-data.  An
 # accept rule parks the worker that takes the first request; the park is

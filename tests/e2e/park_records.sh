@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A park's record (RUNTIME_DIR/park-PID-TID, what hold ls reads when no
 # holdd answers) is removed when the park ends.  When hold release ends
 # it, holdd removes the record, at its next tick, so that the released

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold and a real container runtime (podman with runc): a Debian image
 # made from the cached debootstrap root, libhold and the hold tools bound
 # in read-only, the host holdd's socket directory bound in.  A process in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold attach on CPython targets: --py-bt prints the parked thread's Python
 # stack and leaves it parked, for Debian's python3 and for a venv's copied
 # interpreter (whose extension gdb would not auto-load); without the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Python's os.fork, subprocess.run (also with env={}) and multiprocessing
 # with the fork start method park as the rules say.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold attach --pdb: pdb in a parked CPython worker, driven by piped
 # commands.  An os.fork() worker (and one under a venv's copied python, and
 # multiprocessing's fork and forkserver workers) stops at the next line of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold --host HOST: the verbs run on HOST over the user's ssh; attach runs
 # gdb here against gdbserver --multi there, through the same ssh.  HOST is
 # this machine's own sshd, started by the test on a free loopback port with

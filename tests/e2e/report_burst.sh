@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fork and exec reports are not lost in a burst: they go into holdd's ring
 # (2048 reports), which holdd drains in batches; where there is no ring (a
 # process of another user), a unix datagram queue holds only

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # rootfs.sh - sourced after lib.sh by the systemd and container tests: a
 # Debian root to boot or import, with hold installed into it.
 #

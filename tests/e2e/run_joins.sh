@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Two hold runs share one private holdd: the second joins the first's
 # (OWNER), so the holdd outlives the first program while the second one
 # still has parks to make, and stops after both.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # When hold run's program ends, each rule that never fired is named, with
 # the names it could have meant (a typo shows itself); a rule that fired
 # is not.  The watcher that says so is no child of the program (a shell's

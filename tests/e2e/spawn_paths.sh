@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Every libc path to a new program parks exactly as the rules say:
 # exec rules park the new image (whatever path started it, scrubbed
 # environment or not); fork rules park fork and vfork children, and nothing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Images libhold cannot enter still park.  A static program exec'd by a
 # dynamic parent: the parent parks just before the exec ("preexec", listed
 # by the image it is about to exec), and hold attach follows the exec in gdb

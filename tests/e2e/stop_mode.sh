@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mode=stop: the process shows state T until SIGCONT; with timeout= it is
 # continued by itself, and the program never sees the watchdog.
 . "$(dirname "$0")/lib.sh"

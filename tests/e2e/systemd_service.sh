@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold under a real systemd (PID 1 of a Debian root booted by
 # systemd-nspawn), exactly as the README's recipe: make install, enable
 # holdd.socket, give a service that runs as nobody (User=) the drop-in from

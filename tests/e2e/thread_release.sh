@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold_here() in two threads: each parks with its own `hold` flag; gdb's
 # `set var hold = 0` in one thread's park frame releases that thread only,
 # while the process's other threads keep running.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold tree after hold run has ended: its private holdd has stopped, and
 # hold tree reads holdd's journal through a holdd of its own that reads
 # it only (holdd --read-journal, on a socketpair: no socket, nothing

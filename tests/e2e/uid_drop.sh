@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A tree started by root's `hold run` whose processes switch to another
 # user (as nginx and Apache workers, and qemu under libvirt, do): their
 # parks reach root's private holdd (socket 0666 in a runtime directory

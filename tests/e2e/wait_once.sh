@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # hold wait hands out each park once: parks that landed before it began
 # are returned by a plain hold wait, oldest first, and a second hold wait
 # returns the next one, not the same; --new waits for a park after now.

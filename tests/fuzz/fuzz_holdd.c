@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_holdd.c - holdd itself, driven by a script the fuzzer writes.
  *
@@ -67,7 +68,7 @@ static struct client {
 /* holdd's conn for client k, if holdd has not closed it */
 static struct conn *conn_of(const struct client *k)
 {
-	for (struct conn *c = conn_first(); c; c = c->next)
+	for (struct conn *c = conn_first(); c; c = conn_next(c))
 		if (c == k->c && c->w.fd == k->holdds)
 			return c;
 	return NULL;
@@ -220,6 +221,10 @@ static void remove_state(void)
 	}
 	rmdir(state);
 }
+
+/* libFuzzer calls these */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target for the protocol decoder: any bytes, as holdd would read
  * them off a socket, framed and decoded; ASan catches any read past them. */
 #include <stdint.h>
@@ -5,6 +6,9 @@
 #include <string.h>
 
 #include "proto.h"
+
+/* libFuzzer calls these */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -21,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(copy, data, (size_t)n);
 		if (hold_msg_decode(&m, copy, (size_t)n) == HOLD_PROTO_OK)
 			for (unsigned i = 0; i < m.nargs; i++)
-				if (m.arg[i].len && ((volatile const char *)m.arg[i].p)[m.arg[i].len - 1] == 1)
+				if (m.arg[i].len &&
+				    ((volatile const char *)m.arg[i].p)[m.arg[i].len - 1] == 1)
 					break;
 		free(copy);
 		data += n;

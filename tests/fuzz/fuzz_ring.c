@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libFuzzer target for holdd's reader of the report ring (ring.h), whose
  * every byte a writer of that user controls: the input is laid over the
  * header (head, tail, lost, ...) and then over the slots from the reader's
@@ -23,6 +24,9 @@ static void take(void *ctx, const char *msg, size_t n, int pid)
 	hold_msg_decode(&m, copy, n);
 	free(copy);
 }
+
+/* libFuzzer calls these */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fdcloser TARGET: a parent makes pipes A, B, C and forks; the child closes
  * every fd from 2 to 1023, puts A's and B's write ends on fds 3 and 4 and

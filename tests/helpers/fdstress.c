@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fdstress THREADS ITERATIONS - threads that open, dup2, fcntl-dup and close
  * pipes, socket pairs and files in one shared fd table, and read from them,

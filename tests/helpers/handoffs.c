@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * handoffs PORT - one of each hand-off, in a fixed order, for
  * tests/e2e/handoff_kinds.sh.  Built with _FORTIFY_SOURCE, so read() of a

@@ -1,8 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * here_threads: two threads park themselves with hold_here() while the main
  * thread keeps counting; when both are released the program prints how far
  * main got and exits.  Linked against libhold (-lhold), not preloaded.
  */
+#define _GNU_SOURCE /* pthread_tryjoin_np */
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>

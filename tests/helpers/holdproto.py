@@ -1,24 +1,52 @@
-"""holdproto.py: hold's wire protocol (common/proto.h), written by hand in
-Python so that tests can play a hostile or broken client: forged reports,
-requests in the wrong order, clients that never read.
+# SPDX-License-Identifier: MIT
+"""holdproto.py: hold's wire protocol (common/proto.h) in Python, so that
+tests can play a hostile or broken client: forged reports, requests in the
+wrong order, clients that never read.
 
-The numbers below are proto.h's; a test that drifts from them fails loudly
-(holdd calls the message malformed)."""
+Its numbers are read from proto.h itself (and the park modes from rules.h)
+when this module is imported, so they cannot fall behind: HELLO..LOG for
+the message types, F_* for the fields, FL_* for the flags, MODE_* for
+enum hold_mode."""
 import os
+import re
 import socket
 import struct
 
-VERSION = 1
-(HELLO, FORK, EXEC, PARK, RELEASED, RELEASE, ERROR, LIST, PARKED, TREE, NODE, WAIT, STATS,
- DONE, EXIT, HANDOFF, OWNER, LOG) = range(1, 19)
-# numeric fields
-(F_VERSION, F_START, F_CHILD, F_TID, F_MODE, F_TIMEOUT_NS, F_SINCE_NS, F_BY, F_PID, F_PPID,
- F_PARENT, F_UID, F_FLAGS, F_COUNT, F_EXIT_NS, F_NODES, F_FD, F_PEER, F_BYTES,
- F_NEWFD) = range(1, 21)
-# string fields
-F_PATH, F_ARG, F_EVENT, F_RULE, F_TEXT, F_COMM, F_ADDR, F_PEERCOMM = range(32, 40)
-FL_ALL = 1
-MODE_STOP = 1
+_COMMON = os.path.join(os.environ.get("HOLD_TOP_SRCDIR")
+                       or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."),
+                       "common")
+
+
+def _enum(text, name, prefix):
+    """{NAME: value} of C's enum `name`, its members' prefix dropped."""
+    body = re.search(r"enum\s+" + name + r"\s*\{(.*?)\};", text, re.S).group(1)
+    body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+    out, nxt = {}, 0
+    for item in body.split(","):
+        m = re.match(r"\s*" + prefix + r"(\w+)\s*(?:=\s*(\w+))?\s*$", item)
+        if not m:
+            continue
+        if m.group(2):
+            nxt = int(m.group(2), 0) if m.group(2)[0].isdigit() else out[m.group(2)[len(prefix):]]
+        out[m.group(1)] = nxt
+        nxt += 1
+    return out
+
+
+def _read(name):
+    with open(os.path.join(_COMMON, name), encoding="utf-8") as f:
+        return f.read()
+
+
+_proto, _rules = _read("proto.h"), _read("rules.h")
+VERSION = int(re.search(r"#define\s+HOLD_PROTO_VERSION\s+(\d+)", _proto).group(1))
+globals().update({k: v for k, v in _enum(_proto, "hold_msg_type", "HOLD_MSG_").items()
+                  if not k.endswith("_")})
+globals().update({"F_" + k: v for k, v in _enum(_proto, "hold_field", "HOLD_F_").items()
+                  if not k.endswith("_")})
+globals().update({"FL_" + m.group(1): int(m.group(2))
+                  for m in re.finditer(r"#define\s+HOLD_FL_(\w+)\s+(\d+)u", _proto)})
+globals().update({"MODE_" + k: v for k, v in _enum(_rules, "hold_mode", "HOLD_MODE_").items()})
 
 
 def msg(mtype, *fields):

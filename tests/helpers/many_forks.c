@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* many_forks N: fork N children at once, each of which exits at once (or,
  * under a fork rule, parks first); wait for them all and say how many
  * exited 0.  For many parks at a time. */

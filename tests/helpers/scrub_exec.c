@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* execve PATH with an environment of just PATH=/bin, as libvirt does. */
 #include <stdio.h>
 #include <unistd.h>

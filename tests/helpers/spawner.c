@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spawner HOW [--scrub] TARGET [ARG]: start TARGET through one of libc's
  * paths and report its exit status.  HOW: fork (the child prints and exits

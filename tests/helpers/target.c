@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The exec target: proves it reached main, and what environment it got.
  * Its constructor writes straight to fd 1, so a test sees it run at once:
  * libhold must park the image before it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * threaded_forks N: four threads churn malloc/free while the main thread
  * forks N children; each child mallocs, frees and exits.  Under a fork rule

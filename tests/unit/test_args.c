@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for the option parser (common/args.c) that reads every hold
  * verb's and holdd's command line from its table. */
 #include <setjmp.h>

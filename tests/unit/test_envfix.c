@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for exec environment repair (libhold/envfix.c). */
 #include <setjmp.h>
 #include <stdarg.h>

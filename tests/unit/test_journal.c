@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for holdd's journal (holdd/journal.c): replay, a torn tail, a
  * damaged record passed over, a write that fails part way (a full disk),
  * a file too large to read, and a rewrite. */

@@ -1,10 +1,15 @@
-/* Unit tests for a park's two outside forms (common/park.c): the PARK and
- * PARKED messages and the park record, each written and read back; values
- * that could forge a record line; argv that does not fit; /proc/PID/stat. */
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the park and hand-off tables (common/park.c) and the forms
+ * walked from them: the PARK, PARKED and HANDOFF messages, the park record
+ * and JSON, each written and read back field by field of the table (a new
+ * field is checked as soon as it is in the table and sample() sets it);
+ * values that could forge a record line; argv that does not fit;
+ * /proc/PID/stat. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -12,11 +17,12 @@
 #include "elf.h"
 #include "park.h"
 #include "paths.h"
+#include "text.h"
 
-static struct hold_park in, out;
+static struct park in, out;
 static char mem[HOLD_MSG_MAX + 64];
 
-static void set_argv(struct hold_park *p, const char *const *argv)
+static void set_argv(struct park *p, const char *const *argv)
 {
 	p->argvlen = 0;
 	for (; *argv; argv++) {
@@ -28,11 +34,11 @@ static void set_argv(struct hold_park *p, const char *const *argv)
 }
 
 /* A recv park with every field set. */
-static void sample(struct hold_park *p)
+static void sample(struct park *p)
 {
 	static const char *const argv[] = {"/usr/sbin/minivirtd", "--listen", "", "x y", NULL};
 
-	hold_park_init(p);
+	park_init(p);
 	p->pid = 4090;
 	p->tid = 4093;
 	p->ppid = 1;
@@ -46,33 +52,44 @@ static void sample(struct hold_park *p)
 	strcpy(p->rule, "recv:unix:*/virtd.sock,comm=rpc-worker*,count=1");
 	strcpy(p->exe, "/usr/sbin/minivirtd");
 	set_argv(p, argv);
-	p->fd = 7;
-	p->newfd = -1;
-	p->peer = 4100;
-	p->bytes = 42;
-	strcpy(p->addr, "unix:/run/virtd.sock");
-	strcpy(p->peercomm, "minivirsh");
+	p->pidns = 4026531836u;
+	p->flags = HOLD_FL_TRACED;
+	p->ho.fd = 7;
+	p->ho.newfd = 9;
+	p->ho.peer = 4100;
+	p->ho.bytes = 42;
+	strcpy(p->ho.addr, "unix:/run/virtd.sock");
+	strcpy(p->ho.peer_comm, "minivirsh");
 }
 
-static void same_park(const struct hold_park *a, const struct hold_park *b)
+/* Every field of table s that carries `where` and not `skip`: the same in
+ * a and b; and each was set by sample() (not 0), so a field that a form
+ * drops cannot pass unseen. */
+static void same_fields(const struct shape *s, const void *a, const void *b, unsigned where,
+			unsigned skip)
 {
-	assert_int_equal(a->pid, b->pid);
-	assert_int_equal(a->tid, b->tid);
-	assert_int_equal(a->ppid, b->ppid);
-	assert_true(a->start == b->start);
-	assert_true(a->since_ns == b->since_ns);
-	assert_true(a->timeout_ns == b->timeout_ns);
-	assert_int_equal(a->mode, b->mode);
-	assert_string_equal(a->event, b->event);
-	assert_string_equal(a->comm, b->comm);
-	assert_string_equal(a->rule, b->rule);
-	assert_string_equal(a->exe, b->exe);
-	assert_int_equal(a->fd, b->fd);
-	assert_int_equal(a->newfd, b->newfd);
-	assert_int_equal(a->peer, b->peer);
-	assert_true(a->bytes == b->bytes);
-	assert_string_equal(a->addr, b->addr);
-	assert_string_equal(a->peercomm, b->peercomm);
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct shape_field *f = &s->f[i];
+		const char *x = (const char *)a + f->off, *y = (const char *)b + f->off;
+		static const char zero[PATH_MAX]; /* the largest field: exe */
+
+		if (!(f->where & where) || (f->where & skip))
+			continue;
+		if (f->kind == SK_HANDOFF) {
+			same_fields(&handoff_shape, x, y, where, skip);
+			continue;
+		}
+		assert_true(f->size <= sizeof(zero));
+		if (memcmp(x, zero, f->size) == 0)
+			fail_msg("field %s (%s): sample() leaves it 0", f->key, f->json);
+		if (memcmp(x, y, f->size) != 0)
+			fail_msg("field %s (%s) did not survive the round trip", f->key, f->json);
+	}
+}
+
+static void same_park(const struct park *a, const struct park *b)
+{
+	same_fields(&park_shape, a, b, SF_RECORD, 0);
 }
 
 static void decode(size_t n, struct hold_msg *m)
@@ -86,10 +103,10 @@ static void test_parked_message_round_trip(void **st)
 	struct hold_msg m;
 
 	sample(&in);
-	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARKED, &in), &m);
+	decode(park_to_msg(mem, sizeof(mem), HOLD_MSG_PARKED, &in), &m);
 	assert_int_equal(m.type, HOLD_MSG_PARKED);
-	hold_park_from_msg(&out, &m);
-	same_park(&in, &out);
+	park_from_msg(&out, &m);
+	same_fields(&park_shape, &in, &out, SF_MSG, 0);
 	assert_int_equal(out.uid, 1000);
 	assert_int_equal(out.argvlen, in.argvlen);
 	assert_memory_equal(out.argv, in.argv, in.argvlen);
@@ -103,10 +120,10 @@ static void test_park_message_carries_no_identity(void **st)
 	struct hold_msg m;
 
 	sample(&in);
-	in.pidns = 4026531836u;
-	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
+	decode(park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
 	assert_false(hold_msg_has(&m, HOLD_F_UID));
-	hold_park_from_msg(&out, &m);
+	park_from_msg(&out, &m);
+	same_fields(&park_shape, &in, &out, SF_MSG, SF_ANSWER);
 	assert_int_equal(out.pid, in.pid);
 	assert_int_equal(out.tid, in.tid);
 	assert_true(out.pidns == in.pidns);
@@ -180,13 +197,13 @@ static void test_no_handoff(void **st)
 	struct hold_msg m;
 
 	sample(&in);
-	in.fd = -1;
-	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARKED, &in), &m);
+	in.ho.fd = -1;
+	decode(park_to_msg(mem, sizeof(mem), HOLD_MSG_PARKED, &in), &m);
 	assert_false(hold_msg_has(&m, HOLD_F_ADDR));
-	hold_park_from_msg(&out, &m);
-	assert_int_equal(out.fd, -1);
-	assert_int_equal(out.newfd, -1);
-	assert_string_equal(out.addr, "");
+	park_from_msg(&out, &m);
+	assert_int_equal(out.ho.fd, -1);
+	assert_int_equal(out.ho.newfd, -1);
+	assert_string_equal(out.ho.addr, "");
 }
 
 /* An argv longer than the message keeps the elements that fit, whole. */
@@ -202,15 +219,15 @@ static void test_long_argv_is_cut_between_elements(void **st)
 	for (size_t i = 199; i < 800; i += 200)
 		in.argv[i] = '\0';
 	in.argvlen = 800;
-	n = hold_park_to_msg(small, 100, HOLD_MSG_PARKED, &in);
+	n = park_to_msg(small, 100, HOLD_MSG_PARKED, &in);
 	assert_int_equal(n, 0); /* not even the fields before argv fit */
-	n = hold_park_to_msg(small, 550, HOLD_MSG_PARKED, &in);
+	n = park_to_msg(small, 550, HOLD_MSG_PARKED, &in);
 	assert_true(n > 0 && n <= 550);
 	assert_int_equal(hold_msg_decode(&m, small, n), HOLD_PROTO_OK);
 	assert_true(m.nargs >= 1 && m.nargs < 4);
 	for (unsigned i = 0; i < m.nargs; i++)
 		assert_int_equal(m.arg[i].len, 199);
-	n = hold_park_to_msg(small, sizeof(small), HOLD_MSG_PARKED, &in);
+	n = park_to_msg(small, sizeof(small), HOLD_MSG_PARKED, &in);
 	assert_int_equal(hold_msg_decode(&m, small, n), HOLD_PROTO_OK);
 	assert_int_equal(m.nargs, 4);
 }
@@ -221,9 +238,9 @@ static void test_record_round_trip(void **st)
 
 	sample(&in);
 	buf_init(&b, mem, sizeof(mem));
-	hold_park_to_record(&b, &in);
+	park_to_record(&b, &in);
 	assert_false(b.full);
-	assert_int_equal(hold_park_from_record(&out, b.p, b.len), 0);
+	assert_int_equal(park_from_record(&out, b.p, b.len), 0);
 	same_park(&in, &out);
 	/* the record keeps argv's elements apart (\0), an empty one too */
 	assert_int_equal(out.argvlen, in.argvlen);
@@ -244,17 +261,17 @@ static void test_record_uid_and_unrecorded(void **st)
 	sample(&in);
 	in.uid = 4294967294u;
 	buf_init(&b, mem, sizeof(mem));
-	hold_park_to_record(&b, &in);
+	park_to_record(&b, &in);
 	assert_non_null(strstr(b.p, "\nuid=4294967294\n"));
-	assert_int_equal(hold_park_from_record(&out, b.p, b.len), 0);
+	assert_int_equal(park_from_record(&out, b.p, b.len), 0);
 	assert_true(out.uid == 4294967294u);
-	in.flags = HOLD_FL_UNRECORDED;
-	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
-	hold_park_from_msg(&out, &m);
+	in.flags = HOLD_FL_UNRECORDED | HOLD_FL_ALL; /* a park says only its own flags */
+	decode(park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
+	park_from_msg(&out, &m);
 	assert_true(out.flags == HOLD_FL_UNRECORDED);
 	in.flags = 0;
-	decode(hold_park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
-	hold_park_from_msg(&out, &m);
+	decode(park_to_msg(mem, sizeof(mem), HOLD_MSG_PARK, &in), &m);
+	park_from_msg(&out, &m);
 	assert_false(out.flags);
 }
 
@@ -268,10 +285,10 @@ static void test_record_values_cannot_forge_lines(void **st)
 	strcpy(in.comm, "x\nmode=stop\\");
 	strcpy(in.exe, "/tmp/a\npid=1");
 	buf_init(&b, mem, sizeof(mem));
-	hold_park_to_record(&b, &in);
+	park_to_record(&b, &in);
 	assert_null(strstr(b.p, "\nmode=stop\n"));
 	assert_null(strstr(b.p, "\npid=1\n"));
-	assert_int_equal(hold_park_from_record(&out, b.p, b.len), 0);
+	assert_int_equal(park_from_record(&out, b.p, b.len), 0);
 	assert_int_equal(out.mode, HOLD_MODE_SPIN);
 	assert_int_equal(out.pid, 4090);
 	assert_string_equal(out.comm, in.comm);
@@ -284,17 +301,85 @@ static void test_record_without_handoff_or_pid(void **st)
 	const char *junk = "tid=5\nexe=/bin/true\nunknown=1\nnot a line\n";
 
 	sample(&in);
-	in.fd = -1;
+	in.ho.fd = -1;
 	buf_init(&b, mem, sizeof(mem));
-	hold_park_to_record(&b, &in);
+	park_to_record(&b, &in);
 	assert_null(strstr(b.p, "addr="));
 	assert_null(strstr(b.p, "\nfd="));
-	assert_int_equal(hold_park_from_record(&out, b.p, b.len), 0);
-	assert_int_equal(out.fd, -1);
+	assert_int_equal(park_from_record(&out, b.p, b.len), 0);
+	assert_int_equal(out.ho.fd, -1);
 	/* no pid: not a record */
-	assert_int_equal(hold_park_from_record(&out, junk, strlen(junk)), -1);
+	assert_int_equal(park_from_record(&out, junk, strlen(junk)), -1);
 	assert_int_equal(out.tid, 5);
 	assert_string_equal(out.exe, "/bin/true");
+}
+
+/* The journal's brief park event carries who, when and why, no more. */
+static void test_brief_message(void **st)
+{
+	struct hold_msg m;
+
+	sample(&in);
+	decode(park_to_brief_msg(mem, sizeof(mem), &in), &m);
+	assert_int_equal(m.type, HOLD_MSG_PARKED);
+	assert_false(hold_msg_has(&m, HOLD_F_PATH));
+	assert_int_equal(m.nargs, 0);
+	park_from_msg(&out, &m);
+	same_fields(&park_shape, &in, &out, SF_BRIEF, 0);
+}
+
+/* A hand-off edge: from the park that drew it, through HANDOFF and back. */
+static void test_edge_round_trip(void **st)
+{
+	struct handoff_edge h, back;
+	struct hold_msg m;
+
+	sample(&in);
+	edge_from_park(&h, &in, 1001);
+	assert_int_equal(h.ho.peer, 4100);
+	decode(edge_to_msg(mem, sizeof(mem), &h), &m);
+	assert_int_equal(m.type, HOLD_MSG_HANDOFF);
+	edge_from_msg(&back, &m);
+	same_fields(&edge_shape, &h, &back, SF_MSG, 0);
+	/* a journal of before OWNER: the tree is the process's user's */
+	m.have &= ~(1ull << HOLD_F_OWNER);
+	edge_from_msg(&back, &m);
+	assert_int_equal(back.owner, in.uid);
+}
+
+/* JSON: every field the table marks, by its JSON key, valid and in one
+ * vocabulary for ls, tree and log; the hand-off's fields only with one. */
+static void test_json(void **st)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	sample(&in);
+	json_shape(f, &park_shape, &in, 0);
+	fclose(f);
+	for (unsigned i = 0; i < park_shape.n; i++) {
+		char key[32];
+
+		if (!(park_shape.f[i].where & SF_JSON) || park_shape.f[i].kind == SK_HANDOFF)
+			continue;
+		snprintf(key, sizeof(key), "\"%s\": ", park_shape.f[i].json);
+		assert_non_null(strstr(text, key));
+	}
+	assert_non_null(strstr(text, "\"mode\": \"stop\""));
+	assert_non_null(strstr(text, "\"peer_comm\": \"minivirsh\""));
+	assert_non_null(
+		strstr(text, "\"argv\": [\"/usr/sbin/minivirtd\", \"--listen\", \"\", \"x y\"]"));
+	assert_null(strstr(text, "start"));
+	free(text);
+	in.ho.fd = -1;
+	f = open_memstream(&text, &len);
+	json_shape(f, &park_shape, &in, SF_BRIEF);
+	fclose(f);
+	assert_null(strstr(text, "addr"));
+	assert_null(strstr(text, "argv"));
+	assert_non_null(strstr(text, "\"rule\": "));
+	free(text);
 }
 
 static void test_record_name(void **st)
@@ -303,7 +388,7 @@ static void test_record_name(void **st)
 	struct buf b;
 
 	buf_init(&b, name, sizeof(name));
-	hold_park_record_name(&b, 12737, 12741);
+	park_record_name(&b, 12737, 12741);
 	assert_string_equal(buf_cstr(&b), "park-12737-12741");
 }
 
@@ -363,6 +448,9 @@ int main(void)
 		cmocka_unit_test(test_record_values_cannot_forge_lines),
 		cmocka_unit_test(test_record_without_handoff_or_pid),
 		cmocka_unit_test(test_record_name),
+		cmocka_unit_test(test_brief_message),
+		cmocka_unit_test(test_edge_round_trip),
+		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_pdb_channel_name),
 		cmocka_unit_test(test_stat_starttime),
 		cmocka_unit_test(test_msg_copy_and_absent_fields),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for the hold protocol (libhold/proto.c): round trips and every
  * way a message can be malformed. */
 #include <setjmp.h>

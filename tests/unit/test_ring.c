@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The report ring (ring.h): what writers put in comes out in order; a full
  * ring drops and counts, never overwrites; a writer that died between its
  * ticket and its report costs a slot only after the stuck timeout, one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for the rule parser and matcher (libhold/rules.c). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -281,14 +282,28 @@ static void test_handoff_refused(void **st)
 
 static void test_handoff_match(void **st)
 {
-	struct hold_fd_facts sp = {HOLD_ADDR_UNIX, 0, 0, "", ""};
-	struct hold_fd_facts srv = {HOLD_ADDR_UNIX, 0, 0, "/run/x/api.sock", ""};
-	struct hold_fd_facts cli = {HOLD_ADDR_UNIX, 0, 0, "", "/run/x/api.sock"};
-	struct hold_fd_facts abs = {HOLD_ADDR_UNIX, 0, 0, "@hold-demo", ""};
-	struct hold_fd_facts tcp = {HOLD_ADDR_TCP, 40000, 8080, NULL, NULL};
-	struct hold_fd_facts udp = {HOLD_ADDR_UDP, 53, 0, NULL, NULL};
-	struct hold_fd_facts pipe = {HOLD_ADDR_PIPE, 0, 0, NULL, NULL};
-	struct hold_fd_facts file = {HOLD_ADDR_NONE, 0, 0, NULL, NULL};
+	struct hold_fd_facts sp = {
+		.kind = HOLD_ADDR_UNIX, .lport = 0, .pport = 0, .lname = "", .pname = ""};
+	struct hold_fd_facts srv = {.kind = HOLD_ADDR_UNIX,
+				    .lport = 0,
+				    .pport = 0,
+				    .lname = "/run/x/api.sock",
+				    .pname = ""};
+	struct hold_fd_facts cli = {.kind = HOLD_ADDR_UNIX,
+				    .lport = 0,
+				    .pport = 0,
+				    .lname = "",
+				    .pname = "/run/x/api.sock"};
+	struct hold_fd_facts abs = {
+		.kind = HOLD_ADDR_UNIX, .lport = 0, .pport = 0, .lname = "@hold-demo", .pname = ""};
+	struct hold_fd_facts tcp = {
+		.kind = HOLD_ADDR_TCP, .lport = 40000, .pport = 8080, .lname = NULL, .pname = NULL};
+	struct hold_fd_facts udp = {
+		.kind = HOLD_ADDR_UDP, .lport = 53, .pport = 0, .lname = NULL, .pname = NULL};
+	struct hold_fd_facts pipe = {
+		.kind = HOLD_ADDR_PIPE, .lport = 0, .pport = 0, .lname = NULL, .pname = NULL};
+	struct hold_fd_facts file = {
+		.kind = HOLD_ADDR_NONE, .lport = 0, .pport = 0, .lname = NULL, .pname = NULL};
 
 	assert_int_equal(parse("recv:unix:/run/x/*"), 0);
 	assert_true(hold_rule_match_fd(&r, &srv));
@@ -365,8 +380,10 @@ static void test_handoff_peer(void **st)
 static void test_handoff_set(void **st)
 {
 	struct hold_ruleset rs = {0};
-	struct hold_fd_facts pipe = {HOLD_ADDR_PIPE, 0, 0, NULL, NULL};
-	struct hold_fd_facts srv = {HOLD_ADDR_UNIX, 0, 0, "/s", ""};
+	struct hold_fd_facts pipe = {
+		.kind = HOLD_ADDR_PIPE, .lport = 0, .pport = 0, .lname = NULL, .pname = NULL};
+	struct hold_fd_facts srv = {
+		.kind = HOLD_ADDR_UNIX, .lport = 0, .pport = 0, .lname = "/s", .pname = ""};
 	unsigned both = (1u << HOLD_EV_RECV) | (1u << HOLD_EV_ACCEPT);
 
 	assert_int_equal(hold_rules_parse(&rs, "exec:x; recv:pipe; accept:unix:/s; recv:unix",

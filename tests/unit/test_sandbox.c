@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* holdd's seccomp policy (holdd/sandbox.c), tried for real: a forked child
  * confines itself with it and makes one call; what the table allows
  * returns, anything else -- a call it lacks, or an argument it does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests for holdd's process-tree store (holdd/tree.c): event orders,
  * double-fork re-parenting, pid reuse, pruning and flat memory. */
 #include <setjmp.h>

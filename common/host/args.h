@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * args.h - command-line options as data: each command (a hold verb, holdd)
  * describes its options in a table, and one parser reads every command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * park-dir.h - the park records of a runtime directory (park.h), for hold
  * (what is parked when no holdd answers) and holdd (stopped processes,
@@ -16,19 +17,17 @@
  * except in a record of root's, whose uid= line counts: holdd writes the
  * records of processes that could not (they switched user).  The count,
  * or -1 if dir cannot be read. */
-int hold_park_dir_read(const char *dir, struct hold_park **out);
+int park_dir_read(const char *dir, struct park **out);
 /* holdd's side: write p's record into dir (whole, under a temporary name,
  * never through a link), or remove it.  0, or -1 with errno. */
-int hold_park_dir_write(const char *dir, const struct hold_park *p);
-void hold_park_dir_remove(const char *dir, int pid, int tid);
+int park_dir_write(const char *dir, const struct park *p);
+void park_dir_remove(const char *dir, int pid, int tid);
 /* Is p's own record in dir -- owned by uid, for the same process (pid,
  * tid and start time) -- so that holdd may remove it for the park?  Its
  * inode number, or 0. */
-uint64_t hold_park_dir_has(const char *dir, const struct hold_park *p, uint32_t uid);
+uint64_t park_dir_has(const char *dir, const struct park *p, uint32_t uid);
 /* Remove pid/tid's record if it is still the file with inode ino (not a
  * record of a later park of the same thread). */
-void hold_park_dir_remove_ino(const char *dir, int pid, int tid, uint64_t ino);
-/* Field 22 of /proc/PID/stat, or 0 if the process is gone. */
-uint64_t hold_proc_starttime(int pid);
+void park_dir_remove_ino(const char *dir, int pid, int tid, uint64_t ino);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * park-dir.c - read the park records of a directory; see park-dir.h.
  */
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "proc.h"
 
 /* A small file, whole: at most cap - 1 bytes; -1 if it cannot be read. */
 static ssize_t slurp(int dirfd, const char *name, char *buf, size_t cap, struct stat *st)
@@ -31,30 +34,19 @@ static ssize_t slurp(int dirfd, const char *name, char *buf, size_t cap, struct 
 	return n;
 }
 
-uint64_t hold_proc_starttime(int pid)
-{
-	char path[64], text[1024];
-	struct stat st;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	n = slurp(AT_FDCWD, path, text, sizeof(text), &st);
-	return n > 0 ? hold_stat_field(text, (size_t)n, HOLD_STAT_STARTTIME) : 0;
-}
-
 static int by_pid(const void *a, const void *b)
 {
-	const struct hold_park *x = a, *y = b;
+	const struct park *x = a, *y = b;
 
 	return x->pid != y->pid ? (x->pid > y->pid) - (x->pid < y->pid)
 				: (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-int hold_park_dir_read(const char *dir, struct hold_park **out)
+int park_dir_read(const char *dir, struct park **out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	struct hold_park *v = NULL;
+	struct park *v = NULL;
 	int n = 0, cap = 0;
 
 	*out = NULL;
@@ -68,7 +60,7 @@ int hold_park_dir_read(const char *dir, struct hold_park **out)
 		if (strncmp(e->d_name, "park-", 5) != 0)
 			continue;
 		if (n == cap) {
-			struct hold_park *nv = realloc(v, sizeof(*v) * (size_t)(cap * 2 + 8));
+			struct park *nv = realloc(v, sizeof(*v) * (size_t)(cap * 2 + 8));
 
 			if (!nv)
 				break;
@@ -77,15 +69,16 @@ int hold_park_dir_read(const char *dir, struct hold_park **out)
 		}
 		len = slurp(dirfd(d), e->d_name, text, sizeof(text), &st);
 		/* a record outlives a process killed while parked: check */
-		if (len > 0 && hold_park_from_record(&v[n], text, (size_t)len) == 0 &&
-		    hold_proc_starttime(v[n].pid) == v[n].start) {
+		if (len > 0 && park_from_record(&v[n], text, (size_t)len) == 0 &&
+		    proc_starttime(v[n].pid) == v[n].start) {
 			if (st.st_uid != 0) /* root's records say whose park */
 				v[n].uid = (uint32_t)st.st_uid;
 			n++;
 		}
 	}
 	closedir(d);
-	qsort(v, (size_t)n, sizeof(*v), by_pid);
+	if (n > 1) /* v is NULL for none */
+		qsort(v, (size_t)n, sizeof(*v), by_pid);
 	*out = v;
 	return n;
 }
@@ -95,11 +88,11 @@ static void record_path(struct buf *b, const char *dir, int pid, int tid, int tm
 {
 	buf_str(b, dir);
 	buf_str(b, tmp ? "/." : "/");
-	hold_park_record_name(b, pid, tid);
+	park_record_name(b, pid, tid);
 	buf_cstr(b);
 }
 
-int hold_park_dir_write(const char *dir, const struct hold_park *p)
+int park_dir_write(const char *dir, const struct park *p)
 {
 	char text[8192], tmp[4200], path[4200];
 	struct buf b, tb, pb;
@@ -107,7 +100,7 @@ int hold_park_dir_write(const char *dir, const struct hold_park *p)
 	ssize_t w;
 
 	buf_init(&b, text, sizeof(text));
-	hold_park_to_record(&b, p);
+	park_to_record(&b, p);
 	buf_init(&tb, tmp, sizeof(tmp));
 	record_path(&tb, dir, p->pid, p->tid, 1);
 	buf_init(&pb, path, sizeof(path));
@@ -129,7 +122,7 @@ int hold_park_dir_write(const char *dir, const struct hold_park *p)
 	return 0;
 }
 
-void hold_park_dir_remove(const char *dir, int pid, int tid)
+void park_dir_remove(const char *dir, int pid, int tid)
 {
 	char path[4200];
 	struct buf b;
@@ -140,25 +133,25 @@ void hold_park_dir_remove(const char *dir, int pid, int tid)
 		unlink(path);
 }
 
-uint64_t hold_park_dir_has(const char *dir, const struct hold_park *p, uint32_t uid)
+uint64_t park_dir_has(const char *dir, const struct park *p, uint32_t uid)
 {
 	char path[4200], text[8192];
 	struct buf b;
 	struct stat st;
-	struct hold_park r;
+	struct park r;
 	ssize_t n;
 
 	buf_init(&b, path, sizeof(path));
 	record_path(&b, dir, p->pid, p->tid, 0);
 	if (b.full || (n = slurp(AT_FDCWD, path, text, sizeof(text), &st)) <= 0)
 		return 0;
-	if (st.st_uid != uid || hold_park_from_record(&r, text, (size_t)n) != 0 ||
-	    r.pid != p->pid || r.tid != p->tid || r.start != p->start)
+	if (st.st_uid != uid || park_from_record(&r, text, (size_t)n) != 0 || r.pid != p->pid ||
+	    r.tid != p->tid || r.start != p->start)
 		return 0;
 	return (uint64_t)st.st_ino;
 }
 
-void hold_park_dir_remove_ino(const char *dir, int pid, int tid, uint64_t ino)
+void park_dir_remove_ino(const char *dir, int pid, int tid, uint64_t ino)
 {
 	char path[4200];
 	struct buf b;

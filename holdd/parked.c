@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * parks.c - what is parked right now, and releasing it.
+ * parked.c - what is parked right now, and releasing it.
  *
  * A spinning thread is released by a RELEASE on its own connection; a
  * stopped process (mode=stop) by SIGCONT through a pidfd, so a recycled
@@ -22,7 +23,7 @@
 #include "paths.h"
 #include "rules.h"
 
-static struct park *parks;
+static LIST_HEAD(, parked) parks = LIST_HEAD_INITIALIZER(parks);
 static size_t nparks;
 static const char *rundir; /* the runtime directory, once found safe */
 
@@ -36,9 +37,11 @@ size_t parks_count(void)
 
 int parks_has_pid(int pid)
 {
-	for (struct park *p = parks; p; p = p->next)
-		if (p->rec.pid == pid)
-			return 1;
+	const struct parked *p;
+
+	LIST_FOREACH(p, &parks, link)
+	if (p->park.pid == pid)
+		return 1;
 	return 0;
 }
 
@@ -47,50 +50,45 @@ static int pidfd_of(int pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
-/* A park's start or end, for the journal and hold log. */
-static void log_park(const struct park *p, enum hold_msg_type type, int by)
+/* A park's start (PARKED, the park's brief form) or end (RELEASED), for
+ * the journal and hold log. */
+static void log_park(const struct parked *p, enum hold_msg_type type, int by)
 {
 	char buf[HOLD_MSG_MAX];
 	struct hold_enc e;
 
-	hold_enc_start(&e, buf, sizeof(buf), type);
-	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->rec.pid);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->rec.tid);
-	hold_enc_num(&e, HOLD_F_UID, p->rec.uid);
-	hold_enc_num(&e, HOLD_F_SINCE_NS, hold_now_ns());
-	if (type == HOLD_MSG_RELEASED) {
-		hold_enc_num(&e, HOLD_F_BY, (uint64_t)by);
-	} else {
-		hold_enc_str(&e, HOLD_F_EVENT, p->rec.event);
-		hold_enc_str(&e, HOLD_F_RULE, p->rec.rule);
-		hold_enc_str(&e, HOLD_F_COMM, p->rec.comm);
+	if (type == HOLD_MSG_PARKED) { /* at the time holdd heard it: the log's order */
+		static struct park now;
+
+		now = p->park;
+		now.since_ns = hold_now_ns();
+		store_event(buf, park_to_brief_msg(buf, sizeof(buf), &now));
+		return;
 	}
+	hold_enc_start(&e, buf, sizeof(buf), type);
+	hold_enc_num(&e, HOLD_F_PID, (uint64_t)p->park.pid);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->park.tid);
+	hold_enc_num(&e, HOLD_F_UID, p->park.uid);
+	hold_enc_num(&e, HOLD_F_SINCE_NS, hold_now_ns());
+	hold_enc_num(&e, HOLD_F_BY, (uint64_t)by);
 	store_event(buf, hold_enc_finish(&e));
 }
 
-static void park_free(struct park *p)
+static void park_free(struct parked *p)
 {
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		parks = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
+	LIST_REMOVE(p, link);
 	nparks--;
 	if (p->proxy && rundir)
-		hold_park_dir_remove(rundir, p->rec.pid, p->rec.tid);
+		park_dir_remove(rundir, p->park.pid, p->park.tid);
 	if (p->pidfd >= 0)
 		close(p->pidfd);
-	free(p->record);
+	free(p->record_path);
 	free(p);
 }
 
-static void park_link(struct park *p)
+static void park_link(struct parked *p)
 {
-	p->next = parks;
-	if (parks)
-		parks->prev = p;
-	parks = p;
+	LIST_INSERT_HEAD(&parks, p, link);
 	nparks++;
 }
 
@@ -104,49 +102,49 @@ static void park_link(struct park *p)
 /* r came from a PARK on c: keep the process's own ids, and turn r's into
  * holdd's (the kernel's pid; for a process in another namespace its tid
  * and ppid looked up, its sender's pid not known here). */
-static void ids_from(struct park *p, const struct conn *c)
+static void ids_from(struct parked *p, const struct conn *c)
 {
-	struct hold_park *r = &p->rec;
+	struct park *r = &p->park;
 
 	p->ns_pid = r->pid > 0 ? r->pid : c->pid;
 	p->ns_tid = r->tid;
 	p->ns_ppid = r->ppid;
-	p->ns_peer = r->peer;
+	p->ns_peer = r->ho.peer;
 	r->pid = c->pid; /* the kernel's word, not the message's */
 	if (p->ns_pid == c->pid)
 		return;
 	r->tid = p->ns_tid == p->ns_pid ? c->pid : proc_host_tid(c->pid, p->ns_tid);
 	r->ppid = proc_ppid(c->pid);
-	r->peer = 0;
+	r->ho.peer = 0;
 }
 
 /* May c see p, in c's namespace? */
-static int seen_by(const struct conn *c, const struct park *p)
+static int seen_by(const struct conn *c, const struct parked *p)
 {
-	return conn_may_see(c, p->rec.uid, p->owner) &&
-	       (!conn_foreign(c) || p->rec.pidns == c->pidns);
+	return conn_may_see(c, p->park.uid, p->owner) &&
+	       (!conn_foreign(c) || p->park.pidns == c->pidns);
 }
 
 /* p's pid and tid as c names them. */
-static void ids_for(const struct conn *c, const struct park *p, int *pid, int *tid)
+static void ids_for(const struct conn *c, const struct parked *p, int *pid, int *tid)
 {
-	*pid = conn_foreign(c) ? p->ns_pid : p->rec.pid;
-	*tid = conn_foreign(c) ? p->ns_tid : p->rec.tid;
+	*pid = conn_foreign(c) ? p->ns_pid : p->park.pid;
+	*tid = conn_foreign(c) ? p->ns_tid : p->park.tid;
 }
 
 /* PARKED for c: with the ids of c's namespace. */
-static size_t parked_msg(const struct conn *c, const struct park *p, char *buf, size_t cap)
+static size_t parked_msg(const struct conn *c, const struct parked *p, char *buf, size_t cap)
 {
-	static struct hold_park r;
+	static struct park r;
 
 	if (!conn_foreign(c))
-		return hold_park_to_msg(buf, cap, HOLD_MSG_PARKED, &p->rec);
-	r = p->rec;
+		return park_to_msg(buf, cap, HOLD_MSG_PARKED, &p->park);
+	r = p->park;
 	r.pid = p->ns_pid;
 	r.tid = p->ns_tid;
 	r.ppid = p->ns_ppid;
-	r.peer = p->ns_peer;
-	return hold_park_to_msg(buf, cap, HOLD_MSG_PARKED, &r);
+	r.ho.peer = p->ns_peer;
+	return park_to_msg(buf, cap, HOLD_MSG_PARKED, &r);
 }
 
 /* --- hold wait ------------------------------------------------------------
@@ -155,7 +153,7 @@ static size_t parked_msg(const struct conn *c, const struct park *p, char *buf, 
  * began: pid=$(hold wait) cannot lose a park that landed first, and a loop
  * of hold wait walks the parks one by one.  --new: parks after it began. */
 
-static int handed_to(const struct park *p, uint32_t uid)
+static int handed_to(const struct parked *p, uint32_t uid)
 {
 	for (unsigned i = 0; i < p->nhanded; i++)
 		if (p->handed[i] == uid)
@@ -163,16 +161,16 @@ static int handed_to(const struct park *p, uint32_t uid)
 	return 0;
 }
 
-static int wait_takes(const struct conn *c, const struct park *p)
+static int wait_takes(const struct conn *c, const struct parked *p)
 {
 	if (c->state != C_WAITING || !seen_by(c, p))
 		return 0;
-	if (c->wait_unseen ? handed_to(p, c->uid) : p->rec.since_ns < c->wait_from)
+	if (c->wait_unseen ? handed_to(p, c->uid) : p->park.since_ns < c->wait_from)
 		return 0;
-	return !c->glob || hold_glob_path(c->glob, p->rec.exe) || hold_glob(c->glob, p->rec.comm);
+	return !c->glob || hold_glob_path(c->glob, p->park.exe) || hold_glob(c->glob, p->park.comm);
 }
 
-static void hand(struct conn *c, struct park *p)
+static void hand(struct conn *c, struct parked *p)
 {
 	char buf[HOLD_MSG_MAX];
 
@@ -187,9 +185,9 @@ static void hand(struct conn *c, struct park *p)
 }
 
 /* Answer every `hold wait` this new park satisfies. */
-static void notify_waiters(struct park *p)
+static void notify_waiters(struct parked *p)
 {
-	for (struct conn *c = conn_first(); c; c = c->next)
+	for (struct conn *c = conn_first(); c; c = conn_next(c))
 		if (wait_takes(c, p))
 			hand(c, p);
 }
@@ -213,9 +211,11 @@ static unsigned nlater;
  * keeps its record. */
 static int parked_again(int pid, int tid)
 {
-	for (const struct park *p = parks; p; p = p->next)
-		if (p->rec.pid == pid && p->rec.tid == tid && !p->released)
-			return 1;
+	const struct parked *p;
+
+	LIST_FOREACH(p, &parks, link)
+	if (p->park.pid == pid && p->park.tid == tid && !p->released)
+		return 1;
 	return 0;
 }
 
@@ -223,26 +223,26 @@ void parks_flush(void)
 {
 	for (unsigned i = 0; i < nlater && rundir; i++)
 		if (!parked_again(later[i].pid, later[i].tid))
-			hold_park_dir_remove_ino(rundir, later[i].pid, later[i].tid, later[i].ino);
+			park_dir_remove_ino(rundir, later[i].pid, later[i].tid, later[i].ino);
 	nlater = 0;
 }
 
-static void remove_later(struct park *p)
+static void remove_later(struct parked *p)
 {
 	if (nlater == LATER_MAX)
 		parks_flush();
-	later[nlater].pid = p->rec.pid;
-	later[nlater].tid = p->rec.tid;
+	later[nlater].pid = p->park.pid;
+	later[nlater].tid = p->park.tid;
 	later[nlater++].ino = p->record_ino;
 	p->record_ino = 0;
 }
 
-static int release_one(struct park *p)
+static int release_one(struct parked *p)
 {
 	char buf[64];
 	struct hold_enc e;
 
-	if (p->rec.mode == HOLD_MODE_STOP) {
+	if (p->park.mode == HOLD_MODE_STOP) {
 		if (p->pidfd < 0)
 			return -1;
 		return (int)syscall(SYS_pidfd_send_signal, p->pidfd, SIGCONT, NULL, 0);
@@ -254,7 +254,7 @@ static int release_one(struct park *p)
 	if (!p->conn)
 		return -1;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
-	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->rec.tid);
+	hold_enc_num(&e, HOLD_F_TID, (uint64_t)p->park.tid);
 	if (p->record_ino)
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_RECORD);
 	conn_send(p->conn, buf, hold_enc_finish(&e));
@@ -264,10 +264,10 @@ static int release_one(struct park *p)
 	return 0;
 }
 
-const struct park *parks_add(struct conn *c, const struct hold_msg *m)
+const struct parked *parks_add(struct conn *c, const struct hold_msg *m)
 {
-	struct park *p;
-	struct hold_park *r;
+	struct parked *p, *o;
+	struct park *r;
 	int pending = 0, reconnected = 0;
 
 	/* The pid is the kernel's word at connect time; a connection outlives
@@ -284,8 +284,8 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 		c->closing = 1;
 		return NULL;
 	}
-	r = &p->rec;
-	hold_park_from_msg(r, m);
+	r = &p->park;
+	park_from_msg(r, m);
 	ids_from(p, c);
 	r->uid = c->uid;
 	p->owner = store_owner_of(r->pid, r->uid);
@@ -298,8 +298,9 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 		c->pidfd = -1;
 	}
 	/* a park found by its record, now reconnected */
-	for (struct park *o = parks; o; o = o->next) {
-		if (!o->conn && o->rec.pid == r->pid && o->rec.tid == r->tid) {
+	LIST_FOREACH(o, &parks, link)
+	{
+		if (!o->conn && o->park.pid == r->pid && o->park.tid == r->tid) {
 			reconnected = 1; /* not a new park: hold log had it */
 			pending = o->release_pending;
 			park_free(o);
@@ -310,18 +311,19 @@ const struct park *parks_add(struct conn *c, const struct hold_msg *m)
 	 * tree's directory: leave it for it, so that hold ls finds the park
 	 * even if this holdd dies, and a holdd started later does too. */
 	if ((r->flags & HOLD_FL_UNRECORDED) && rundir) {
-		if (hold_park_dir_write(rundir, r) == 0)
+		if (park_dir_write(rundir, r) == 0)
 			p->proxy = 1;
 		else
 			hlog(LOG_WARNING, "cannot write the park record of pid %d in %s: %s",
 			     r->pid, rundir, strerror(errno));
 	} else if (rundir && r->mode != HOLD_MODE_STOP)
-		p->record_ino = hold_park_dir_has(rundir, r, c->uid);
+		p->record_ino = park_dir_has(rundir, r, c->uid);
 	park_link(p);
 	c->state = C_PARKED;
 	c->park = p;
 	hlog(LOG_INFO, "pid %d thread %d (%s) parked at %s%s%s by rule '%s'", r->pid, r->tid,
-	     r->comm, r->event, r->fd >= 0 ? " on " : "", r->fd >= 0 ? r->addr : "", r->rule);
+	     r->comm, r->event, r->ho.fd >= 0 ? " on " : "", r->ho.fd >= 0 ? r->ho.addr : "",
+	     r->rule);
 	if (!reconnected)
 		log_park(p, HOLD_MSG_PARKED, 0);
 	if (pending) /* a hold release came while it was away */
@@ -335,11 +337,11 @@ void parks_add_traced(struct conn *c, const struct hold_msg *m)
 {
 	int pid = (int)m->num[HOLD_F_PID];
 	long uid = pid > 0 ? proc_real_uid(pid) : -1;
-	struct park *p;
-	struct hold_park *r;
+	struct parked *p;
+	struct park *r;
 
 	/* the kernel's word on whose it is: a user parks only their own */
-	if (uid < 0 || hold_proc_starttime(pid) != m->num[HOLD_F_START]) {
+	if (uid < 0 || proc_starttime(pid) != m->num[HOLD_F_START]) {
 		conn_error(c, "pid %d is not running (or is another process now)", pid);
 		return;
 	}
@@ -351,8 +353,8 @@ void parks_add_traced(struct conn *c, const struct hold_msg *m)
 		conn_error(c, "out of memory");
 		return;
 	}
-	r = &p->rec;
-	hold_park_from_msg(r, m);
+	r = &p->park;
+	park_from_msg(r, m);
 	r->pid = r->tid = pid;
 	r->uid = (uint32_t)uid;
 	r->mode = HOLD_MODE_STOP;
@@ -362,7 +364,7 @@ void parks_add_traced(struct conn *c, const struct hold_msg *m)
 	p->ns_pid = p->ns_tid = pid;
 	p->ns_ppid = r->ppid;
 	p->pidfd = pidfd_of(pid);
-	if (rundir && hold_park_dir_write(rundir, r) == 0)
+	if (rundir && park_dir_write(rundir, r) == 0)
 		p->proxy = 1;
 	park_link(p);
 	hlog(LOG_INFO, "pid %d (%s) stopped at %s by rule '%s' (by the tracer pid %d, uid %u)", pid,
@@ -374,9 +376,9 @@ void parks_add_traced(struct conn *c, const struct hold_msg *m)
 
 void parks_released(struct conn *c, const struct hold_msg *m)
 {
-	struct park *p = c->park;
+	struct parked *p = c->park;
 
-	hlog(LOG_INFO, "pid %d thread %d released (%s)", p->rec.pid, p->rec.tid,
+	hlog(LOG_INFO, "pid %d thread %d released (%s)", p->park.pid, p->park.tid,
 	     hold_by_name((unsigned)m->num[HOLD_F_BY]));
 	log_park(p, HOLD_MSG_RELEASED, (int)m->num[HOLD_F_BY]);
 	park_free(p);
@@ -390,8 +392,8 @@ void parks_conn_gone(struct conn *c)
 	if (!c->park)
 		return;
 	/* The process died, or its fd was closed under it (it reconnects). */
-	hlog(LOG_INFO, "pid %d thread %d: connection closed while parked", c->park->rec.pid,
-	     c->park->rec.tid);
+	hlog(LOG_INFO, "pid %d thread %d: connection closed while parked", c->park->park.pid,
+	     c->park->park.tid);
 	park_free(c->park);
 	c->park = NULL;
 }
@@ -400,9 +402,11 @@ void parks_list(struct conn *c, const struct hold_msg *m)
 {
 	char buf[HOLD_MSG_MAX];
 	uint64_t n = 0;
+	const struct parked *p;
 
 	(void)m;
-	for (struct park *p = parks; p; p = p->next) {
+	LIST_FOREACH(p, &parks, link)
+	{
 		if (!seen_by(c, p))
 			continue;
 		conn_send(c, buf, parked_msg(c, p, buf, sizeof(buf)));
@@ -421,16 +425,16 @@ void parks_release(struct conn *c, const struct hold_msg *m)
 		conn_error(c, "say what to release: PID, PID/TID or --all");
 		return;
 	}
-	for (struct park *p = parks, *next; p; p = next) {
+	for (struct parked *p = LIST_FIRST(&parks), *next; p; p = next) {
 		int ppid, ptid;
 
-		next = p->next;
+		next = LIST_NEXT(p, link);
 		ids_for(c, p, &ppid, &ptid);
 		if (!seen_by(c, p) || (!all && (ppid != pid || (tid && ptid != tid))))
 			continue;
 		if (release_one(p) < 0)
 			continue;
-		if (p->rec.mode == HOLD_MODE_STOP) /* SIGCONT: no RELEASED comes back */
+		if (p->park.mode == HOLD_MODE_STOP) /* SIGCONT: no RELEASED comes back */
 			log_park(p, HOLD_MSG_RELEASED, HOLD_BY_DAEMON);
 		n++;
 		if (!p->conn && !p->release_pending) /* nobody will say it ended */
@@ -469,18 +473,18 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 	else
 		c->wait_from = hold_now_ns();
 	c->state = C_WAITING;
-	struct park *oldest = NULL;
+	struct parked *oldest = NULL, *p;
 
-	for (struct park *p = parks; p; p = p->next)
-		if (wait_takes(c, p) && (!oldest || p->rec.since_ns < oldest->rec.since_ns))
-			oldest = p;
+	LIST_FOREACH(p, &parks, link)
+	if (wait_takes(c, p) && (!oldest || p->park.since_ns < oldest->park.since_ns))
+		oldest = p;
 	if (oldest)
 		hand(c, oldest);
 }
 
 void parks_recover(const char *runtime_dir)
 {
-	struct hold_park *r;
+	struct park *r;
 	struct stat st;
 	const char *why;
 	int n;
@@ -496,9 +500,9 @@ void parks_recover(const char *runtime_dir)
 		return;
 	}
 	rundir = runtime_dir;
-	n = hold_park_dir_read(runtime_dir, &r);
+	n = park_dir_read(runtime_dir, &r);
 	for (int i = 0; i < n; i++) {
-		struct park *p;
+		struct parked *p;
 		char path[4200];
 		struct buf b;
 		int proxy;
@@ -506,7 +510,7 @@ void parks_recover(const char *runtime_dir)
 		buf_init(&b, path, sizeof(path));
 		buf_str(&b, runtime_dir);
 		buf_chr(&b, '/');
-		hold_park_record_name(&b, r[i].pid, r[i].tid);
+		park_record_name(&b, r[i].pid, r[i].tid);
 		buf_cstr(&b);
 		/* one a holdd wrote for a process of another user: ours to
 		 * remove when its park ends -- a spinning one that does not
@@ -517,38 +521,38 @@ void parks_recover(const char *runtime_dir)
 		p->proxy = proxy;
 		if (r[i].mode != HOLD_MODE_STOP)
 			p->expect_by = hold_now_ns() + RECONNECT_NS;
-		p->rec = r[i]; /* uid: the record's owner, who libhold ran as */
-		p->owner = store_owner_of(p->rec.pid, p->rec.uid);
-		p->ns_pid = p->rec.pid; /* a record of holdd's own namespace */
-		p->ns_tid = p->rec.tid;
-		p->ns_ppid = p->rec.ppid;
-		p->ns_peer = p->rec.peer;
-		p->pidfd = pidfd_of(p->rec.pid);
-		p->record = strdup(path);
+		p->park = r[i]; /* uid: the record's owner, who libhold ran as */
+		p->owner = store_owner_of(p->park.pid, p->park.uid);
+		p->ns_pid = p->park.pid; /* a record of holdd's own namespace */
+		p->ns_tid = p->park.tid;
+		p->ns_ppid = p->park.ppid;
+		p->ns_peer = p->park.ho.peer;
+		p->pidfd = pidfd_of(p->park.pid);
+		p->record_path = strdup(path);
 		park_link(p);
-		hlog(LOG_INFO, "pid %d (%s) is %s at %s (found in %s)", p->rec.pid, p->rec.comm,
-		     p->expect_by ? "parked" : "stopped", p->rec.event, runtime_dir);
+		hlog(LOG_INFO, "pid %d (%s) is %s at %s (found in %s)", p->park.pid, p->park.comm,
+		     p->expect_by ? "parked" : "stopped", p->park.event, runtime_dir);
 	}
 	free(r);
 }
 
 void parks_tick(void)
 {
-	struct park *next;
+	struct parked *next;
 
 	uint64_t now = hold_now_ns();
 
 	parks_flush();
 	/* a park found by its record is gone once its record is, or its
 	 * process; a spinning one once it has not come back in time */
-	for (struct park *p = parks; p; p = next) {
-		next = p->next;
+	for (struct parked *p = LIST_FIRST(&parks); p; p = next) {
+		next = LIST_NEXT(p, link);
 		if (p->conn)
 			continue;
-		if ((p->record && access(p->record, F_OK) != 0) ||
+		if ((p->record_path && access(p->record_path, F_OK) != 0) ||
 		    (p->expect_by && now > p->expect_by) ||
-		    hold_proc_starttime(p->rec.pid) != p->rec.start ||
-		    (p->rec.mode == HOLD_MODE_STOP && !proc_stopped(p->rec.pid)))
+		    proc_starttime(p->park.pid) != p->park.start ||
+		    (p->park.mode == HOLD_MODE_STOP && !proc_stopped(p->park.pid)))
 			park_free(p);
 	}
 }

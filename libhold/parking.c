@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * park.c - hold a thread (spin) or the whole process (stop) until released.
+ * parking.c - hold a thread (spin) or the whole process (stop) until released.
  *
  * Runs in fork children, vfork children and ordinary threads alike, so it
  * keeps the async-signal-safe rules of sigsafe.h: raw system calls, its own
@@ -99,12 +100,12 @@ static uint64_t pidns_self(void)
 }
 
 /* Everything the park reports, read once, here on the parked thread. */
-static void gather(struct hold_park *p, const struct hold_park_info *pi)
+static void gather(struct park *p, const struct hold_park_info *pi)
 {
 	char st[1024];
 	long n;
 
-	hold_park_init(p);
+	park_init(p);
 	p->pid = safe_getpid();
 	p->tid = safe_gettid();
 	p->ppid = (int)safe_sys(SYS_getppid, 0, 0, 0);
@@ -143,12 +144,7 @@ static void gather(struct hold_park *p, const struct hold_park_info *pi)
 		p->argvlen = (size_t)n + 1;
 	}
 	if (pi->ho) {
-		p->fd = pi->ho->fd;
-		p->newfd = pi->ho->newfd;
-		p->bytes = pi->ho->bytes > 0 ? (uint64_t)pi->ho->bytes : 0;
-		p->peer = pi->ho->peer;
-		copy(p->addr, sizeof(p->addr), pi->ho->addr);
-		copy(p->peercomm, sizeof(p->peercomm), pi->ho->peer_comm);
+		p->ho = *pi->ho;
 	}
 }
 
@@ -159,7 +155,7 @@ static void gather(struct hold_park *p, const struct hold_park_info *pi)
 __attribute__((noinline)) void hold_park(const struct hold_park_info *pi)
 {
 	volatile int hold = 1; /* gdb: set var hold = 0 */
-	struct hold_parked p;
+	struct parking p;
 	uint64_t deadline = 0, look = LOOK_NS;
 	enum hold_by by = HOLD_BY_GDB;
 	long wd = 0;

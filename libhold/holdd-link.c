@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /*
- * client.c - libhold's client of holdd: the protocol (proto.h) from its side.
+ * holdd-link.c - libhold's client of holdd: the protocol (proto.h) from its side.
  *
  * fork and exec reports go into holdd's ring (ring.h, ringmap.c) when this
  * process may write it: no system call, no wake-up.  Otherwise they are
@@ -359,7 +360,7 @@ static long connect_stream(void)
 }
 
 /* HELLO, then PARK: one write, so holdd never sees half an announcement. */
-static size_t enc_park(char *buf, size_t cap, const struct hold_park *p)
+static size_t enc_park(char *buf, size_t cap, const struct park *p)
 {
 	struct hold_enc e;
 	size_t n;
@@ -367,10 +368,10 @@ static size_t enc_park(char *buf, size_t cap, const struct hold_park *p)
 	hold_enc_start(&e, buf, cap, HOLD_MSG_HELLO);
 	hold_enc_num(&e, HOLD_F_VERSION, HOLD_PROTO_VERSION);
 	n = hold_enc_finish(&e);
-	return n + hold_park_to_msg(buf + n, cap - n, HOLD_MSG_PARK, p);
+	return n + park_to_msg(buf + n, cap - n, HOLD_MSG_PARK, p);
 }
 
-int hold_client_announce(struct hold_parked *p)
+int hold_client_announce(struct parking *p)
 {
 	struct hold_conn *c = &p->conn;
 	char buf[HOLD_MSG_MAX];
@@ -391,7 +392,7 @@ int hold_client_announce(struct hold_parked *p)
 }
 
 /* Consume what holdd sent; 1 if it released this thread. */
-static int take_messages(struct hold_parked *p)
+static int take_messages(struct parking *p)
 {
 	struct hold_conn *c = &p->conn;
 	long n = safe_sys(SYS_read, c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
@@ -419,7 +420,7 @@ static int take_messages(struct hold_parked *p)
 	return 0;
 }
 
-int hold_client_wait(struct hold_parked *p, uint64_t ns)
+int hold_client_wait(struct parking *p, uint64_t ns)
 {
 	struct hold_conn *c = &p->conn;
 	struct timespec ts = {0, (long)ns};
@@ -440,7 +441,7 @@ int hold_client_wait(struct hold_parked *p, uint64_t ns)
 	return take_messages(p);
 }
 
-void hold_client_released(struct hold_parked *p, enum hold_by by)
+void hold_client_released(struct parking *p, enum hold_by by)
 {
 	struct hold_conn *c = &p->conn;
 	char buf[64];

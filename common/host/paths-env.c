@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * paths-env.c - paths.c's policy applied to this process's environment,
  * for holdd and hold; see paths.h.
