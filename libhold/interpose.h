@@ -16,6 +16,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <sys/socket.h>
 
 #include "libhold.h"
 
@@ -61,5 +62,17 @@ static inline void *hold_real(const char *name, void **slot)
 	}
 	return f;
 }
+
+/* glibc's _FORTIFY_SOURCE entry points, which a fortified program calls in
+ * place of open, read and recv: its headers declare them only in a
+ * fortified build, and libhold interposes them in every build. */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dirfd, const char *path, int flags);
+int __openat64_2(int dirfd, const char *path, int flags);
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t cap);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t cap, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t cap, int flags, struct sockaddr *a,
+		       socklen_t *al);
 
 #endif
