@@ -93,7 +93,7 @@ static size_t record_at(const unsigned char *p, size_t avail, struct hold_msg *m
 }
 
 /* A journal too large to be holdd's: renamed aside, an empty one opened. */
-static int set_aside(struct journal *j, struct journal_damage *d)
+int journal_set_aside(struct journal *j, struct journal_damage *d)
 {
 	char aside[4200];
 	char *path = j->path;
@@ -125,7 +125,7 @@ long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, vo
 	if (j->size > JOURNAL_MAX && j->readonly)
 		return 0;
 	if (j->size > JOURNAL_MAX)
-		return set_aside(j, d) < 0 ? -1 : 0;
+		return journal_set_aside(j, d) < 0 ? -1 : 0;
 	if (!(buf = malloc(WINDOW + REC_MAX)))
 		return -1;
 	for (;;) {

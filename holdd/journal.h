@@ -51,6 +51,10 @@ int journal_open_ro(struct journal *j, const char *dir);
 long journal_replay(struct journal *j, void (*apply)(const struct hold_msg *, void *), void *ctx,
 		    struct journal_damage *d);
 
+/* Rename the journal PATH.damaged and go on with an empty one (one holdd
+ * cannot replay, or one too large); -1 (errno) if that failed. */
+int journal_set_aside(struct journal *j, struct journal_damage *d);
+
 void journal_add(struct journal *j, const char *msg, size_t n);
 /* Write what is buffered; -1 (errno set) if the write failed, and then
  * the file ends at its last whole record and the buffer is dropped. */

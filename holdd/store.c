@@ -348,8 +348,12 @@ void store_handoff(const struct park *p, uint32_t owner)
 
 /* --- replay ------------------------------------------------------------- */
 
+/* A snapshot is HELLO and then its NODEs, each naming its parent by its
+ * position among them.  Any other record ends the snapshot: it may prune a
+ * node the table still points at, so a NODE after it that names a position
+ * would reach freed memory (a crafted journal did, at every start). */
 struct replay {
-	struct tnode **snap; /* a snapshot's nodes, by position */
+	struct tnode **snap; /* the snapshot's nodes, by position */
 	size_t nsnap, cap;
 };
 
@@ -397,8 +401,10 @@ static void replay_one(const struct hold_msg *m, void *ctx)
 		break;
 	}
 	}
-	if (m->type != HOLD_MSG_NODE && m->type != HOLD_MSG_HELLO)
+	if (m->type != HOLD_MSG_NODE && m->type != HOLD_MSG_HELLO) {
+		r->nsnap = 0;
 		tree_prune(&tree, t, NULL, NULL);
+	}
 }
 
 int store_open(const char *state_dir, const struct tree_limits *lim, int readonly)
@@ -434,6 +440,17 @@ int store_open(const char *state_dir, const struct tree_limits *lim, int readonl
 	n = journal_replay(&journal, replay_one, &r, &d);
 	replaying = 0;
 	free(r.snap);
+	if (n < 0 && !readonly) { /* a crash loop helps nobody: start without it */
+		hlog(LOG_ERR,
+		     "cannot replay the journal %s (%s): renamed %s.damaged; starting with no "
+		     "recorded trees",
+		     journal.path, strerror(errno), journal.path);
+		tree_free(&tree);
+		if (journal_set_aside(&journal, &d) < 0 || tree_init(&tree, lim) < 0)
+			return -1;
+		memset(&d, 0, sizeof(d)); /* said */
+		n = 0;
+	}
 	if (n < 0) {
 		hlog(LOG_ERR, "cannot read the journal %s: %s", journal.path, strerror(errno));
 		return -1;
