@@ -193,8 +193,9 @@ void conn_free(struct conn *c)
 
 static void malformed(const struct conn *c, int err)
 {
-	hlog(LOG_WARNING, "pid %d uid %u sent a malformed message (%s); closing its connection",
-	     c->pid, c->uid, hold_proto_strerror(err));
+	hlog_limited("malformed", LOG_WARNING,
+		     "pid %d uid %u sent a malformed message (%s); closing its connection", c->pid,
+		     c->uid, hold_proto_strerror(err));
 }
 
 int conn_read(struct conn *c)
@@ -224,9 +225,9 @@ int conn_take(struct conn *c, conn_handler handle)
 			return -1;
 		}
 		if (handle(c, &m) < 0) {
-			hlog(LOG_WARNING,
-			     "pid %d uid %u sent %s out of order; closing its connection", c->pid,
-			     c->uid, hold_msg_type_name(m.type));
+			hlog_limited("out of order", LOG_WARNING,
+				     "pid %d uid %u sent %s out of order; closing its connection",
+				     c->pid, c->uid, hold_msg_type_name(m.type));
 			return -1;
 		}
 		c->inlen -= (size_t)len;
@@ -282,10 +283,11 @@ void conn_send(struct conn *c, const char *msg, size_t n)
 		while (cap < c->outlen + n)
 			cap *= 2;
 		if (cap > OUT_MAX || !(o = realloc(c->out, cap))) {
-			hlog(LOG_WARNING,
-			     "pid %d uid %u: an answer of over %u MiB; closing its connection (ask "
-			     "for less: hold tree PID)",
-			     c->pid, c->uid, OUT_MAX >> 20);
+			hlog_limited(
+				"answer too large", LOG_WARNING,
+				"pid %d uid %u: an answer of over %u MiB; closing its connection "
+				"(ask for less: hold tree PID)",
+				c->pid, c->uid, OUT_MAX >> 20);
 			c->closing = 1;
 			c->outlen = 0; /* dropped: closed at once */
 			return;

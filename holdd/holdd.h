@@ -232,6 +232,11 @@ void log_init(int to_stderr);
 void log_quiet(void); /* say nothing (the fuzzer: millions of bad messages) */
 int log_is_stderr(void);
 void hlog(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* hlog for what a client can make happen again and again: at most ten lines
+ * at once and then one a second for each kind `what` (a static string), so
+ * that a flood neither fills the log nor hides another kind. */
+void hlog_limited(const char *what, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Drop capabilities and confine; fails closed. */
 int sandbox_enter(char *err, size_t errlen);

@@ -273,10 +273,10 @@ const struct parked *parks_add(struct conn *c, const struct hold_msg *m)
 	/* The pid is the kernel's word at connect time; a connection outlives
 	 * its maker, and by now the pid may be another user's process. */
 	if (!conn_peer_alive(c)) {
-		hlog(LOG_WARNING,
-		     "a PARK from uid %u on a connection whose process (pid %d) has exited: "
-		     "refused, closing it",
-		     c->uid, c->pid);
+		hlog_limited("PARK after exit", LOG_WARNING,
+			     "a PARK from uid %u on a connection whose process (pid %d) has "
+			     "exited: refused, closing it",
+			     c->uid, c->pid);
 		c->closing = 1;
 		return NULL;
 	}

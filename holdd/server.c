@@ -257,10 +257,10 @@ static void close_stalled(void)
 	for (struct conn *c = conn_first(); c; c = next) {
 		next = conn_next(c);
 		if (conn_stalled(c, now)) {
-			hlog(LOG_WARNING,
-			     "pid %d uid %u reads none of its answer; closing its "
-			     "connection",
-			     c->pid, c->uid);
+			hlog_limited("stalled", LOG_WARNING,
+				     "pid %d uid %u reads none of its answer; closing its "
+				     "connection",
+				     c->pid, c->uid);
 			close_conn(c);
 		}
 	}
@@ -268,26 +268,13 @@ static void close_stalled(void)
 
 /* --- reports -------------------------------------------------------------- */
 
-/* Logged at most once a second for each reason, so a flood of one kind
+/* Rate-limited for each reason (hlog_limited), so a flood of one kind
  * neither fills the log nor hides a report of another kind. */
 static void bad_datagram(int pid, uint32_t uid, const char *why)
 {
-	static struct {
-		const char *why;
-		time_t last;
-	} seen[8];
-	time_t now = time(NULL);
-	unsigned i = 0;
-
 	bad_datagrams++;
-	while (i < 7 && seen[i].why && seen[i].why != why)
-		i++;
-	if (seen[i].why != why || seen[i].last != now) {
-		seen[i].why = why;
-		seen[i].last = now;
-		hlog(LOG_WARNING, "ignoring a bad report from pid %d uid %u: %s (%llu so far)", pid,
-		     uid, why, (unsigned long long)bad_datagrams);
-	}
+	hlog_limited(why, LOG_WARNING, "ignoring a bad report from pid %d uid %u: %s (%llu so far)",
+		     pid, uid, why, (unsigned long long)bad_datagrams);
 }
 
 /* A fork or exec report from pid/uid, as the kernel named them. */

@@ -25,13 +25,35 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
 	return n;
 }
 
-/* The same for text a terminal shows: C1 controls (U+0080..U+009F) count
- * as none, for terminals act on them. */
+/* The code point of the valid UTF-8 character s[0..n). */
+static uint32_t code_point(const unsigned char *s, size_t n)
+{
+	uint32_t cp = n == 1 ? s[0] : s[0] & (0x7fu >> n);
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (s[i] & 0x3fu);
+	return cp;
+}
+
+/* Characters that change how the text around them is shown, or hide:
+ * the bidirectional controls (U+202E shows a name backwards), zero-width
+ * and other format characters, line and paragraph separators, tags. */
+static int invisible(uint32_t cp)
+{
+	return cp == 0xad || cp == 0x61c || cp == 0x180e || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
+	       (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
+/* The same for text a terminal shows: C1 controls (U+0080..U+009F), which
+ * terminals act on, and the invisible characters count as none. */
 static size_t utf8_char(const unsigned char *s)
 {
 	size_t n = utf8_len(s, 4); /* s is NUL-terminated: a NUL ends a sequence */
 
-	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : n;
+	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+		return 0;
+	return n > 1 && invisible(code_point(s, n)) ? 0 : n;
 }
 
 const char *text_vis(const char *s)
@@ -57,13 +79,16 @@ const char *text_vis(const char *s)
 	return start;
 }
 
-/* Valid UTF-8 passes as it is; each byte that is not part of a valid
- * character becomes \udcXX (XX the byte), a lone low surrogate -- the
- * escape Python's "surrogateescape" makes and undoes -- so no byte is lost
- * and the output is valid JSON text, all of it UTF-8. */
+/* Valid UTF-8 passes as it is, but for the invisible characters, written
+ * \uXXXX (a surrogate pair past U+FFFF), so that a viewer of the JSON
+ * sees them; each byte that is not part of a valid character becomes
+ * \udcXX (XX the byte), a lone low surrogate -- the escape Python's
+ * "surrogateescape" makes and undoes -- so no byte is lost and the output
+ * is valid JSON text, all of it UTF-8. */
 void json_str(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	uint32_t cp;
 
 	fputc('"', f);
 	while (p < end) {
@@ -75,6 +100,11 @@ void json_str(FILE *f, const char *s, size_t n)
 			fprintf(f, "\\u%04x", *p);
 		else if (k == 0)
 			fprintf(f, "\\udc%02x", *p);
+		else if (k > 1 && invisible(cp = code_point(p, k)) && cp > 0xffff)
+			fprintf(f, "\\u%04x\\u%04x", 0xd800 + ((cp - 0x10000) >> 10),
+				0xdc00 + ((cp - 0x10000) & 0x3ff));
+		else if (k > 1 && invisible(cp))
+			fprintf(f, "\\u%04x", cp);
 		else
 			fwrite(p, 1, k, f);
 		p += k ? k : 1;
