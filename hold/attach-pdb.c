@@ -67,6 +67,47 @@ static void interrupted(int sig)
 	stop_waiting = 1;
 }
 
+/* Take one connection from l: pdb's, the target's (its fd), or another
+ * process's, refused and said (-2): another process of the target's user
+ * could connect first, take the session and feed the worker its input. */
+static int take(int l, int pid)
+{
+	struct ucred cr = {0};
+	socklen_t len = sizeof(cr);
+	int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+
+	if (c < 0 || (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && cr.pid == pid))
+		return c;
+	fprintf(stderr,
+		"hold attach: refused a connection to pdb's channel from pid %d (uid %u): it is "
+		"not pid %d\n",
+		(int)cr.pid, (unsigned)cr.uid, pid);
+	close(c);
+	return -2;
+}
+
+/* gdb starts pdb in the target; meanwhile connections are taken as they
+ * come, so that others' cannot fill the backlog the target's must reach.
+ * gdb's wait status; *c is the target's connection if it came. */
+static int run_gdb(pid_t kid, int l, int pid, int *c)
+{
+	struct pollfd p = {.fd = l, .events = POLLIN};
+	int st = 0;
+
+	*c = -1;
+	for (;;) {
+		pid_t w = waitpid(kid, &st, WNOHANG);
+
+		if (w == kid || (w < 0 && errno != EINTR))
+			return w == kid ? st : -1;
+		if (poll(&p, 1, 50) == 1 && *c < 0) {
+			int t = take(l, pid);
+
+			*c = t >= 0 ? t : -1;
+		}
+	}
+}
+
 /* pdb's connection.  A thread C code runs connects only when it first calls
  * a Python function, which may be long after the release: wait, say so once,
  * and stop when the program ends. */
@@ -75,10 +116,12 @@ static int await_pdb(int l, int pid)
 	struct pollfd p = {.fd = l, .events = POLLIN};
 
 	for (int waited = 0;; waited++) {
-		int r = poll(&p, 1, 1000);
+		int r = poll(&p, 1, 1000), c;
 
+		if (r == 1 && (c = take(l, pid)) != -2)
+			return c;
 		if (r == 1)
-			return accept4(l, NULL, NULL, SOCK_CLOEXEC);
+			continue;
 		if (stop_waiting) {
 			cli_fail(EXIT_USAGE, "interrupted: pid %d runs on without pdb", pid);
 			return -1;
@@ -103,12 +146,12 @@ static int await_pdb(int l, int pid)
 int attach_pdb(const char *gdb, char **gdb_argv, int pid, uid_t target_uid, const char *dir)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	int l, c, st = 0;
+	int l, c = -1, st = 0;
 	pid_t kid;
 
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s/" HOLD_PDB_SOCK_NAME, dir);
 	if ((l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0)
+	    bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 16) < 0)
 		return cli_fail(EXIT_USAGE, "cannot listen on %s: %s", a.sun_path, strerror(errno));
 	/* the target connects as its own user; nobody else may */
 	if (target_uid != geteuid() &&
@@ -125,15 +168,18 @@ int attach_pdb(const char *gdb, char **gdb_argv, int pid, uid_t target_uid, cons
 	}
 	/* Ctrl-C now is gdb's: it lets go of the target and says so */
 	signal(SIGINT, SIG_IGN);
-	while (kid > 0 && waitpid(kid, &st, 0) < 0 && errno == EINTR)
-		;
+	st = kid > 0 ? run_gdb(kid, l, pid, &c) : -1;
 	sigaction(SIGINT, &(struct sigaction){.sa_handler = interrupted}, NULL);
-	if (kid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+	if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (c >= 0)
+			close(c);
 		return cli_fail(EXIT_USAGE,
 				"gdb could not start pdb in pid %d (its messages are above); if it "
 				"was not released it is still parked",
 				pid);
-	c = await_pdb(l, pid);
+	}
+	if (c < 0)
+		c = await_pdb(l, pid);
 	signal(SIGINT, SIG_DFL); /* ends the session: pdb reads EOF and lets go */
 	if (c < 0)
 		return EXIT_USAGE;
