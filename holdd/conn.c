@@ -33,9 +33,13 @@
 /* A client gets one answer at a time: holdd reads its next request only
  * once the last answer is written, so its queue holds at most one answer
  * (a whole tree, at most OUT_MAX).  A client that takes nothing of it for
- * STALL_NS is closed, as is one past OUT_MAX. */
-#define OUT_MAX  (32u << 20)
-#define STALL_NS (5ull * 1000000000ull)
+ * STALL_NS is closed, as is one past OUT_MAX, and one whose user's answers
+ * waiting to be read would pass UID_OUT_MAX: many slow readers of one user
+ * held holdd at a gigabyte.  An answer's memory goes back once it is read. */
+#define OUT_MAX     (32u << 20)
+#define UID_OUT_MAX (64u << 20)
+#define OUT_KEEP    16384u /* a buffer this small is kept for the next answer */
+#define STALL_NS    (5ull * 1000000000ull)
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77 /* Linux 6.5; Debian 12's headers predate it */
@@ -242,16 +246,16 @@ int conn_take(struct conn *c, conn_handler handle)
 
 int conn_stalled(const struct conn *c, uint64_t now)
 {
-	return c->outlen && now - c->out_since > STALL_NS;
+	return c->outlen > c->outoff && now - c->out_since > STALL_NS;
 }
 
 void conn_flush(struct conn *c)
 {
 	size_t done = 0;
 
-	while (done < c->outlen) {
-		ssize_t w =
-			send(c->w.fd, c->out + done, c->outlen - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (c->outoff < c->outlen) {
+		ssize_t w = send(c->w.fd, c->out + c->outoff, c->outlen - c->outoff,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -259,29 +263,62 @@ void conn_flush(struct conn *c)
 			break;
 		if (w <= 0) {
 			c->closing = 1;
-			c->outlen = 0;
+			c->outlen = c->outoff = 0;
 			return;
 		}
+		c->outoff += (size_t)w;
 		done += (size_t)w;
 	}
-	memmove(c->out, c->out + done, c->outlen - done);
-	c->outlen -= done;
+	if (c->outoff == c->outlen) { /* all read: give a large buffer back */
+		c->outlen = c->outoff = 0;
+		if (c->outcap > OUT_KEEP) {
+			free(c->out);
+			c->out = NULL;
+			c->outcap = 0;
+		}
+	}
 	if (done)
 		c->out_since = hold_now_ns();
 	/* while an answer is on its way, no new request is read */
 	loop_mod(&c->w, c->outlen ? EPOLLOUT : EPOLLIN);
 }
 
+/* The memory uid's answers hold, other than c's. */
+static size_t uid_out(uint32_t uid, const struct conn *c)
+{
+	const struct conn *o;
+	size_t n = 0;
+
+	LIST_FOREACH(o, &conns, link)
+	if (o != c && o->uid == uid)
+		n += o->outcap;
+	return n;
+}
+
 void conn_send(struct conn *c, const char *msg, size_t n)
 {
 	if (!n || c->closing)
 		return;
+	if (c->outoff && c->outlen + n > c->outcap) { /* what was read makes room */
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
 	if (c->outlen + n > c->outcap) {
-		size_t cap = c->outcap ? c->outcap * 2 : 16384;
+		size_t cap = c->outcap ? c->outcap * 2 : OUT_KEEP;
 		char *o;
 
 		while (cap < c->outlen + n)
 			cap *= 2;
+		if (cap > OUT_KEEP && uid_out(c->uid, c) + cap > UID_OUT_MAX) {
+			hlog_limited("answers too large", LOG_WARNING,
+				     "uid %u: its answers waiting to be read would pass %u MiB; "
+				     "closing the connection of pid %d (read what you ask for)",
+				     c->uid, UID_OUT_MAX >> 20, c->pid);
+			c->closing = 1;
+			c->outlen = c->outoff = 0;
+			return;
+		}
 		if (cap > OUT_MAX || !(o = realloc(c->out, cap))) {
 			hlog_limited(
 				"answer too large", LOG_WARNING,
@@ -289,7 +326,7 @@ void conn_send(struct conn *c, const char *msg, size_t n)
 				"(ask for less: hold tree PID)",
 				c->pid, c->uid, OUT_MAX >> 20);
 			c->closing = 1;
-			c->outlen = 0; /* dropped: closed at once */
+			c->outlen = c->outoff = 0; /* dropped: closed at once */
 			return;
 		}
 		c->out = o;

@@ -76,8 +76,8 @@ struct conn {
 	int closing;         /* close once `out` is written */
 	int follow;          /* hold log -f: every event goes to it too */
 	size_t inlen;
-	char *out;
-	size_t outlen, outcap;
+	char *out; /* the answer: out[outoff..outlen) is still to go */
+	size_t outoff, outlen, outcap;
 	uint64_t out_since; /* when output last went out, or began to wait */
 	char in[HOLD_MSG_MAX];
 };

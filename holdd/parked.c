@@ -349,6 +349,12 @@ void parks_add_traced(struct conn *c, const struct hold_msg *m)
 		conn_error(c, "pid %d is uid %ld's: you (uid %u) cannot park it", pid, uid, c->uid);
 		return;
 	}
+	/* one park of a process: a tracer announces each stop once, and ten
+	 * thousand announcements of one stopped child were ten thousand rows */
+	if (parks_has_pid(pid)) {
+		conn_error(c, "pid %d is already parked", pid);
+		return;
+	}
 	if (!(p = calloc(1, sizeof(*p)))) {
 		conn_error(c, "out of memory");
 		return;

@@ -195,7 +195,7 @@ static void drain(struct client *k)
 
 	while (k->mine >= 0 && read(k->mine, sink, sizeof(sink)) > 0)
 		;
-	if ((c = conn_of(k)) && c->outlen)
+	if ((c = conn_of(k)) && c->outlen > c->outoff)
 		server_event(&c->w, EPOLLOUT);
 }
 
