@@ -272,23 +272,50 @@ struct tnode *tree_exec(struct tree *t, uint32_t uid, int pid, int ppid,
 	return n;
 }
 
+/* The history of owner, made if it is the first of its processes to exit;
+ * NULL only when memory is out. */
+static struct tree_hist *hist_of(struct tree *t, uint32_t owner)
+{
+	struct tree_hist *h;
+
+	for (size_t i = 0; i < t->nhist; i++)
+		if (t->hist[i].owner == owner)
+			return &t->hist[i];
+	if (!(h = realloc(t->hist, (t->nhist + 1) * sizeof(*h))))
+		return NULL;
+	t->hist = h;
+	h = &t->hist[t->nhist++];
+	*h = (struct tree_hist){.owner = owner};
+	t->bytes += sizeof(*h);
+	return h;
+}
+
 static void exited_append(struct tree *t, struct tnode *n)
 {
-	/* Keep exit order; a restored snapshot may come out of it. */
-	struct tnode *at = t->xtail;
+	/* the owner's history (memory out: the first one's, which exists
+	 * once any process has exited, or a new one could be made) */
+	struct tree_hist *h = hist_of(t, tree_owner(n));
+	struct tnode *at;
 
-	while (at && at->exit_ns > n->exit_ns)
+	if (!h && !(h = t->nhist ? &t->hist[0] : NULL)) {
+		n->flags &= ~(uint32_t)HOLD_FL_EXITED; /* stays as if running */
+		return;
+	}
+	n->hist = (uint32_t)(h - t->hist);
+	/* Keep exit order; a restored snapshot may come out of it. */
+	for (at = h->xtail; at && at->exit_ns > n->exit_ns;)
 		at = at->xprev;
 	n->xprev = at;
-	n->xnext = at ? at->xnext : t->xhead;
+	n->xnext = at ? at->xnext : h->xhead;
 	if (n->xnext)
 		n->xnext->xprev = n;
 	else
-		t->xtail = n;
+		h->xtail = n;
 	if (at)
 		at->xnext = n;
 	else
-		t->xhead = n;
+		h->xhead = n;
+	h->exited++;
 	t->exited++;
 }
 
@@ -353,14 +380,17 @@ static void node_free(struct tree *t, struct tnode *n)
 	child_del(n);
 	hash_del(t, n);
 	if (n->flags & HOLD_FL_EXITED) {
+		struct tree_hist *h = &t->hist[n->hist];
+
 		if (n->xprev)
 			n->xprev->xnext = n->xnext;
 		else
-			t->xhead = n->xnext;
+			h->xhead = n->xnext;
 		if (n->xnext)
 			n->xnext->xprev = n->xprev;
 		else
-			t->xtail = n->xprev;
+			h->xtail = n->xprev;
+		h->exited--;
 		t->exited--;
 	}
 	str_put(t, n->exe);
@@ -370,27 +400,33 @@ static void node_free(struct tree *t, struct tnode *n)
 	free(n);
 }
 
-static int over_limit(const struct tree *t, const struct tnode *x, uint64_t now)
+static int over_limit(const struct tree *t, const struct tree_hist *h, const struct tnode *x,
+		      uint64_t now)
 {
-	return t->exited > t->lim.keep_exited ||
+	return h->exited > t->lim.keep_exited ||
 	       (t->lim.keep_ns && now > x->exit_ns && now - x->exit_ns > t->lim.keep_ns);
 }
 
-/* One pass, oldest exit first; only leaves go, so a re-parented child
- * keeps its exited ancestors until it is gone itself. */
+/* One pass over each owner's history, oldest exit first; only leaves go,
+ * so a re-parented child keeps its exited ancestors until it is gone
+ * itself. */
 static size_t prune_pass(struct tree *t, uint64_t now, void (*gone)(struct tnode *, void *),
 			 void *ctx)
 {
 	size_t removed = 0;
 
-	for (struct tnode *x = t->xhead, *next; x && over_limit(t, x, now); x = next) {
-		next = x->xnext;
-		if (x->child)
-			continue;
-		if (gone)
-			gone(x, ctx);
-		node_free(t, x);
-		removed++;
+	for (size_t i = 0; i < t->nhist; i++) {
+		struct tree_hist *h = &t->hist[i];
+
+		for (struct tnode *x = h->xhead, *next; x && over_limit(t, h, x, now); x = next) {
+			next = x->xnext;
+			if (x->child)
+				continue;
+			if (gone)
+				gone(x, ctx);
+			node_free(t, x);
+			removed++;
+		}
 	}
 	return removed;
 }
@@ -445,4 +481,7 @@ void tree_free(struct tree *t)
 	}
 	free(t->hash);
 	t->hash = NULL;
+	free(t->hist);
+	t->hist = NULL;
+	t->nhist = 0;
 }

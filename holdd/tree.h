@@ -8,8 +8,10 @@
  * A node is one process incarnation.  Its parent is the process that forked
  * it, kept even after that parent exits (double-fork daemonisation): the
  * child is then marked re-parented instead of moving to pid 1.  Exited
- * nodes wait in exit order and are pruned leaves first, past an age or a
- * count, so memory stays flat under a steady fork/exec load.
+ * nodes wait in exit order, in the history of their tree's owner, and are
+ * pruned leaves first, past an age or past a count of that owner's: one
+ * user's churn never prunes another's trees, and memory stays flat under a
+ * steady fork/exec load.
  */
 #ifndef HOLD_TREE_H
 #define HOLD_TREE_H
@@ -29,27 +31,36 @@ struct tstr {
 struct tnode {
 	struct tnode *parent, *child, *next_sib, *prev_sib;
 	struct tnode *hnext;         /* pid hash chain: newest incarnation only */
-	struct tnode *xprev, *xnext; /* exited, in exit order */
+	struct tnode *xprev, *xnext; /* exited, in exit order, in its owner's history */
 	struct tstr *exe, *argv;
 	uint64_t since_ns, exit_ns;
 	int pid, ppid_seen;  /* ppid_seen: getppid() at its last exec, 0 unknown */
 	uint32_t uid, flags; /* HOLD_FL_* */
 	uint32_t mark;       /* scratch for walks (a snapshot's positions) */
 	uint32_t owner;      /* a tree's root: its owner's uid + 1; 0: not one */
+	uint32_t hist;       /* exited: the index of its owner's history */
 	void *watch;         /* the daemon's exit watch, if any */
 };
 
 struct tree_limits {
 	uint64_t keep_ns;   /* prune exited processes older than this (0: never by age) */
-	size_t keep_exited; /* and beyond this many exited processes */
+	size_t keep_exited; /* and beyond this many exited processes of one owner */
+};
+
+/* One owner's exited processes, oldest exit first. */
+struct tree_hist {
+	uint32_t owner;
+	size_t exited;
+	struct tnode *xhead, *xtail;
 };
 
 struct tree {
 	struct tree_limits lim;
 	struct tnode **hash;
-	size_t hsize, nodes, exited;
-	struct tnode roots; /* sentinel: its children are the roots */
-	struct tnode *xhead, *xtail;
+	size_t hsize, nodes, exited; /* exited: in all histories */
+	struct tnode roots;          /* sentinel: its children are the roots */
+	struct tree_hist *hist;      /* one per owner that had a process exit */
+	size_t nhist;
 	size_t bytes; /* allocated by nodes and their strings */
 };
 

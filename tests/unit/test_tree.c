@@ -180,6 +180,36 @@ static void test_prune_keeps_memory_flat(void **st)
 	assert_true(t.bytes <= bytes_at_1k);
 }
 
+/* History is kept per owner: one user's churn never prunes another's
+ * trees.  400 short-lived processes of uid 2000, with a limit of 100
+ * exited processes, leave uid 1000's exited ones all there. */
+static void test_prune_is_per_owner(void **st)
+{
+	uint64_t now = 1;
+	exec(10, 1, "/usr/sbin/a-daemon", now); /* uid 1000's */
+	for (int i = 0; i < 50; i++) {          /* A: 50 exited workers */
+		struct tnode *c = tree_fork(&t, 1000, 10, 100 + i, now);
+
+		tree_exit(&t, c, now++);
+	}
+	exec(20, 1, "/bin/sh", now)->uid = 2000; /* B's */
+	for (int i = 0; i < 400; i++) {          /* B: 400 short-lived children */
+		struct tnode *c = tree_fork(&t, 2000, 20, 1000 + i, now);
+
+		tree_exit(&t, c, now++);
+		tree_prune(&t, now, NULL, NULL);
+	}
+	for (int i = 0; i < 50; i++) {
+		struct tnode *c = tree_find(&t, 100 + i);
+
+		assert_non_null(c);
+		assert_true(c->flags & HOLD_FL_EXITED);
+	}
+	assert_true(t.exited <= 50 + 100);
+	assert_null(tree_find(&t, 1000)); /* B's oldest went */
+	assert_non_null(tree_find(&t, 1399));
+}
+
 static void test_prune_by_age_leaves_first(void **st)
 {
 	struct tnode *a = exec(10, 1, "/bin/a", 1);
@@ -320,6 +350,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_fork_of_reused_pid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_order_and_depth, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_keeps_memory_flat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prune_is_per_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune_by_age_leaves_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_node, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner_survives_uid_switch, setup, teardown),
