@@ -71,6 +71,19 @@ static int wait_on(const struct hold_ring_reader *r, struct hold_ring_slot *s, u
 	return pid <= 0 || !r->may_finish || r->may_finish(pid);
 }
 
+/* The writers' count of dropped reports, taken as far as it makes sense
+ * (HOLD_RING_LOST_LEAP): holdd's own count is what it says. */
+static void count_lost(struct hold_ring_hdr *h, struct hold_ring_reader *r)
+{
+	uint64_t said = LOAD(&h->lost), grew = said - r->lost_seen;
+
+	if (grew > HOLD_RING_LOST_LEAP)
+		r->bad++;
+	else
+		r->lost += grew;
+	r->lost_seen = said;
+}
+
 size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, hold_ring_fn fn,
 		       void *ctx)
 {
@@ -87,6 +100,9 @@ size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, 
 	}
 	while (r->tail != head) {
 		struct hold_ring_slot *s = slot(ring, r->tail);
+		uint32_t len;
+		int32_t pid;
+		char copy[HOLD_RING_DATA];
 
 		if (LOAD(&s->seq) != r->tail + 1) {
 			/* unfinished: a writer between its ticket and its seq */
@@ -96,28 +112,30 @@ size_t hold_ring_drain(void *ring, struct hold_ring_reader *r, uint64_t now_ns, 
 			}
 			if (wait_on(r, s, now_ns))
 				break;
+			/* given up; stuck_since stays: the next unfinished
+			 * slot of this run has been waited for as long */
 			r->skipped++;
+			__atomic_store_n(&s->pid, 0, __ATOMIC_RELAXED);
+			r->tail++;
+			continue;
+		}
+		len = __atomic_load_n(&s->len, __ATOMIC_RELAXED);
+		pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
+		if (len > HOLD_RING_DATA) {
+			r->bad++;
 		} else {
-			uint32_t len = __atomic_load_n(&s->len, __ATOMIC_RELAXED);
-			int32_t pid = __atomic_load_n(&s->pid, __ATOMIC_RELAXED);
-			char copy[HOLD_RING_DATA];
-
-			if (len > HOLD_RING_DATA) {
-				r->bad++;
-			} else {
-				/* copied out first: a writer may scribble on it while fn reads */
-				for (uint32_t i = 0; i < len; i++)
-					copy[i] = __atomic_load_n(&s->data[i], __ATOMIC_RELAXED);
-				fn(ctx, copy, len, pid);
-				n++;
-			}
+			/* copied out first: a writer may scribble on it while fn reads */
+			for (uint32_t i = 0; i < len; i++)
+				copy[i] = __atomic_load_n(&s->data[i], __ATOMIC_RELAXED);
+			fn(ctx, copy, len, pid);
+			n++;
 		}
 		__atomic_store_n(&s->pid, 0, __ATOMIC_RELAXED); /* before its tail frees it */
 		r->stuck_since = 0;
 		r->tail++;
 	}
 	STORE(&h->tail, r->tail);
-	r->lost = LOAD(&h->lost);
+	count_lost(h, r);
 	return n;
 }
 

@@ -74,7 +74,8 @@ enum hold_ring_put hold_ring_put(void *ring, const void *msg, size_t n, int pid)
 struct hold_ring_reader {
 	uint64_t tail;
 	uint64_t stuck_since; /* ns when the slot at tail was first seen unfinished */
-	uint64_t lost;        /* writers' drops, as last read (not trusted) */
+	uint64_t lost;        /* reports the writers dropped, as holdd counts them */
+	uint64_t lost_seen;   /* the header's counter at the last drain */
 	uint64_t skipped;     /* slots given up: a writer that died mid-report */
 	uint64_t bad;         /* nonsense found: lengths, tickets */
 	/* Can the writer of pid still finish its report?  1 while it runs,
@@ -86,10 +87,17 @@ struct hold_ring_reader {
 /* A slot taken and not yet published is waited for: HOLD_RING_STUCK_NS
  * when its writer has gone or is stopped (killed or stopped between its
  * ticket and its seq), else up to HOLD_RING_WAIT_NS -- a writer that lost
- * the CPU mid-report, on a machine running hundreds of processes, may not
- * get it back for a second. */
+ * the CPU mid-report, on a loaded machine, may not get it back at once.
+ * The wait is for a run of unfinished slots, not for each: tickets taken
+ * and never published (a writer's scribble on head) blind holdd for one
+ * HOLD_RING_WAIT_NS at most, not for one per slot. */
 #define HOLD_RING_STUCK_NS 100000000ull
-#define HOLD_RING_WAIT_NS  5000000000ull
+#define HOLD_RING_WAIT_NS  1000000000ull
+/* The writers' count of drops is their word: holdd adds what it grew by
+ * since the last drain, unless it went back or leapt past this (a ring
+ * holds 2048 reports; a stopped holdd misses at most what its users fork
+ * meanwhile), which it counts as a scribble instead. */
+#define HOLD_RING_LOST_LEAP (1ull << 20)
 
 typedef void (*hold_ring_fn)(void *ctx, const char *msg, size_t n, int pid);
 

@@ -302,22 +302,37 @@ static void report(const struct hold_msg *m, int pid, uint32_t uid)
 static void ring_report(void *ctx, const char *buf, size_t n, int pid)
 {
 	uint32_t uid = *(const uint32_t *)ctx;
-	long real;
+	struct hold_msg m;
+	int err;
 
 	if (pid <= 0 || (unsigned)pid > PID_LIMIT) {
 		bad_datagram(pid, uid, "a ring report with a pid no process can have");
 		return;
 	}
-	/* Whose is the process the writer names?  Root's ring needs no
-	 * answer: only root writes it, and root could as well make any
-	 * process say anything.  A process holdd already watches as the
-	 * ring's user's (its fork was recorded) is known without /proc. */
-	if (uid != 0 && !store_live_as(pid, uid) && (real = proc_real_uid(pid)) >= 0 &&
-	    (uint32_t)real != uid) {
+	/* Whose is the process the writer names?  It must have the ring's
+	 * user among its uids -- root's ring too: a process that left root
+	 * by a raw system call keeps its mapping (libhold drops it at every
+	 * libc credential change), and may name any pid.  A process holdd
+	 * already watches as the ring's user's (its fork was recorded) is
+	 * known without /proc. */
+	if (!store_live_as(pid, uid) && proc_has_uid(pid, uid) == 0) {
 		bad_datagram(pid, uid, "a ring report about another user's process");
 		return;
 	}
-	server_report(buf, n, pid, uid);
+	if ((err = hold_msg_decode(&m, buf, n))) {
+		bad_datagram(pid, uid, hold_proto_strerror(err));
+		return;
+	}
+	/* A fork's child is the writer's word too.  A user's may name only
+	 * that user's processes (store_fork); root's children may change
+	 * their uid at once, so one of root's that is not root's any more
+	 * must at least still be the named parent's child. */
+	if (m.type == HOLD_MSG_FORK && uid == 0 && proc_has_uid((int)m.num[HOLD_F_CHILD], 0) == 0 &&
+	    proc_ppid((int)m.num[HOLD_F_CHILD]) != pid) {
+		bad_datagram(pid, uid, "a ring report naming another user's process as a child");
+		return;
+	}
+	report(&m, pid, uid);
 }
 
 int server_ring(const char *sock)

@@ -19,4 +19,5 @@ void hold_bind_all(void)
 {
 	bind_table(hold_binds_recv);
 	bind_table(hold_binds_fd);
+	bind_table(hold_binds_cred);
 }

@@ -48,6 +48,7 @@ struct hold_bind {
 
 extern const struct hold_bind hold_binds_recv[] HIDDEN; /* interpose-recv.c */
 extern const struct hold_bind hold_binds_fd[] HIDDEN;   /* interpose-fd.c */
+extern const struct hold_bind hold_binds_cred[] HIDDEN; /* interpose-cred.c */
 
 /* The next definition of `name` (libc's), looked up once into *slot, for
  * interposers without a REAL() stub.  Parent side only: dlsym takes locks

@@ -135,6 +135,9 @@ int hold_pipe_writer(uint64_t dev, uint64_t ino) HIDDEN;
 int hold_ring_report(const char *msg, size_t n) HIDDEN;
 /* Is there a ring of ours to report into (mapping it if need be)? */
 int hold_ring_ready(void) HIDDEN;
+/* Let go of the ring before this process's credentials change
+ * (interpose-cred.c): no later code of it may write in the old user's name. */
+void hold_ring_drop(void) HIDDEN;
 
 /* interpose.c: bind every interposer's real function now (see interpose.h). */
 void hold_bind_all(void) HIDDEN;

@@ -97,6 +97,19 @@ static void *ring_open(void)
 	return ring;
 }
 
+void hold_ring_drop(void)
+{
+	void *r = __atomic_exchange_n(&ring, NULL, __ATOMIC_ACQ_REL);
+
+	/* Not munmap: another thread may be in the middle of a report.  The
+	 * range becomes private, anonymous memory at once for every thread:
+	 * a report under way lands in it, unseen, and nothing faults. */
+	if (r)
+		safe_sys6(SYS_mmap, (long)r, HOLD_RING_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ring_fresh = 0;
+}
+
 /* A full ring may be a dead holdd's that a new one replaced. */
 static int replaced(void)
 {

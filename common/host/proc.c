@@ -52,6 +52,26 @@ long proc_real_uid(int pid)
 	return proc_status(pid, "Uid:");
 }
 
+int proc_has_uid(int pid, uint32_t uid)
+{
+	char text[4096], *at;
+
+	if (proc_read(pid, "status", text, sizeof(text)) <= 0 || !(at = strstr(text, "\nUid:")))
+		return -1;
+	at += 5;
+	for (int i = 0; i < 3; i++) { /* real, effective, saved (then the fs uid) */
+		char *end;
+		unsigned long v = strtoul(at, &end, 10);
+
+		if (end == at)
+			break;
+		if (v == uid)
+			return 1;
+		at = end;
+	}
+	return 0;
+}
+
 /* The state letter of pid's stat (after the name, which may hold ')'); 0: gone. */
 static char state(int pid)
 {

@@ -16,7 +16,9 @@
 ssize_t proc_read(int pid, const char *name, char *text, size_t cap);
 /* The first number after key ("Uid:", "TracerPid:") in /proc/PID/status; -1. */
 long proc_status(int pid, const char *key);
-long proc_real_uid(int pid);      /* -1: gone */
+long proc_real_uid(int pid); /* -1: gone */
+/* Is uid pid's real, effective or saved uid?  -1: gone. */
+int proc_has_uid(int pid, uint32_t uid);
 int proc_ppid(int pid);           /* 0: gone */
 uint64_t proc_starttime(int pid); /* field 22 of its stat: with pid, this process; 0 */
 int proc_stopped(int pid);        /* in a stop (T, or t: traced); 0 too when gone */

@@ -159,6 +159,57 @@ static void test_wait_is_bounded(void **state)
 	}
 }
 
+/* Tickets taken and never published, a whole ring of them (an 8-byte
+ * store on head by a writer that means harm), blind holdd for one
+ * HOLD_RING_WAIT_NS, not for one per slot (hours, at five seconds each). */
+static void test_a_run_of_stuck_slots_is_one_wait(void **state)
+{
+	void *r = fresh();
+	struct hold_ring_hdr *h = r;
+	struct hold_ring_reader rd = {.may_finish = runs};
+	struct seen *s = calloc(1, sizeof(*s));
+
+	(void)state;
+	h->head = HOLD_RING_SLOTS - 1; /* taken, none published, no writer named */
+	assert_int_equal(hold_ring_drain(r, &rd, 1000, take, s), 0);
+	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_WAIT_NS, take, s), 0);
+	assert_int_equal(rd.skipped, HOLD_RING_SLOTS - 1);
+	assert_int_equal(hold_ring_put(r, "after", 5, 2), HOLD_RING_IN);
+	assert_int_equal(hold_ring_drain(r, &rd, 1000 + HOLD_RING_WAIT_NS + 1, take, s), 1);
+	assert_string_equal(s->last, "after");
+	free(s);
+	free(r);
+}
+
+/* The writers' count of dropped reports is theirs to scribble on: holdd
+ * adds what it grew by, and a count that leaps (8.49e18) or goes back is a
+ * scribble, not losses. */
+static void test_lost_count_is_holdds(void **state)
+{
+	void *r = fresh();
+	struct hold_ring_hdr *h = r;
+	struct hold_ring_reader rd = {0};
+	struct seen *s = calloc(1, sizeof(*s));
+
+	(void)state;
+	h->lost = 152;
+	hold_ring_drain(r, &rd, 1, take, s);
+	assert_int_equal(rd.lost, 152);
+	h->lost = 8490000000000000000ull;
+	hold_ring_drain(r, &rd, 2, take, s);
+	assert_int_equal(rd.lost, 152);
+	assert_int_equal(rd.bad, 1);
+	h->lost = 7; /* back */
+	hold_ring_drain(r, &rd, 3, take, s);
+	assert_int_equal(rd.lost, 152);
+	assert_int_equal(rd.bad, 2);
+	h->lost = 9;
+	hold_ring_drain(r, &rd, 4, take, s);
+	assert_int_equal(rd.lost, 154);
+	free(s);
+	free(r);
+}
+
 static void test_scribbled_header(void **state)
 {
 	void *r = fresh();
@@ -208,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_dead_writer_skipped_after_timeout),
 		cmocka_unit_test(test_running_writer_waited_for),
 		cmocka_unit_test(test_wait_is_bounded),
+		cmocka_unit_test(test_a_run_of_stuck_slots_is_one_wait),
+		cmocka_unit_test(test_lost_count_is_holdds),
 		cmocka_unit_test(test_scribbled_header),
 		cmocka_unit_test(test_one_wake_after_sleep),
 	};
