@@ -23,81 +23,32 @@
 
 #include "interpose.h"
 
-REAL(int, setuid, (uid_t u), (u))
-REAL(int, setgid, (gid_t g), (g))
-REAL(int, seteuid, (uid_t u), (u))
-REAL(int, setegid, (gid_t g), (g))
-REAL(int, setreuid, (uid_t r, uid_t e), (r, e))
-REAL(int, setregid, (gid_t r, gid_t e), (r, e))
-REAL(int, setresuid, (uid_t r, uid_t e, uid_t s), (r, e, s))
-REAL(int, setresgid, (gid_t r, gid_t e, gid_t s), (r, e, s))
-REAL(int, setgroups, (size_t n, const gid_t *l), (n, l))
-REAL(int, capset, (void *h, const void *d), (h, d))
+/* name, interposed: the ring let go of, then libc's own */
+#define DROP_FIRST(name, params, args)   \
+	REAL(int, name, params, args)    \
+	EXPORT int name params           \
+	{                                \
+		hold_ring_drop();        \
+		return real_##name args; \
+	}
+
+/* the kernel's capset(2), which libcap's cap_set_proc calls: no header
+ * of libc's declares it */
+int capset(void *hdr, const void *data);
+
+DROP_FIRST(setuid, (uid_t u), (u))
+DROP_FIRST(setgid, (gid_t g), (g))
+DROP_FIRST(seteuid, (uid_t u), (u))
+DROP_FIRST(setegid, (gid_t g), (g))
+DROP_FIRST(setreuid, (uid_t r, uid_t e), (r, e))
+DROP_FIRST(setregid, (gid_t r, gid_t e), (r, e))
+DROP_FIRST(setresuid, (uid_t r, uid_t e, uid_t s), (r, e, s))
+DROP_FIRST(setresgid, (gid_t r, gid_t e, gid_t s), (r, e, s))
+DROP_FIRST(setgroups, (size_t n, const gid_t *l), (n, l))
+DROP_FIRST(capset, (void *h, const void *d), (h, d))
 
 const struct hold_bind hold_binds_cred[] = {
 	BIND(setuid),    BIND(setgid),   BIND(seteuid),   BIND(setegid),
 	BIND(setreuid),  BIND(setregid), BIND(setresuid), BIND(setresgid),
 	BIND(setgroups), BIND(capset),   {NULL, NULL},
 };
-
-EXPORT int setuid(uid_t u)
-{
-	hold_ring_drop();
-	return real_setuid(u);
-}
-
-EXPORT int setgid(gid_t g)
-{
-	hold_ring_drop();
-	return real_setgid(g);
-}
-
-EXPORT int seteuid(uid_t u)
-{
-	hold_ring_drop();
-	return real_seteuid(u);
-}
-
-EXPORT int setegid(gid_t g)
-{
-	hold_ring_drop();
-	return real_setegid(g);
-}
-
-EXPORT int setreuid(uid_t r, uid_t e)
-{
-	hold_ring_drop();
-	return real_setreuid(r, e);
-}
-
-EXPORT int setregid(gid_t r, gid_t e)
-{
-	hold_ring_drop();
-	return real_setregid(r, e);
-}
-
-EXPORT int setresuid(uid_t r, uid_t e, uid_t s)
-{
-	hold_ring_drop();
-	return real_setresuid(r, e, s);
-}
-
-EXPORT int setresgid(gid_t r, gid_t e, gid_t s)
-{
-	hold_ring_drop();
-	return real_setresgid(r, e, s);
-}
-
-EXPORT int setgroups(size_t n, const gid_t *l)
-{
-	hold_ring_drop();
-	return real_setgroups(n, l);
-}
-
-/* the kernel's capset(2), which libcap's cap_set_proc calls */
-int capset(void *hdr, const void *data);
-EXPORT int capset(void *hdr, const void *data)
-{
-	hold_ring_drop();
-	return real_capset(hdr, data);
-}
