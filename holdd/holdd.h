@@ -13,7 +13,7 @@
  *              exit watches, hand-offs
  *   conn.c     client connections: framing, output queues, identity
  *   loop.c     the epoll set
- *   proc.c     what /proc says of a live process
+ *   (common/host/proc.c: what /proc says of a live process)
  *   log.c      syslog or stderr
  */
 #ifndef HOLD_HOLDD_H

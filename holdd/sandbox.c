@@ -62,7 +62,7 @@ static const struct allow allowed[] = {
 	ALLOW(pidfd_open),
 	ALLOW_ARG(pidfd_send_signal, 1, SIGCONT),
 	/* the journal and its rewrite; park records (access, stat); a
-	 * container's thread found by its own tid in /proc/PID/task (proc.c) */
+	 * container's thread found by its own tid in /proc/PID/task (common/host/proc.c) */
 	ALLOW(openat),
 	ALLOW(getdents64),
 	ALLOW(pwrite64),

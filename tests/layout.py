@@ -65,7 +65,7 @@ def object_files(var):
 
 
 def short(path):
-    """libhold/.libs/libhold_la-park.o -> libhold/park.c's object: 'libhold/park'."""
+    """libhold/.libs/libhold_la-parking.o -> libhold/parking.c's object: 'libhold/parking'."""
     rel = os.path.relpath(path, BUILD).replace("/.libs", "")
     d, base = os.path.split(rel)
     base = re.sub(r"^(libhold_libhold_la-|libhold_la-|libholdcommon_a-|holdd-|hold-)", "",
