@@ -287,6 +287,18 @@ const struct parked *parks_add(struct conn *c, const struct hold_msg *m)
 	r = &p->park;
 	park_from_msg(r, m);
 	ids_from(p, c);
+	/* One park of a thread: one process opening many connections listed
+	 * it many times.  libhold announces a park again only once its
+	 * connection is gone, and tries again if holdd has not seen that yet. */
+	LIST_FOREACH(o, &parks, link)
+	{
+		if (o->conn && !o->released && o->park.pid == r->pid && o->park.tid == r->tid) {
+			conn_error(c, "thread %d of pid %d is parked already", r->tid, r->pid);
+			c->closing = 1;
+			free(p);
+			return NULL;
+		}
+	}
 	r->uid = c->uid;
 	p->owner = store_owner_of(r->pid, r->uid);
 	if (!hold_msg_has(m, HOLD_F_SINCE_NS))

@@ -71,3 +71,23 @@ n=$("$HOLD" ls --json | grep -c '"pid"')
 [ "$n" = 1 ] || fail "10000 PARKs of one child made $n parks"
 "$HOLD" release --all >/dev/null
 ok "10000 tracer's PARKs of one stopped child: one park, 9999 refused"
+
+# one thread announced on 50 connections of its process: one park
+as "$USER_A" "$PY" - <<'EOF' || fail "one thread's 50 PARKs made more than one park"
+import os, time, holdproto as p
+me = os.getpid()
+conns = [p.Conn() for _ in range(50)]
+for c in conns:
+    c.send(p.msg(p.PARK, (p.F_PID, me), (p.F_TID, me), (p.F_EVENT, "here"), (p.F_RULE, "dup"),
+                 (p.F_MODE, 0), (p.F_START, 1), (p.F_SINCE_NS, time.time_ns())))
+c = p.Conn()
+c.send(p.msg(p.LIST))
+rows = 0
+while True:
+    t, f = c.read()
+    if t == p.DONE:
+        break
+    rows += t == p.PARKED and f.get(p.F_PID) == me
+assert rows == 1, rows
+EOF
+ok "one thread announced on 50 connections of its process: one park"
