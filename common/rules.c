@@ -135,19 +135,16 @@ __attribute__((hot)) static int parse_count(struct cur *c, const char *v, size_t
 	return 0;
 }
 
-/* SECS with an optional fraction, e.g. 30, 0.5, 2.25; no exponent, no sign:
- * parsed by hand so the locale's decimal point cannot change its meaning. */
-__attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size_t n, uint64_t *out)
+__attribute__((hot)) int hold_parse_secs(const char *v, size_t n, uint64_t *ns, size_t *bad)
 {
-	static const char msg[] = "timeout needs seconds > 0, e.g. timeout=30 or timeout=0.5";
 	uint64_t whole = 0, frac = 0, scale = 1000000000u;
 	size_t i = 0;
 	int digits = 0;
 
 	for (; i < n && v[i] >= '0' && v[i] <= '9'; i++, digits++) {
 		whole = whole * 10 + (uint64_t)(v[i] - '0');
-		if (whole > 31536000u) /* a year */
-			return fail(c, v, "timeout is too large (at most 31536000 seconds)");
+		if (whole > HOLD_SECS_MAX)
+			return HOLD_SECS_TOO_LARGE;
 	}
 	if (i < n && v[i] == '.') {
 		for (i++; i < n && v[i] >= '0' && v[i] <= '9'; i++, digits++) {
@@ -157,11 +154,24 @@ __attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size
 			}
 		}
 	}
-	if (i != n || digits == 0)
-		return fail(c, i < n ? v + i : v, msg);
-	*out = whole * 1000000000u + frac;
-	if (*out == 0)
-		return fail(c, v, msg);
+	if (i != n || digits == 0) {
+		*bad = i < n ? i : 0;
+		return HOLD_SECS_NOT_A_NUMBER;
+	}
+	*ns = whole * 1000000000u + frac;
+	return 0;
+}
+
+__attribute__((hot)) static int parse_timeout(struct cur *c, const char *v, size_t n, uint64_t *out)
+{
+	static const char msg[] = "timeout needs seconds > 0, e.g. timeout=30 or timeout=0.5";
+	size_t bad = 0;
+	int r = hold_parse_secs(v, n, out, &bad);
+
+	if (r == HOLD_SECS_TOO_LARGE)
+		return fail(c, v, "timeout is too large (at most 31536000 seconds)");
+	if (r || *out == 0)
+		return fail(c, v + bad, msg);
 	return 0;
 }
 

@@ -143,6 +143,17 @@ static inline int hold_rule_spent(const struct hold_rule *r, const uint32_t *use
 	return r->count && __atomic_load_n(used, __ATOMIC_RELAXED) >= r->count;
 }
 
+/* Seconds as hold reads them everywhere (a rule's timeout=, --timeout):
+ * SECS with an optional fraction (30, 0.5, 2.25), no sign, no exponent,
+ * parsed by hand so that the locale's decimal point cannot change their
+ * meaning, at most HOLD_SECS_MAX (a year); into nanoseconds.  0, or
+ * (*bad: the offset of the first character not read): */
+#define HOLD_SECS_MAX          31536000u
+#define HOLD_SECS_NOT_A_NUMBER 1
+#define HOLD_SECS_TOO_LARGE    2
+int hold_parse_secs(const char *v, size_t n, uint64_t *ns,
+		    size_t *bad); /* *bad: where it stopped */
+
 /* The rules' texts, hashed (FNV-1a): part of the name of the file in which
  * a tree counts each rule's firings (RUNTIME_DIR/count-SESSION-HASH), so
  * that trees with other rules never share one. */

@@ -40,7 +40,7 @@ static int release_from_records(int pid, int tid, int all)
 	if (!done && !all)
 		return cli_fail(EXIT_NONE, "pid %d is not parked (hold ls lists what is)", pid);
 	printf("released %d\n", done);
-	return EXIT_DONE;
+	return done ? EXIT_DONE : EXIT_NONE; /* --all, and nothing was parked: as with holdd */
 }
 
 static int cmd_release(const struct cmd_entry *self, struct args *args)

@@ -3,6 +3,7 @@
  * cmd-wait.c - hold wait: block until something parks, print its pid.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,8 +70,9 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 	/* A holdd that goes away while we wait (a private one stopping as
 	 * another starts) is as if none had come up yet: wait for the next. */
 	for (;;) {
-		int left = secs > 0 ? (int)((secs - (double)(hold_now_ns() - started) / 1e9) * 1000)
-				    : -1;
+		double rest = secs - (double)(hold_now_ns() - started) / 1e9;
+		/* poll takes an int of milliseconds (24 days): past that, ask again */
+		int left = secs <= 0 ? -1 : rest * 1000 > INT_MAX ? INT_MAX : (int)(rest * 1000);
 
 		if (secs > 0 && left <= 0) {
 			r = 0;
@@ -81,6 +83,8 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 			return err;
 		r = client_send(&cl, buf, n) < 0 ? -1 : client_next(&cl, &m, left);
 		client_close(&cl);
+		if (r == 0 && left == INT_MAX)
+			continue;
 		if (r >= 0)
 			break;
 		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL); /* not a spin */

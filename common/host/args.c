@@ -5,9 +5,10 @@
 #include "args.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "rules.h"
 
 static const struct args_opt help_opt = {'h', "help", NULL, 0, "this help"};
 
@@ -187,18 +188,24 @@ int args_uint(const struct args *a, const char *lng, uint64_t max, uint64_t *out
 int args_secs(const struct args *a, const char *lng, double *out, char *err, size_t errlen)
 {
 	const char *v = args_get(a, lng);
-	char *end;
-	double x;
+	uint64_t ns;
+	size_t bad;
 
 	if (!v)
 		return 1;
-	x = strtod(v, &end);
-	if (end == v || *end || !(x >= 0) || !isfinite(x)) {
-		snprintf(err, errlen, "--%s takes seconds, not '%s'", lng, v);
+	/* one reading of seconds for rules and options (rules.h) */
+	switch (hold_parse_secs(v, strlen(v), &ns, &bad)) {
+	case 0:
+		*out = (double)ns / 1e9;
+		return 0;
+	case HOLD_SECS_TOO_LARGE:
+		snprintf(err, errlen, "--%s takes at most %u seconds (a year), not '%s'", lng,
+			 HOLD_SECS_MAX, v);
+		return ARGS_BAD;
+	default:
+		snprintf(err, errlen, "--%s takes seconds, e.g. 30 or 0.5, not '%s'", lng, v);
 		return ARGS_BAD;
 	}
-	*out = x;
-	return 0;
 }
 
 void args_print_options(FILE *f, const struct args_spec *spec)

@@ -18,6 +18,19 @@ ok "hold --version and holdd --version say $v"
 [ $rc = 2 ] && grep -q "keep-exited takes a whole number" "$T/err" || fail "--keep-exited abc: rc $rc, $(cat "$T/err")"
 ok "an empty rule and a bad number are usage errors that say so"
 
+# seconds are read one way, in a rule and in an option: no exponent, at
+# most a year, refused in words
+"$HOLD" wait --timeout 1e5 >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "takes seconds, e.g. 30 or 0.5, not '1e5'" "$T/err" || fail "--timeout 1e5: $(cat "$T/err")"
+"$HOLD" run -r 'exec:*/x,timeout=1e5' -- true 2>"$T/err"
+[ $? = 2 ] && grep -q "timeout needs seconds" "$T/err" || fail "timeout=1e5: $(cat "$T/err")"
+"$HOLD" wait --timeout 99999999999 >/dev/null 2>"$T/err"
+[ $? = 2 ] && grep -q "takes at most 31536000 seconds (a year)" "$T/err" || fail "--timeout 99999999999: $(cat "$T/err")"
+# without holdd, release --all of nothing: "released 0", exit 1 (as with one)
+"$HOLD" release --all >"$T/out" 2>&1
+[ $? = 1 ] && grep -q "^released 0$" "$T/out" || fail "release --all without holdd: $(cat "$T/out")"
+ok "seconds: 1e5 refused in an option as in a rule, past a year refused in words; release --all of nothing exits 1"
+
 start_holdd --foreground
 gone=$(cat /proc/sys/kernel/pid_max)
 while kill -0 "$gone" 2>/dev/null || [ -d "/proc/$gone" ]; do gone=$((gone - 1)); done
@@ -29,6 +42,13 @@ done
 "$HOLD" release 1 2>"$T/err"
 grep -q "not parked" "$T/err" || fail "hold release 1: $(cat "$T/err")"
 ok "attach and release of a pid that does not exist: 'no such process'; of one that does: 'not parked'"
+
+# a --timeout past poll's 24 days waits, not 3 ms
+timeout 2 "$HOLD" wait --timeout 3000000 >/dev/null 2>"$T/err"
+[ $? = 124 ] || fail "hold wait --timeout 3000000 did not wait: $(cat "$T/err")"
+"$HOLD" release --all >"$T/out" 2>&1
+[ $? = 1 ] && grep -q "^released 0$" "$T/out" || fail "release --all with holdd: $(cat "$T/out")"
+ok "hold wait --timeout 3000000 waits; release --all of nothing exits 1 with holdd too"
 
 head -n 1 "$T/holdd.log" | grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} holdd: ' ||
 	fail "holdd's log line has no timestamp: $(head -n 1 "$T/holdd.log")"

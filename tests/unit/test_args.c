@@ -137,11 +137,15 @@ static void test_numbers(void **st)
 	assert_int_equal(P(&any, "-t", "0.25"), ARGS_OK);
 	assert_int_equal(args_secs(&a, "timeout", &d, err, sizeof(err)), 0);
 	assert_true(d == 0.25);
-	for (const char *const *bad = (const char *const[]){"-1", "nan", "inf", "1s", NULL}; *bad;
-	     bad++) {
+	/* read as a rule's timeout= is (rules.h): no exponent, no hex, a year at most */
+	for (const char *const *bad = (const char *const[]){"-1", "nan", "inf", "1s", "1e5", "0x10",
+							    "31536001", NULL};
+	     *bad; bad++) {
 		assert_int_equal(P(&any, "-t", *bad), ARGS_OK);
 		assert_int_equal(args_secs(&a, "timeout", &d, err, sizeof(err)), ARGS_BAD);
 	}
+	assert_string_equal(err,
+			    "--timeout takes at most 31536000 seconds (a year), not '31536001'");
 }
 
 int main(void)
