@@ -139,7 +139,7 @@ struct parked {
 	struct park park;
 };
 
-/* A PARK on c: the park, or NULL (refused, or out of memory: c is closing). */
+/* A PARK on c: the park, or NULL (out of memory: c is closing). */
 const struct parked *parks_add(struct conn *c, const struct hold_msg *m);
 /* PARK with FLAGS=TRACED: a tracer (hold follow) stopped the message's pid
  * and let it go; answered DONE or ERROR. */

@@ -40,8 +40,8 @@ int parks_has_pid(int pid)
 	const struct parked *p;
 
 	LIST_FOREACH(p, &parks, link)
-	if (p->park.pid == pid)
-		return 1;
+		if (p->park.pid == pid)
+			return 1;
 	return 0;
 }
 
@@ -214,8 +214,8 @@ static int parked_again(int pid, int tid)
 	const struct parked *p;
 
 	LIST_FOREACH(p, &parks, link)
-	if (p->park.pid == pid && p->park.tid == tid && !p->released)
-		return 1;
+		if (p->park.pid == pid && p->park.tid == tid && !p->released)
+			return 1;
 	return 0;
 }
 
@@ -287,18 +287,6 @@ const struct parked *parks_add(struct conn *c, const struct hold_msg *m)
 	r = &p->park;
 	park_from_msg(r, m);
 	ids_from(p, c);
-	/* One park of a thread: one process opening many connections listed
-	 * it many times.  libhold announces a park again only once its
-	 * connection is gone, and tries again if holdd has not seen that yet. */
-	LIST_FOREACH(o, &parks, link)
-	{
-		if (o->conn && !o->released && o->park.pid == r->pid && o->park.tid == r->tid) {
-			conn_error(c, "thread %d of pid %d is parked already", r->tid, r->pid);
-			c->closing = 1;
-			free(p);
-			return NULL;
-		}
-	}
 	r->uid = c->uid;
 	p->owner = store_owner_of(r->pid, r->uid);
 	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
@@ -309,15 +297,24 @@ const struct parked *parks_add(struct conn *c, const struct hold_msg *m)
 		p->pidfd = c->pidfd;
 		c->pidfd = -1;
 	}
-	/* a park found by its record, now reconnected */
-	LIST_FOREACH(o, &parks, link)
-	{
-		if (!o->conn && o->park.pid == r->pid && o->park.tid == r->tid) {
-			reconnected = 1; /* not a new park: hold log had it */
-			pending = o->release_pending;
-			park_free(o);
-			break;
+	/* One park of a thread: an earlier one is this one's -- found by its
+	 * record and now reconnected, or on a connection the thread no longer
+	 * reads (it announces itself again only once that is gone to it, but
+	 * the program may still hold a copy of the fd).  One process opening
+	 * fifty connections for one thread made fifty rows; the newest
+	 * connection is the one a release must reach. */
+	LIST_FOREACH(o, &parks, link) {
+		if (o->park.pid != r->pid || o->park.tid != r->tid)
+			continue;
+		reconnected = !o->released; /* not a new park: hold log had it */
+		pending = o->release_pending;
+		if (o->conn) { /* closed; a RELEASED on it is out of order */
+			o->conn->park = NULL;
+			o->conn->state = C_READY;
+			o->conn->closing = 1;
 		}
+		park_free(o);
+		break;
 	}
 	/* A process that switched user could not leave its record in its
 	 * tree's directory: leave it for it, so that hold ls finds the park
@@ -423,8 +420,7 @@ void parks_list(struct conn *c, const struct hold_msg *m)
 	const struct parked *p;
 
 	(void)m;
-	LIST_FOREACH(p, &parks, link)
-	{
+	LIST_FOREACH(p, &parks, link) {
 		if (!seen_by(c, p))
 			continue;
 		conn_send(c, buf, parked_msg(c, p, buf, sizeof(buf)));
@@ -494,8 +490,8 @@ void parks_wait(struct conn *c, const struct hold_msg *m)
 	struct parked *oldest = NULL, *p;
 
 	LIST_FOREACH(p, &parks, link)
-	if (wait_takes(c, p) && (!oldest || p->park.since_ns < oldest->park.since_ns))
-		oldest = p;
+		if (wait_takes(c, p) && (!oldest || p->park.since_ns < oldest->park.since_ns))
+			oldest = p;
 	if (oldest)
 		hand(c, oldest);
 }
