@@ -329,8 +329,8 @@ static void ring_report(void *ctx, const char *buf, size_t n, int pid)
 	 * must still be the named parent's child -- unless that parent has
 	 * exited, and the child was re-parented (libvirt's double fork, then
 	 * setuid to libvirt-qemu, all before holdd drains the ring). */
-	if (m.type == HOLD_MSG_FORK && uid == 0 && proc_has_uid((int)m.num[HOLD_F_CHILD], 0) == 0 &&
-	    proc_ppid((int)m.num[HOLD_F_CHILD]) != pid && proc_real_uid(pid) >= 0) {
+	if (m.type == HOLD_MSG_FORK && uid == 0 && proc_ppid((int)m.num[HOLD_F_CHILD]) != pid &&
+	    proc_has_uid((int)m.num[HOLD_F_CHILD], 0) == 0 && proc_real_uid(pid) >= 0) {
 		bad_datagram(pid, uid, "a ring report naming another user's process as a child");
 		return;
 	}

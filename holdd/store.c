@@ -446,6 +446,7 @@ int store_open(const char *state_dir, const struct tree_limits *lim, int readonl
 		     "recorded trees",
 		     journal.path, strerror(errno), journal.path);
 		tree_free(&tree);
+		nhandoffs = handoff_next = 0; /* what the replay got to goes with it */
 		if (journal_set_aside(&journal, &d) < 0 || tree_init(&tree, lim) < 0)
 			return -1;
 		memset(&d, 0, sizeof(d)); /* said */
