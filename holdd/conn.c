@@ -69,7 +69,7 @@ static unsigned held_by(uint32_t uid)
 	const struct conn *c;
 
 	LIST_FOREACH(c, &conns, link)
-	n += c->uid == uid;
+		n += c->uid == uid;
 	return n;
 }
 
@@ -290,8 +290,8 @@ static size_t uid_out(uint32_t uid, const struct conn *c)
 	size_t n = 0;
 
 	LIST_FOREACH(o, &conns, link)
-	if (o != c && o->uid == uid)
-		n += o->outcap;
+		if (o != c && o->uid == uid)
+			n += o->outcap;
 	return n;
 }
 
