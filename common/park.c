@@ -29,7 +29,7 @@ static const struct shape_field park_fields[] = {
 	P("ppid", "ppid", HOLD_F_PPID, SK_INT, MSG | REC | JSON, ppid),
 	P("uid", "uid", HOLD_F_UID, SK_U32, MSG | SF_ANSWER | REC | JSON | BRIEF, uid),
 	P("", "", HOLD_F_PIDNS, SK_U64, MSG | SF_NONZERO, pidns),
-	P("", "", HOLD_F_FLAGS, SK_FLAGS, MSG | SF_NONZERO, flags),
+	P("flags", "", HOLD_F_FLAGS, SK_FLAGS, MSG | SF_NONZERO | REC, flags),
 	P("start", "", HOLD_F_START, SK_U64, MSG | REC, start),
 	P("since", "since_ns", HOLD_F_SINCE_NS, SK_NS, MSG | REC | JSON | BRIEF, since_ns),
 	P("timeout", "timeout_ns", HOLD_F_TIMEOUT_NS, SK_NS, MSG | REC | JSON, timeout_ns),
@@ -163,7 +163,8 @@ void shape_from_msg(const struct shape *s, void *base, const struct hold_msg *m)
 			*(uint32_t *)v = (uint32_t)x;
 			break;
 		case SK_FLAGS: /* only what a park may say of itself */
-			*(uint32_t *)v = (uint32_t)x & (HOLD_FL_UNRECORDED | HOLD_FL_TRACED);
+			*(uint32_t *)v = (uint32_t)x &
+					 (HOLD_FL_UNRECORDED | HOLD_FL_TRACED | HOLD_FL_KERNEL);
 			break;
 		case SK_U64:
 		case SK_NS:

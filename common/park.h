@@ -52,7 +52,8 @@ struct park {
 				      counts only in a record of root's (park-dir.h) */
 	uint64_t pidns;            /* the inode of its /proc/self/ns/pid; 0: not known */
 	uint32_t flags;            /* PARK: HOLD_FL_UNRECORDED (libhold could not write the
-				      record: holdd writes it), HOLD_FL_TRACED (hold follow) */
+				      record: holdd writes it), HOLD_FL_TRACED (hold follow),
+				      HOLD_FL_KERNEL (the kernel follower stopped it) */
 	uint64_t start;            /* field 22 of /proc/PID/stat: with pid, this process */
 	uint64_t since_ns;         /* CLOCK_REALTIME */
 	uint64_t timeout_ns;       /* 0: none */

@@ -212,6 +212,7 @@ const char *hold_msg_type_name(unsigned type)
 		[HOLD_MSG_STATS] = "STATS",       [HOLD_MSG_DONE] = "DONE",
 		[HOLD_MSG_EXIT] = "EXIT",         [HOLD_MSG_HANDOFF] = "HANDOFF",
 		[HOLD_MSG_OWNER] = "OWNER",       [HOLD_MSG_LOG] = "LOG",
+		[HOLD_MSG_WATCH] = "WATCH",
 	};
 
 	return type < HOLD_MSG_TYPE_END_ && names[type][0] ? names[type] : "?";

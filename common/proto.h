@@ -65,6 +65,13 @@ enum hold_msg_type {
 	   HANDOFF, PARKED and RELEASED (each with PID, UID, SINCE_NS), DONE;
 	   with FOLLOW, then each event as it happens */
 	HOLD_MSG_LOG,
+	/* hold watch, run, follow -> holdd: park by TEXT (fork and exec rules,
+	   as HOLD_RULES) from the kernel [PID: PID's tree only; START: its
+	   field 22, FLAGS=TREE: for as long as that tree lives, else for as
+	   long as this connection] -> DONE, COUNT rules set; ERROR (why kernel
+	   following is off, or what is wrong with a rule).  Without TEXT:
+	   DONE if the kernel follower is on, else ERROR why */
+	HOLD_MSG_WATCH,
 	HOLD_MSG_TYPE_END_
 };
 
@@ -122,13 +129,15 @@ enum hold_by {
 #define HOLD_FL_REPARENTED 4u /* NODE: its parent exited first (double fork) */
 #define HOLD_FL_EXECED     8u /* NODE: PATH is an exec'd image, not the parent's */
 #define HOLD_FL_PARKED     16u
-#define HOLD_FL_UNRECORDED 32u  /* PARK: no record written; holdd writes one */
-#define HOLD_FL_UNSEEN     64u  /* WAIT: the oldest park no WAIT of this user was handed */
-#define HOLD_FL_TRACED     128u /* PARK: a tracer (hold follow) stopped PID and let it go */
-#define HOLD_FL_RECORD     256u /* RELEASE: holdd removes the park's record (park-dir.h) */
+#define HOLD_FL_UNRECORDED 32u   /* PARK: no record written; holdd writes one */
+#define HOLD_FL_UNSEEN     64u   /* WAIT: the oldest park no WAIT of this user was handed */
+#define HOLD_FL_TRACED     128u  /* PARK: a tracer (hold follow) stopped PID and let it go */
+#define HOLD_FL_RECORD     256u  /* RELEASE: holdd removes the park's record (park-dir.h) */
 #define HOLD_FL_FOLLOW     1024u /* LOG: and then every event as it happens */
-#define HOLD_FL_NOTREE     512u /* OWNER: keep a private holdd up, but the sender starts
-				   no tree (hold run's watcher) */
+#define HOLD_FL_NOTREE     512u  /* OWNER: keep a private holdd up, but the sender starts
+				    no tree (hold run's watcher) */
+#define HOLD_FL_KERNEL     2048u /* PARK, record: the kernel follower stopped it */
+#define HOLD_FL_TREE       4096u /* WATCH: the rules live as long as PID's tree */
 
 #define HOLD_F_NUMS (HOLD_F_NUM_END_)
 #define HOLD_F_STRS (HOLD_F_STR_END_ - HOLD_F_PATH)

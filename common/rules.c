@@ -3,6 +3,7 @@
  * rules.c - parse and match hold rules; see rules.h (the language is in the
  * README, under "Rules").
  */
+#include "glob-step.h"
 #include "rules.h"
 
 #include <arpa/inet.h>
@@ -27,58 +28,18 @@ __attribute__((hot)) const char *hold_mode_name(enum hold_mode m)
 	return m == HOLD_MODE_STOP ? "stop" : "spin";
 }
 
-/* One bracket expression at p ("[...]"): does it take c?  Sets *end past
- * it; a '[' with no closing ']' is a literal, as in fnmatch. */
-static int bracket(const char *p, char c, const char **end)
-{
-	const char *q = p + 1;
-	int neg = *q == '!' || *q == '^', hit = 0;
-
-	if (neg)
-		q++;
-	do {
-		char lo = *q, hi = lo;
-
-		if (!lo)
-			return *end = p + 1, c == '[';
-		if (q[1] == '-' && q[2] && q[2] != ']') {
-			hi = q[2];
-			q += 2;
-		}
-		hit |= lo <= c && c <= hi;
-		q++;
-	} while (*q != ']');
-	*end = q + 1;
-	return hit != neg;
-}
-
-/* fnmatch(3) without flags, written out: it runs in every followed image's
- * constructor, where libc's fnmatch costs two more page faults, and it must
- * be async-signal-safe.  `*` crosses '/'; backtracks only to the last '*'. */
+/* fnmatch(3) without flags, as glob-step.h's machine runs it (the kernel
+ * follower runs the same source): it runs in every followed image's
+ * constructor, where libc's fnmatch costs two more page faults, and it
+ * must be async-signal-safe. */
 __attribute__((hot)) int hold_glob(const char *p, const char *s)
 {
-	const char *star = NULL, *resume = NULL, *next = NULL;
+	struct hold_glob_run g = {0};
+	int r;
 
-	while (*s) {
-		if (*p == '*') {
-			star = ++p;
-			resume = s;
-			continue;
-		}
-		if (*p == '[' ? bracket(p, *s, &next)
-			      : (*p == '?' || (*p == '\\' && p[1] ? *++p == *s : *p == *s))) {
-			p = *p == '[' ? next : p + 1;
-			s++;
-		} else if (star) {
-			p = star;
-			s = ++resume;
-		} else {
-			return 0;
-		}
-	}
-	while (*p == '*')
-		p++;
-	return *p == '\0';
+	while (!(r = hold_glob_step(&g, p, ~0u, s, ~0u)))
+		;
+	return r > 0;
 }
 
 __attribute__((hot)) static const char *find(const char *p, const char *end, char ch)

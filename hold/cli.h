@@ -31,7 +31,8 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_run_entry, cmd_env_entry, cmd_ls_entry, cmd_tree_entry,
-	cmd_wait_entry, cmd_attach_entry, cmd_release_entry, cmd_follow_entry, cmd_log_entry;
+	cmd_wait_entry, cmd_attach_entry, cmd_release_entry, cmd_follow_entry, cmd_log_entry,
+	cmd_watch_entry;
 
 /* Errors: "hold VERB: ..." on stderr; usage errors add the usage line. */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -93,6 +94,18 @@ int cli_rules_ok(const char *rules);
 
 /* Every -r RULE, joined into a ';'-separated HOLD_RULES value; 0 or EXIT_USAGE. */
 int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *rules, size_t cap);
+
+/* kernel.c: ask holdd to park by fork/exec rules from the kernel (WATCH),
+ * for any process (pid 0) or pid's tree; flags: HOLD_FL_TREE.  rules NULL:
+ * only whether the follower is on.  0 (holdd
+ * said DONE), or -1 with holdd's why; kernel_off(why): because its kernel
+ * follower is off (not because of a rule). */
+int kernel_watch(struct client *cl, const char *rules, int pid, uint32_t flags, char *why,
+		 size_t cap);
+int kernel_off(const char *why);
+/* Keep the WATCH's connection (its rules) until SIGINT, SIGTERM or SIGHUP
+ * (1), or until holdd closes it (0): the tree ended, or holdd did. */
+int kernel_hold(struct client *cl);
 
 /* Output helpers */
 void fmt_held(char *buf, size_t n, uint64_t since_ns);

@@ -11,7 +11,7 @@
 
 static const struct cmd_entry *const verbs[] = {
 	&cmd_run_entry,    &cmd_env_entry,     &cmd_ls_entry,     &cmd_tree_entry, &cmd_wait_entry,
-	&cmd_attach_entry, &cmd_release_entry, &cmd_follow_entry, &cmd_log_entry,
+	&cmd_attach_entry, &cmd_release_entry, &cmd_follow_entry, &cmd_log_entry,  &cmd_watch_entry,
 };
 
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -52,6 +52,9 @@ static const struct args_opt options[] = {
 	 "joined to this holdd, has exited and nothing is parked"},
 	{0, "ready-fd", "FD", 0, "write one byte to FD once listening"},
 	{0, "log-file", "PATH", 0, "log to PATH (implies --foreground)"},
+	{0, "no-kernel-follow", NULL, 0,
+	 "do not load the kernel follower (BPF): hold watch is refused, and\n"
+	 "hold run and follow use libhold and ptrace as without it"},
 	{'V', "version", NULL, 0, "print holdd's version and exit"},
 	{0, "read-journal", "FD", 0,
 	 "answer the connection on FD (hold tree when no holdd runs) from\n"
@@ -65,7 +68,7 @@ static void help(FILE *f)
 	fputs("usage: holdd [--foreground] [--socket PATH] [--state-dir DIR] [--group NAME]\n"
 	      "             [--any-user] [--keep-exited N] [--keep-age SECS] [--exit-with PID] "
 	      "[--ready-fd FD]\n"
-	      "             [--log-file PATH]\n"
+	      "             [--log-file PATH] [--no-kernel-follow]\n"
 	      "\n"
 	      "Records the process trees libhold reports, knows what is parked, releases it.\n"
 	      "\n",
@@ -74,7 +77,7 @@ static void help(FILE *f)
 }
 
 struct opts {
-	int foreground, ready_fd, exit_with, any_user, read_journal;
+	int foreground, ready_fd, exit_with, any_user, read_journal, no_kernel;
 	const char *sock, *state_dir, *group, *log_file;
 	struct tree_limits lim;
 };
@@ -136,6 +139,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->state_dir = args_get(&a, "state-dir");
 	o->group = args_get(&a, "group");
 	o->any_user = args_has(&a, "any-user");
+	o->no_kernel = args_has(&a, "no-kernel-follow");
 	if ((o->log_file = args_get(&a, "log-file")))
 		o->foreground = 1;
 }
@@ -384,6 +388,8 @@ int main(int argc, char **argv)
 		store_own(geteuid(), o.exit_with);
 	parks_recover(hold_runtime_dir());
 	store_flush();
+	/* with the capabilities the load needs, which the sandbox then drops */
+	watch_init(!o.no_kernel);
 	/* started by hand: say where it is (isatty, an ioctl: before the sandbox) */
 	if (!log_is_stderr() && isatty(2))
 		fprintf(stderr,

@@ -11,6 +11,8 @@
  *   parked.c   what is parked; release; hold wait
  *   store.c    the recorded trees (tree.c in memory, journal.c on disk),
  *              exit watches, hand-offs
+ *   watch.c    kernel rules (WATCH) and what the kernel follower saw
+ *   bpf/follow.c  the kernel follower's loader (bpf/follow.bpf.c)
  *   conn.c     client connections: framing, output queues, identity
  *   loop.c     the epoll set
  *   (common/host/proc.c: what /proc says of a live process)
@@ -33,7 +35,17 @@
 
 /* --- loop.c -------------------------------------------------------------- */
 
-enum watch_kind { W_LISTEN, W_EVENTS, W_CONN, W_PROC, W_SIGNAL, W_TIMER, W_OWNER, W_DRAIN };
+enum watch_kind {
+	W_LISTEN,
+	W_EVENTS,
+	W_CONN,
+	W_PROC,
+	W_SIGNAL,
+	W_TIMER,
+	W_OWNER,
+	W_DRAIN,
+	W_KERNEL
+};
 
 /* What an epoll event points at: each watched thing starts with one. */
 struct watch {
@@ -51,10 +63,11 @@ int loop_wait(void *events, int max);
 /* --- conn.c -------------------------------------------------------------- */
 
 enum conn_state {
-	C_NEW,     /* nothing yet: HELLO must come first */
-	C_READY,   /* a CLI request, or a PARK, may come */
-	C_PARKED,  /* a parked thread's connection: only RELEASED may come */
-	C_WAITING, /* `hold wait`: holdd answers when a park matches */
+	C_NEW,      /* nothing yet: HELLO must come first */
+	C_READY,    /* a CLI request, or a PARK, may come */
+	C_PARKED,   /* a parked thread's connection: only RELEASED may come */
+	C_WAITING,  /* `hold wait`: holdd answers when a park matches */
+	C_WATCHING, /* a WATCH's: its kernel rules live while it does */
 	C_STATES_
 };
 
@@ -75,6 +88,7 @@ struct conn {
 	int wait_unseen;     /* C_WAITING: a park not handed to this uid before will do */
 	int closing;         /* close once `out` is written */
 	int follow;          /* hold log -f: every event goes to it too */
+	int watch_slot;      /* C_WATCHING: its kernel follower slot + 1 */
 	size_t inlen;
 	char *out; /* the answer: out[outoff..outlen) is still to go */
 	size_t outoff, outlen, outcap;
@@ -149,6 +163,10 @@ void parks_conn_gone(struct conn *c);
 void parks_list(struct conn *c, const struct hold_msg *m);
 void parks_release(struct conn *c, const struct hold_msg *m);
 void parks_wait(struct conn *c, const struct hold_msg *m);
+/* A process stopped outside holdd (the kernel follower, or a tracer):
+ * listed, journalled, recorded; c (or NULL) is told DONE or ERROR, and
+ * `by` says who stopped it in the log.  -1 if it cannot be listed. */
+int parks_add_stopped(struct park *r, uint32_t owner, int ns_pid, const char *by);
 /* Stopped processes, from the records in the runtime directory. */
 void parks_recover(const char *runtime_dir);
 void parks_tick(void);
@@ -193,6 +211,38 @@ void store_tick(void);
 void store_flush(void);
 /* Write the journal if gap_ns has passed since the last write (0: now). */
 void store_flush_after(uint64_t gap_ns);
+
+/* --- watch.c: kernel rules and the kernel follower's events --------------- */
+
+/* Load the kernel follower (before the sandbox; root); 0, or -1 with
+ * kfollow_why() saying why it is off, logged in one line. */
+int watch_init(int enabled);
+void watch_request(struct conn *c, const struct hold_msg *m); /* WATCH */
+void watch_conn_gone(struct conn *c);
+void watch_ready(void); /* the ring buffer has events */
+/* Trees still followed for a WATCH with FLAGS=TREE (a private holdd stays). */
+int watch_trees(void);
+void watch_tick(void);     /* the one-second housekeeping */
+uint64_t watch_lost(void); /* events the follower's ring had no room for */
+
+/* --- bpf/follow.c: the kernel follower's loader -------------------------- */
+
+struct kf_event;
+struct hold_rule;
+typedef void (*kfollow_fn)(const struct kf_event *e);
+int kfollow_open(kfollow_fn fn);
+const char *kfollow_why(void); /* "" when it is on */
+int kfollow_fd(void);          /* the ring buffer's (epoll) fd, -1 */
+void kfollow_drain(void);      /* every event in the ring, to fn */
+int kfollow_forks(void);       /* can it park a fork child (kernel 6.13 on)? */
+/* A slot for one client: PID's tree (start: its field 22), or pid 0: any
+ * process owner may park.  Its index, or -1 when all are taken. */
+int kfollow_slot_take(uint32_t owner, int pid, uint64_t start);
+void kfollow_slot_free(int slot); /* and its rules */
+/* Rule r in slot; its index, or -1 when the table is full. */
+int kfollow_rule_add(int slot, uint32_t owner, const struct hold_rule *r);
+uint64_t kfollow_lost(void);
+void kfollow_close(void);
 
 /* --- server.c ------------------------------------------------------------ */
 

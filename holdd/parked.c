@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -342,12 +343,38 @@ const struct parked *parks_add(struct conn *c, const struct hold_msg *m)
 	return p;
 }
 
+int parks_add_stopped(struct park *r, uint32_t owner, int ns_pid, const char *by)
+{
+	struct parked *p;
+
+	if (!(p = calloc(1, sizeof(*p))))
+		return -1;
+	p->park = *r;
+	r = &p->park;
+	r->tid = r->pid;
+	r->mode = HOLD_MODE_STOP;
+	if (!r->since_ns)
+		r->since_ns = hold_now_ns();
+	p->owner = owner;
+	p->ns_pid = p->ns_tid = ns_pid;
+	p->ns_ppid = r->ppid;
+	p->pidfd = pidfd_of(r->pid);
+	if (rundir && park_dir_write(rundir, r) == 0)
+		p->proxy = 1;
+	park_link(p);
+	hlog(LOG_INFO, "pid %d (%s) stopped at %s by rule '%s' (by %s)", r->pid, r->comm, r->event,
+	     r->rule, by);
+	log_park(p, HOLD_MSG_PARKED, 0);
+	notify_waiters(p);
+	return 0;
+}
+
 void parks_add_traced(struct conn *c, const struct hold_msg *m)
 {
 	int pid = (int)m->num[HOLD_F_PID];
 	long uid = pid > 0 ? proc_real_uid(pid) : -1;
-	struct parked *p;
-	struct park *r;
+	static struct park r;
+	char by[64];
 
 	/* the kernel's word on whose it is: a user parks only their own */
 	if (uid < 0 || proc_starttime(pid) != m->num[HOLD_F_START]) {
@@ -364,28 +391,17 @@ void parks_add_traced(struct conn *c, const struct hold_msg *m)
 		conn_error(c, "pid %d is already parked", pid);
 		return;
 	}
-	if (!(p = calloc(1, sizeof(*p)))) {
+	park_init(&r);
+	park_from_msg(&r, m);
+	r.pid = pid;
+	r.uid = (uint32_t)uid;
+	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
+		r.since_ns = 0;
+	snprintf(by, sizeof(by), "the tracer pid %d, uid %u", c->pid, c->uid);
+	if (parks_add_stopped(&r, store_owner_of(pid, r.uid), pid, by) < 0) {
 		conn_error(c, "out of memory");
 		return;
 	}
-	r = &p->park;
-	park_from_msg(r, m);
-	r->pid = r->tid = pid;
-	r->uid = (uint32_t)uid;
-	r->mode = HOLD_MODE_STOP;
-	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
-		r->since_ns = hold_now_ns();
-	p->owner = store_owner_of(pid, r->uid);
-	p->ns_pid = p->ns_tid = pid;
-	p->ns_ppid = r->ppid;
-	p->pidfd = pidfd_of(pid);
-	if (rundir && park_dir_write(rundir, r) == 0)
-		p->proxy = 1;
-	park_link(p);
-	hlog(LOG_INFO, "pid %d (%s) stopped at %s by rule '%s' (by the tracer pid %d, uid %u)", pid,
-	     r->comm, r->event, r->rule, c->pid, c->uid);
-	log_park(p, HOLD_MSG_PARKED, 0);
-	notify_waiters(p);
 	conn_done(c, 1);
 }
 
@@ -529,7 +545,8 @@ void parks_recover(const char *runtime_dir)
 		/* one a holdd wrote for a process of another user: ours to
 		 * remove when its park ends -- a spinning one that does not
 		 * come back to us within RECONNECT_NS has ended already */
-		proxy = lstat(path, &st) == 0 && st.st_uid == geteuid() && r[i].uid != geteuid();
+		proxy = lstat(path, &st) == 0 && st.st_uid == geteuid() &&
+			(r[i].uid != geteuid() || (r[i].flags & HOLD_FL_KERNEL));
 		if ((r[i].mode != HOLD_MODE_STOP && !proxy) || !(p = calloc(1, sizeof(*p))))
 			continue;
 		p->proxy = proxy;
@@ -563,6 +580,14 @@ void parks_tick(void)
 		next = LIST_NEXT(p, link);
 		if (p->conn)
 			continue;
+		/* nothing in a kernel park counts its timeout= but holdd */
+		if ((p->park.flags & HOLD_FL_KERNEL) && p->park.timeout_ns &&
+		    now - p->park.since_ns >= p->park.timeout_ns && release_one(p) == 0) {
+			hlog(LOG_INFO, "pid %d released: its rule's timeout= ran out", p->park.pid);
+			log_park(p, HOLD_MSG_RELEASED, HOLD_BY_TIMEOUT);
+			park_free(p);
+			continue;
+		}
 		if ((p->record_path && access(p->record_path, F_OK) != 0) ||
 		    (p->expect_by && now > p->expect_by) ||
 		    proc_starttime(p->park.pid) != p->park.start ||

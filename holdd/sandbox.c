@@ -65,6 +65,9 @@ static const struct allow allowed[] = {
 	 * container's thread found by its own tid in /proc/PID/task (common/host/proc.c) */
 	ALLOW(openat),
 	ALLOW(getdents64),
+	/* a kernel park's executable, /proc/PID/exe (holdd/watch.c) */
+	ALLOW(readlink),
+	ALLOW(readlinkat),
 	ALLOW(pwrite64),
 	ALLOW(pread64),
 	ALLOW(ftruncate),

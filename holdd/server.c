@@ -12,6 +12,7 @@
  *                    private holdd did
  *   signalfd         SIGTERM, SIGINT, SIGHUP: stop
  *   timerfd          the one-second tick: journal, pruning, record checks
+ *   the kernel follower's ring buffer (watch.c)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,7 +70,7 @@ static int add_owner(int pidfd)
 /* A private holdd stops once its run is over and nothing is parked. */
 static void maybe_stop(void)
 {
-	if (private_run && owners == 0 && parks_count() == 0 && !stopping) {
+	if (private_run && owners == 0 && parks_count() == 0 && watch_trees() == 0 && !stopping) {
 		hlog(LOG_INFO, "the run is over and nothing is parked: stopping");
 		stopping = 1;
 	}
@@ -206,6 +207,7 @@ static const struct request {
 	[HOLD_MSG_STATS] = {IN(C_READY), on_stats},
 	[HOLD_MSG_OWNER] = {IN(C_READY), on_owner},
 	[HOLD_MSG_LOG] = {IN(C_READY), on_log},
+	[HOLD_MSG_WATCH] = {IN(C_READY), watch_request},
 	[HOLD_MSG_FORK] = {IN(C_READY), on_report},
 	[HOLD_MSG_EXEC] = {IN(C_READY), on_report},
 };
@@ -223,6 +225,7 @@ static int dispatch(struct conn *c, const struct hold_msg *m)
 static void close_conn(struct conn *c)
 {
 	parks_conn_gone(c);
+	watch_conn_gone(c);
 	store_unfollow(c);
 	conn_free(c);
 }
@@ -237,7 +240,7 @@ static void on_conn(struct conn *c, uint32_t ev)
 		conn_flush(c);
 	/* every report in the ring counts before a request is answered */
 	drain_now();
-	conn_set_lost(drain_lost());
+	conn_set_lost(drain_lost() + watch_lost());
 	if (conn_take(c, dispatch) < 0) {
 		close_conn(c);
 		return;
@@ -246,6 +249,19 @@ static void on_conn(struct conn *c, uint32_t ev)
 		c->closing = 1;
 	if (c->closing && c->outlen == 0)
 		close_conn(c);
+}
+
+/* Connections another module marked closing, not on an event of their
+ * own (a WATCH whose tree has ended), once their answers are out. */
+static void close_marked(void)
+{
+	struct conn *next;
+
+	for (struct conn *c = conn_first(); c; c = next) {
+		next = conn_next(c);
+		if (c->closing && c->outlen == 0)
+			close_conn(c);
+	}
 }
 
 /* Clients that took nothing of an answer for a while go. */
@@ -405,6 +421,8 @@ void server_housekeeping(void)
 {
 	store_tick();
 	parks_tick();
+	watch_tick();
+	close_marked();
 	close_stalled();
 	maybe_stop();
 }
@@ -484,6 +502,10 @@ void server_event(struct watch *w, uint32_t events)
 		break;
 	case W_DRAIN:
 		drain_timer();
+		break;
+	case W_KERNEL:
+		watch_ready();
+		close_marked();
 		break;
 	}
 }

@@ -93,11 +93,13 @@ static void test_encode_again(void **st)
 static void test_every_type_needs_its_fields(void **st)
 {
 	/* requests that may be empty: the CLI's LIST, TREE, WAIT, STATS, LOG,
-	 * OWNER (the sender is the owner) and RELEASE (whose PID or ALL holdd
-	 * checks, with a message for the user) */
+	 * OWNER (the sender is the owner), WATCH (is kernel following on?)
+	 * and RELEASE (whose PID or ALL holdd checks, with a message for the
+	 * user) */
 	const uint64_t empty_ok = 1u << HOLD_MSG_LIST | 1u << HOLD_MSG_TREE | 1u << HOLD_MSG_WAIT |
 				  1u << HOLD_MSG_STATS | 1u << HOLD_MSG_OWNER |
-				  1u << HOLD_MSG_RELEASE | 1u << HOLD_MSG_LOG;
+				  1u << HOLD_MSG_RELEASE | 1u << HOLD_MSG_LOG |
+				  1u << HOLD_MSG_WATCH;
 
 	for (int t = HOLD_MSG_HELLO; t < HOLD_MSG_TYPE_END_; t++) {
 		struct hold_enc e;

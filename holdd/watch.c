@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watch.c - kernel rules (WATCH) and what the kernel follower saw.
+ *
+ * A client asks holdd to park by fork and exec rules from the kernel
+ * (bpf/follow.bpf.c): for any process it may park (hold watch), or for one
+ * tree (hold run, hold follow).  Its rules take one slot of the follower's
+ * tables and live as long as its connection, or with FLAGS=TREE as long as
+ * any process of the tree.  The follower reports each fork, exec and exit
+ * in a followed tree, and each park, through its ring buffer; holdd records
+ * them as it records libhold's reports, and lists each park as a stop park
+ * at once -- its record written by holdd, so that a restarted holdd finds it.
+ *
+ * Who may ask what: root's rules take any process; a user's take only
+ * processes whose real, effective and saved uids are all that user's (what
+ * the user could ptrace), and a user's tree must be a process of theirs.
+ * The kernel checks the uids at the moment of the fork or exec.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "follow.h"
+#include "holdd.h"
+#include "rules.h"
+
+static struct watch ring_w = {W_KERNEL, -1};
+static int kernel_on;
+static char why_off[300];
+static uint64_t lost_said;
+
+/* holdd's side of each slot of the follower's tables. */
+static struct slot {
+	int used;
+	uint32_t gen;      /* as the follower's: bumped at each take */
+	struct conn *conn; /* the WATCH's connection; NULL once it went (a tree) */
+	int tree;          /* FLAGS=TREE: lives while its tree does */
+	uint32_t owner;
+	int root; /* the tree's first process; 0: any process */
+	uint64_t root_start;
+	unsigned live; /* processes of the tree alive, as the follower reported */
+} slots[KF_SLOTS];
+
+static struct {
+	char text[HOLD_RULE_TEXT];
+	uint64_t timeout_ns;
+} rule_of[KF_RULES];
+
+static void on_event(const struct kf_event *e);
+
+int watch_init(int enabled)
+{
+	if (!enabled) {
+		snprintf(why_off, sizeof(why_off), "holdd was started with --no-kernel-follow");
+	} else if (geteuid() != 0) {
+		snprintf(why_off, sizeof(why_off),
+			 "holdd runs as uid %u, and only root's holdd may load BPF (start holdd as "
+			 "root, or hold run as root)",
+			 (unsigned)geteuid());
+	} else if (kfollow_open(on_event) < 0) {
+		snprintf(why_off, sizeof(why_off), "%s", kfollow_why());
+	} else {
+		ring_w.fd = kfollow_fd();
+		if (loop_add(&ring_w, EPOLLIN) == 0) {
+			kernel_on = 1;
+			hlog(LOG_INFO, "kernel following is on%s",
+			     kfollow_forks()
+				     ? ""
+				     : " for exec parks only: this kernel cannot stop a fork "
+				       "child from BPF (6.13 can)");
+			return 0;
+		}
+		snprintf(why_off, sizeof(why_off), "cannot watch its ring buffer: %s",
+			 strerror(errno));
+		kfollow_close();
+	}
+	hlog(LOG_INFO, "kernel following is off: %s", why_off);
+	return -1;
+}
+
+int watch_trees(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < KF_SLOTS; i++)
+		n += slots[i].used && slots[i].tree;
+	return n;
+}
+
+static void slot_free(int i)
+{
+	struct slot *s = &slots[i];
+
+	kfollow_slot_free(i);
+	if (s->conn) { /* a hold follow whose tree is gone: it ends */
+		s->conn->watch_slot = 0;
+		s->conn->closing = 1;
+		conn_flush(s->conn);
+	}
+	s->used = 0;
+	s->conn = NULL;
+}
+
+void watch_conn_gone(struct conn *c)
+{
+	int i = c->watch_slot - 1;
+
+	if (i < 0 || i >= KF_SLOTS)
+		return;
+	c->watch_slot = 0;
+	slots[i].conn = NULL;
+	if (!slots[i].tree)
+		slot_free(i);
+}
+
+/* --- WATCH ----------------------------------------------------------------- */
+
+struct refusal {
+	char text[512];
+};
+
+static void refused(void *ctx, const char *where, unsigned line, const struct hold_rule_error *err)
+{
+	struct refusal *r = ctx;
+
+	if (!r->text[0])
+		snprintf(r->text, sizeof(r->text), "rule '%.*s': %s (at column %zu)",
+			 (int)(err->len > 200 ? 200 : err->len), err->rule, err->problem, err->col);
+}
+
+/* Can the follower take rule r?  NULL, or why not. */
+static const char *kernel_can(const struct hold_rule *r)
+{
+	if (r->event != HOLD_EV_FORK && r->event != HOLD_EV_EXEC)
+		return "the kernel follower parks at fork and exec; recv and accept rules park "
+		       "one thread and need libhold (hold run without --kernel)";
+	if (r->event == HOLD_EV_FORK && !kfollow_forks())
+		return "this kernel cannot stop a fork child from BPF (bpf_send_signal_task "
+		       "came in Linux 6.13); exec rules work";
+	return NULL;
+}
+
+void watch_request(struct conn *c, const struct hold_msg *m)
+{
+	struct hold_str t = hold_msg_str(m, HOLD_F_TEXT);
+	int pid = (int)m->num[HOLD_F_PID], slot;
+	uint64_t start = 0;
+	struct hold_ruleset *rs;
+	struct refusal why = {""};
+	char text[4096];
+
+	if (!kernel_on) {
+		conn_error(c, "kernel following is off: %s", why_off);
+		return;
+	}
+	if (conn_foreign(c)) {
+		conn_error(c, "kernel rules from inside a pid namespace are not taken: run hold "
+			      "watch on the host (its parks list the container's pids too)");
+		return;
+	}
+	if (!hold_msg_has(m, HOLD_F_TEXT)) { /* hold watch --status: it is on */
+		conn_done(c, 0);
+		return;
+	}
+	if (!t.len || t.len >= sizeof(text)) {
+		conn_error(c, "WATCH needs its rules (TEXT), at most %zu bytes", sizeof(text) - 1);
+		return;
+	}
+	memcpy(text, t.p, t.len);
+	text[t.len] = 0;
+	if (!(rs = calloc(1, sizeof(*rs)))) {
+		conn_error(c, "out of memory");
+		return;
+	}
+	if (hold_rules_parse(rs, text, "WATCH", refused, &why) || !rs->n) {
+		conn_error(c, "%s", why.text[0] ? why.text : "no rule given");
+		goto out;
+	}
+	for (unsigned i = 0; i < rs->n; i++) {
+		const char *no = kernel_can(&rs->rule[i]);
+
+		if (no) {
+			conn_error(c, "rule '%s': %s", rs->rule[i].text, no);
+			goto out;
+		}
+	}
+	if (hold_msg_has(m, HOLD_F_PID)) {
+		long uid = pid > 0 ? proc_real_uid(pid) : -1;
+
+		start = pid > 0 ? proc_starttime(pid) : 0;
+		if (uid < 0 || !start ||
+		    (hold_msg_has(m, HOLD_F_START) && m->num[HOLD_F_START] != start)) {
+			conn_error(c, "pid %d is not running (or is another process now)", pid);
+			goto out;
+		}
+		if (c->uid != 0 && !(proc_has_uid(pid, c->uid) && (uint32_t)uid == c->uid)) {
+			conn_error(c,
+				   "pid %d is uid %ld's: you (uid %u) may follow only your own "
+				   "processes",
+				   pid, uid, c->uid);
+			goto out;
+		}
+	} else {
+		pid = 0;
+	}
+	if ((slot = kfollow_slot_take(c->uid, pid, start)) < 0) {
+		conn_error(c,
+			   "the kernel follower serves %d clients at once, and has no room "
+			   "for another now",
+			   KF_SLOTS);
+		goto out;
+	}
+	slots[slot] = (struct slot){1, slots[slot].gen + 1, NULL, 0, c->uid, pid, start, pid != 0};
+	for (unsigned i = 0; i < rs->n; i++) {
+		int k = kfollow_rule_add(slot, c->uid, &rs->rule[i]);
+
+		if (k < 0) {
+			slot_free(slot);
+			conn_error(c,
+				   "the kernel follower's rule table is full (%d rules across all "
+				   "watches): stop a hold watch, or use fewer rules",
+				   KF_RULES);
+			goto out;
+		}
+		snprintf(rule_of[k].text, sizeof(rule_of[k].text), "%s", rs->rule[i].text);
+		rule_of[k].timeout_ns = rs->rule[i].timeout_ns;
+	}
+	if (pid)
+		store_own(c->uid, pid);
+	slots[slot].tree = pid && (m->num[HOLD_F_FLAGS] & HOLD_FL_TREE);
+	if (!slots[slot].tree) { /* the rules go with the connection */
+		slots[slot].conn = c;
+		c->watch_slot = slot + 1;
+		c->state = C_WATCHING;
+	}
+	hlog(LOG_INFO, "uid %u set %u kernel rule%s (%s) for %s%.0d", c->uid, rs->n,
+	     rs->n == 1 ? "" : "s", text, pid ? "the tree of pid " : "any process", pid);
+	conn_done(c, rs->n);
+out:
+	free(rs);
+}
+
+/* --- the follower's events -------------------------------------------------- */
+
+static void record_exec(const struct kf_event *e)
+{
+	static char buf[HOLD_MSG_MAX];
+	struct hold_enc en;
+	struct hold_msg m;
+	size_t n;
+
+	hold_enc_start(&en, buf, sizeof(buf), HOLD_MSG_EXEC);
+	hold_enc_num(&en, HOLD_F_PPID, e->ppid);
+	hold_enc_mem(&en, HOLD_F_PATH, e->path, strnlen(e->path, sizeof(e->path)));
+	for (uint32_t off = 0, k = 0;
+	     off < e->argvlen && off < sizeof(e->argv) && k < HOLD_MSG_ARGS; k++) {
+		size_t len = strnlen(e->argv + off, sizeof(e->argv) - off);
+
+		hold_enc_mem(&en, HOLD_F_ARG, e->argv + off, len);
+		off += (uint32_t)len + 1;
+	}
+	n = hold_enc_finish(&en);
+	if (n && hold_msg_decode(&m, buf, n) == 0)
+		store_exec(e->uid, (int)e->pid, &m);
+}
+
+static void park(const struct kf_event *e, struct slot *s)
+{
+	static struct park r;
+	uint32_t k = (e->rule - 1) % KF_RULES;
+	uint32_t owner = s ? s->owner : 0;
+
+	park_init(&r);
+	r.pid = r.tid = (int)e->pid;
+	r.ppid = (int)e->ppid;
+	r.uid = e->uid;
+	r.pidns = e->pidns;
+	r.flags = HOLD_FL_KERNEL;
+	r.start = e->start;
+	r.since_ns = hold_now_ns();
+	r.timeout_ns = rule_of[k].timeout_ns;
+	r.mode = HOLD_MODE_STOP;
+	snprintf(r.event, sizeof(r.event), "%s", e->type == KF_FORK ? "fork" : "exec");
+	snprintf(r.comm, sizeof(r.comm), "%.15s", e->comm);
+	snprintf(r.rule, sizeof(r.rule), "%s", rule_of[k].text);
+	if (proc_exe(r.pid, r.exe, sizeof(r.exe)) <= 0)
+		snprintf(r.exe, sizeof(r.exe), "%.*s", (int)sizeof(e->path), e->path);
+	if (e->type == KF_EXEC) {
+		r.argvlen = e->argvlen < sizeof(r.argv) ? e->argvlen : sizeof(r.argv) - 1;
+		memcpy(r.argv, e->argv, r.argvlen);
+	} else {
+		ssize_t n = proc_read(r.pid, "cmdline", r.argv, sizeof(r.argv) - 1);
+
+		r.argvlen = n > 0 ? (size_t)n : 0;
+	}
+	if (r.argvlen && !r.argv[r.argvlen - 1]) /* as a record keeps it: no last NUL */
+		r.argvlen--;
+	if (s && !s->root) /* a watch's park starts a tree: its children are recorded */
+		store_own(owner, r.pid);
+	if (parks_add_stopped(&r, owner, (int)e->nspid, "the kernel follower") < 0) {
+		/* a park nobody can see is the one thing not to leave */
+		int fd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+
+		hlog(LOG_WARNING, "pid %d stopped by rule '%s' could not be listed: continued",
+		     r.pid, r.rule);
+		if (fd >= 0) {
+			syscall(SYS_pidfd_send_signal, fd, SIGCONT, NULL, 0);
+			close(fd);
+		}
+	}
+}
+
+static void on_event(const struct kf_event *e)
+{
+	struct slot *s = NULL;
+
+	if (e->slot < KF_SLOTS && slots[e->slot].used && slots[e->slot].gen == e->gen)
+		s = &slots[e->slot];
+	switch (e->type) {
+	case KF_FORK:
+		if (s) {
+			store_fork(e->uid, (int)e->ppid, (int)e->pid);
+			s->live++;
+		}
+		break;
+	case KF_EXEC:
+		if (s)
+			record_exec(e);
+		break;
+	case KF_EXIT:
+		if (s && s->root && s->live && --s->live == 0)
+			slot_free((int)(s - slots));
+		return;
+	}
+	if (e->rule)
+		park(e, s);
+}
+
+void watch_ready(void)
+{
+	kfollow_drain();
+}
+
+void watch_tick(void)
+{
+	uint64_t lost = kfollow_lost();
+
+	if (lost > lost_said) {
+		hlog(LOG_WARNING,
+		     "the kernel follower's ring buffer was full: %llu events lost so far (no "
+		     "park was made without its event)",
+		     (unsigned long long)lost);
+		lost_said = lost;
+	}
+	/* a tree whose first process ended before it forked or exec'd: the
+	 * follower never saw it, so no exit came */
+	for (int i = 0; i < KF_SLOTS; i++)
+		if (slots[i].used && slots[i].root && slots[i].live <= 1 &&
+		    proc_starttime(slots[i].root) != slots[i].root_start)
+			slot_free(i);
+}
+
+uint64_t watch_lost(void)
+{
+	return kfollow_lost();
+}

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: MIT
+# The kernel follower (BPF): hold watch parks from the kernel with nothing
+# in the target.  A static image and a set-uid image are stopped at the
+# return of execve, before their first instruction (before ld.so and any
+# constructor), listed as stop parks and attached at main.  A tree of 500
+# forks followed from the kernel is recorded in full.  holdd killed with a
+# kernel park standing, and restarted, lists it again, still stopped.  One
+# user's rules cannot park, list or release another's processes.  Root
+# only; skipped in one line where the kernel follower cannot load.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip "the kernel follower loads as root"
+need_gdb
+need_users
+start_holdd --any-user
+"$HOLD" watch --status >"$T/status" || skip "$(cat "$T/status")"
+K=$T/k # every rule here names only files in K: other tests' processes never match
+mkdir -p "$K" && chmod 755 "$K"
+file "$H/static_target" 2>/dev/null | grep -q 'statically linked' || skip "no static libc (apt-get install libc6-dev)"
+cp "$H/static_target" "$K/static" && cp "$H/target" "$K/suid" && cp "$H/target" "$K/mine" &&
+	chmod 4755 "$K/suid" && chmod 755 "$K/mine" || fail "cannot copy the targets"
+stopped_at_exec() { # pid: stopped, in execve's return, no instruction of it run
+	[ "$(state "$1")" = T ] && [ "$(cut -d' ' -f1 "/proc/$1/syscall")" = 59 ]
+}
+
+"$HOLD" watch -r "exec:$K/static" -r "exec:$K/suid" 2>"$T/w1" &
+watch=$!
+PIDS="$PIDS $watch"
+until_true "grep -q 'parking any process' $T/w1" || fail "hold watch did not start: $(cat "$T/w1")"
+
+# a static image: no ld.so, nothing libhold could enter
+"$K/static" x >"$T/s.out" 2>&1 &
+pid=$("$HOLD" wait --timeout 10 static) || fail "the static image did not park: $(cat "$T/holdd.log")"
+stopped_at_exec "$pid" && [ ! -s "$T/s.out" ] ||
+	fail "not stopped before its first instruction: $(cat "/proc/$pid/syscall") $(cat "$T/s.out")"
+"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"event\": \"exec\", .*\"mode\": \"stop\"" ||
+	fail "hold ls: $("$HOLD" ls --json)"
+"$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
+grep -Eq "^Breakpoint [0-9]+, main \(" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
+until_true "grep -q 'main reached pid=$pid ' $T/s.out" || fail "it did not run on: $(cat "$T/s.out")"
+ok "a static exec parked from the kernel at execve's return, before any instruction; attach -b main stopped in main"
+
+# a set-uid image exec'd by a user: stopped before ld.so, which no preload
+# may enter in a set-uid image
+as "$USER_A" "$K/suid" x >"$T/u.out" 2>&1 &
+pid=$("$HOLD" wait --timeout 10 suid) || fail "the set-uid image did not park"
+grep -q "^Uid:.*[[:space:]]0[[:space:]]" "/proc/$pid/status" ||
+	echo "# (/tmp is mounted nosuid here: the image ran as $USER_A)"
+stopped_at_exec "$pid" && [ ! -s "$T/u.out" ] || fail "the set-uid image ran: $(cat "$T/u.out")"
+"$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
+grep -Eq "^Breakpoint [0-9]+, main \(" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
+until_true "grep -q 'main reached pid=$pid ' $T/u.out" || fail "it did not run on: $(cat "$T/u.out")"
+ok "a set-uid exec by $USER_A parked before ld.so and its constructor; attach -b main stopped in main"
+
+# holdd killed with a kernel park standing: nothing releases it, and the
+# next holdd lists it (from the record holdd wrote) and can release it
+"$K/static" y >"$T/r.out" 2>&1 &
+pid=$("$HOLD" wait --timeout 10 static) || fail "no park to restart over"
+kill -KILL "$HOLDD_PID"
+wait "$watch" 2>/dev/null
+sleep 0.5
+stopped_at_exec "$pid" || fail "killing holdd let the park run"
+"$K/static" z >"$T/z.out" 2>&1 # nothing follows now: it runs at once
+grep -q "main reached" "$T/z.out" || fail "with holdd gone, a new exec was still parked"
+start_holdd --any-user
+"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"event\": \"exec\"" || fail "the restarted holdd does not list $pid: $("$HOLD" ls)"
+stopped_at_exec "$pid" || fail "the restart released it"
+"$HOLD" release "$pid" >/dev/null || fail "release after the restart"
+until_true "grep -q 'main reached pid=$pid ' $T/r.out" || fail "released, it did not run"
+until_true '[ "$(nparked)" = 0 ]' || fail "still listed after its release: $("$HOLD" ls)"
+[ -z "$(records)" ] || fail "its record stayed: $(records)"
+ok "holdd killed with a kernel park standing: it stayed stopped, no later exec parked, the restarted holdd listed it and released it"
+
+# a burst of 500 forks in a followed tree: every one recorded
+mkfifo "$T/go"
+sh -c "read x <'$T/go'; exec '$H/many_forks' 500" >"$T/b.out" 2>&1 &
+burst=$!
+"$HOLD" watch --pid "$burst" -r "exec:$K/never" 2>"$T/w2" &
+PIDS="$PIDS $!"
+until_true "grep -q 'parking pid $burst' $T/w2" || fail "hold watch --pid: $(cat "$T/w2")"
+echo go >"$T/go"
+wait "$burst" || fail "the burst failed: $(cat "$T/b.out")"
+until_true "grep -q 'have exited' $T/w2" || fail "hold watch --pid did not end with its tree: $(cat "$T/w2")"
+n=$("$HOLD" tree --json "$burst" | grep -o '"pid": [0-9]*' | sort -u | wc -l)
+[ "$n" -ge 501 ] || fail "500 forks, $n processes recorded: $("$HOLD" tree "$burst" 2>&1 | head)"
+"$HOLD" tree "$burst" 2>&1 | grep -q "lost" && fail "hold tree says reports were lost"
+ok "a burst of 500 forks in a tree followed from the kernel: $n processes recorded, none lost; hold watch --pid ended with the tree"
+
+# users: a's rules park a's processes only; b can neither see, release,
+# follow nor park them
+as "$USER_A" "$HOLD" watch -r "exec:$K/mine" -r "exec:$K/static" 2>"$T/wa" &
+PIDS="$PIDS $!"
+until_true "grep -q 'any process of yours' $T/wa" || fail "a's watch: $(cat "$T/wa")"
+as "$USER_A" "$K/mine" a >"$T/a.out" 2>&1 &
+pa=$(as "$USER_A" "$HOLD" wait --timeout 10 mine) || fail "a's rule did not park a's process"
+"$K/static" root >"$T/root.out" 2>&1 || fail "root's static run failed"
+grep -q "main reached" "$T/root.out" || fail "a's rule parked root's process"
+as "$USER_B" "$HOLD" ls >"$T/bls" 2>&1
+grep -q "^$pa " "$T/bls" && fail "b lists a's park: $(cat "$T/bls")"
+as "$USER_B" "$HOLD" release "$pa" >"$T/brel" 2>&1 && fail "b released a's park"
+stopped_at_exec "$pa" || fail "b's release let a's process run"
+as "$USER_B" "$HOLD" watch --pid "$pa" -r "exec:$K/*" >"$T/bw" 2>&1 && fail "b followed a's process"
+grep -q "may follow only your own processes" "$T/bw" || fail "b's --pid: $(cat "$T/bw")"
+as "$USER_B" "$HOLD" watch -r "exec:$K/mine" 2>"$T/wb" &
+PIDS="$PIDS $!"
+until_true "grep -q 'any process of yours' $T/wb" || fail "b's watch: $(cat "$T/wb")"
+kill -TERM $(pgrep -u "$USER_A" -f "watch -r exec:$K/mine")
+until_true "! pgrep -u '$USER_A' -f 'watch -r exec:$K/mine' >/dev/null" || fail "a's watch did not stop"
+as "$USER_A" "$K/mine" again >"$T/a2.out" 2>&1 || fail "a's second run failed"
+grep -q "main reached" "$T/a2.out" || fail "b's rule parked a's process"
+as "$USER_A" "$HOLD" release "$pa" >/dev/null || fail "a could not release a's park"
+until_true "grep -q 'main reached pid=$pa ' $T/a.out" || fail "a's park did not run on"
+ok "a's kernel rules park a's processes, not root's; b cannot list, release or follow a's park, and b's rule does not park a's process"
