@@ -340,6 +340,19 @@ static struct kf_event *reserve(__u64 size)
 	return e;
 }
 
+/* Hand an event up.  holdd is woken for a park, and when the ring is a
+ * quarter full; the rest it reads at its next turn (before it answers any
+ * request, and every second), so that a followed tree's fork, exec and
+ * exit cost it no wake-up each. */
+static void submit(struct kf_event *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (e->rule || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > KF_RING / 4)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
 /* A task parked (sent = 0: the signal went): say so in its event, and
  * follow it from now on, so that its children are recorded under the slot
  * whose rule took it. */
@@ -402,7 +415,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	if (rule)
 		parked_by(bpf_send_signal_task(child, SIGSTOP, PIDTYPE_TGID, 0), ctgid, rule,
 			  m.fired, f, e);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -450,7 +463,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	/* the new image stops at the return of execve: current is the task */
 	if (rule)
 		parked_by(bpf_send_signal(SIGSTOP), tgid, rule, m.fired, f, e);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -473,7 +486,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	e->slot = of.slot;
 	e->gen = of.gen;
 	e->exit_code = BPF_CORE_READ(p, exit_code);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 

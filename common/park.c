@@ -27,6 +27,7 @@ static const struct shape_field park_fields[] = {
 	P("pid", "pid", HOLD_F_PID, SK_INT, MSG | REC | JSON | BRIEF, pid),
 	P("tid", "tid", HOLD_F_TID, SK_INT, MSG | REC | JSON | BRIEF, tid),
 	P("ppid", "ppid", HOLD_F_PPID, SK_INT, MSG | REC | JSON, ppid),
+	P("nspid", "nspid", HOLD_F_NSPID, SK_INT, MSG | SF_NONZERO | SF_ANSWER | REC | JSON, nspid),
 	P("uid", "uid", HOLD_F_UID, SK_U32, MSG | SF_ANSWER | REC | JSON | BRIEF, uid),
 	P("", "", HOLD_F_PIDNS, SK_U64, MSG | SF_NONZERO, pidns),
 	P("flags", "", HOLD_F_FLAGS, SK_FLAGS, MSG | SF_NONZERO | REC, flags),

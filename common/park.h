@@ -48,6 +48,8 @@ struct hold_handoff {
 
 struct park {
 	int pid, tid, ppid;
+	int nspid;                 /* holdd: the pid in its own namespace, where that is
+				      not holdd's (a container); 0: the same */
 	uint32_t uid;              /* holdd: from the kernel; PARK's is ignored; a record's
 				      counts only in a record of root's (park-dir.h) */
 	uint64_t pidns;            /* the inode of its /proc/self/ns/pid; 0: not known */

@@ -102,6 +102,8 @@ enum hold_field {
 			    /proc/self/ns/pid); pids it sends and is sent are that
 			    namespace's (a process in a container) */
 	HOLD_F_LOST,     /* DONE: fork/exec reports lost so far (holdd's ring full) */
+	HOLD_F_NSPID,    /* PARKED: the pid in the process's own namespace, where it
+			    is not holdd's (a container) */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */

@@ -68,8 +68,9 @@ int client_no_daemon(void);
 /* Absolute paths of libhold.so and holdd for this hold binary. */
 const char *cli_libhold_path(void);
 /* holdd-up.c: a holdd answers, joined (OWNER), or a private one started
- * for this process; 0, or -1 (said why). */
-int cli_holdd_up(void);
+ * for this process; 0, or -1 (said why).  libhold_reports: libhold in a
+ * tree of root's will report to it (warn if users it switches to cannot). */
+int cli_holdd_up(int libhold_reports);
 /* run-summary.c: the session that names the tree's count file (HOLD_SESSION,
  * set if it was not), NULL if none can be made; and, before hold run execs
  * the program, the watcher that names each rule that never fired once the

@@ -21,7 +21,7 @@ static int follow_kernel(const char *text, int pid)
 
 	if (kill(pid, 0) != 0 && errno == ESRCH)
 		return cli_fail(EXIT_USAGE, "pid %d is not running", pid);
-	if (cli_holdd_up() != 0 || client_open(&cl) < 0)
+	if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 		return client_no_daemon();
 	if (kernel_watch(&cl, text, pid, 0, why, sizeof(why)) < 0) {
 		client_close(&cl);

@@ -44,6 +44,9 @@ static void what(const struct park *r, char *out, size_t cap)
 			 r->ho.peer_comm);
 	else if (r->ho.addr[0])
 		snprintf(raw, sizeof(raw), "%s", r->ho.addr);
+	else if (r->nspid > 0)
+		snprintf(raw, sizeof(raw), "[pid %d in its namespace] %s %s", r->nspid, r->exe,
+			 argv_line(r));
 	else
 		snprintf(raw, sizeof(raw), "%s %s", r->exe, argv_line(r));
 	snprintf(out, cap, "%s", text_vis(raw));

@@ -23,6 +23,7 @@
 #include "tracer.h"
 #include "elf.h"
 #include "paths.h"
+#include "rules.h"
 
 /* LD_PRELOAD gets libhold first; the program's own preloads stay. */
 static void put_env(const char *rules)
@@ -73,6 +74,33 @@ static int is_static(const char *name)
 	return kind;
 }
 
+/* --kernel: holdd's kernel follower parks in this tree -- this process and
+ * what it starts, whatever it execs (static, set-uid), however it
+ * daemonizes -- for as long as any of it lives; nothing is loaded into it. */
+static int run_kernel(const struct cmd_entry *self, const char *rules, char **argv)
+{
+	static struct hold_ruleset rs;
+	struct client cl;
+	char why[1024];
+
+	hold_rules_parse(&rs, rules, "--rule", NULL, NULL);
+	if (!rs.n)
+		return cli_usage(self,
+				 "--kernel needs a fork or exec rule, e.g. -r 'exec:*/qemu*'");
+	if (rs.event_mask & HOLD_HANDOFF_EVENTS)
+		return cli_usage(self,
+				 "--kernel parks at fork and exec; recv and accept rules park one "
+				 "thread and need libhold (drop --kernel)");
+	if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
+		return client_no_daemon();
+	if (kernel_watch(&cl, rules, getpid(), HOLD_FL_TREE, why, sizeof(why)) < 0)
+		return cli_fail(EXIT_USAGE, "%s", why);
+	client_close(&cl);
+	execvp(argv[0], argv);
+	cli_fail(127, "cannot run %s: %s", argv[0], strerror(errno));
+	return 127;
+}
+
 static int cmd_run(const struct cmd_entry *self, struct args *args)
 {
 	char rules[4096];
@@ -80,10 +108,13 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 		return EXIT_USAGE;
 	if (rules[0] && !cli_rules_ok(rules))
 		return EXIT_USAGE;
+	args->argv[args->argc] = NULL;
+	if (args_has(args, "kernel"))
+		return run_kernel(self, rules, args->argv);
 	if (access(cli_libhold_path(), R_OK) != 0)
 		return cli_fail(EXIT_USAGE, "libhold is not at %s (set HOLD_LIB to its path)",
 				cli_libhold_path());
-	if (cli_holdd_up() != 0)
+	if (cli_holdd_up(1) != 0)
 		return EXIT_USAGE;
 	args->argv[args->argc] = NULL;
 	if (is_static(args->argv[0])) { /* no ld.so: the ptrace engine follows it */
@@ -103,15 +134,21 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
-	.usage = "[-r RULE]... [--] CMD [ARGS]",
+	.usage = "[-r RULE]... [--kernel] [--] CMD [ARGS]",
 	.help = "Run CMD under hold: libhold preloaded, the rules in HOLD_RULES, reports to\n"
 		"holdd.  When no holdd answers, starts a private one (its log is\n"
 		"RUNTIME_DIR/holdd.log) that lives as long as CMD, any other CMD run by\n"
 		"hold run while it was up, or anything parked.\n"
-		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n",
+		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n"
+		"With --kernel, holdd's kernel follower parks in CMD's tree instead (stop\n"
+		"parks, fork and exec rules): nothing is loaded into it, static and set-uid\n"
+		"images park too, and the rules hold as long as any process of the tree\n"
+		"lives, daemons that fork away included.\n",
 	.args = {(const struct args_opt[]){{'r', "rule", "RULE", ARGS_MANY,
 					    "e.g. 'exec:*/qemu-system-*' or 'fork,comm=worker*'\n"
 					    "(repeatable; the rule language: man libhold)"},
+					   {0, "kernel", NULL, 0,
+					    "park from the kernel (root's holdd), not by libhold"},
 					   {0, NULL, NULL, 0, NULL}},
 		 1, -1, 1},
 	.exec = cmd_run,

@@ -45,7 +45,7 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 	if (client_open(&cl) < 0) {
 		if (geteuid() != 0)
 			return client_no_daemon();
-		if (cli_holdd_up() != 0 || client_open(&cl) < 0)
+		if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 			return client_no_daemon();
 	}
 	if (kernel_watch(&cl, text, (int)pid, 0, why, sizeof(why)) < 0)

@@ -104,7 +104,7 @@ static int join_holdd(struct client *cl)
 	return r == 1 && m.type == HOLD_MSG_DONE ? 0 : -1;
 }
 
-int cli_holdd_up(void)
+int cli_holdd_up(int libhold_reports)
 {
 	struct client cl;
 
@@ -116,7 +116,7 @@ int cli_holdd_up(void)
 		client_close(&cl);
 		if (joined < 0 && start_private_holdd() != 0)
 			return -1;
-		if (joined == 0)
+		if (joined == 0 && libhold_reports)
 			check_reach();
 		return 0;
 	}

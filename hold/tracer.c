@@ -430,7 +430,7 @@ int tracer_follow(int pid)
 	root = pid;
 	if (kill(root, 0) != 0 && errno == ESRCH)
 		return seize_refused(root, ESRCH);
-	if (cli_holdd_up() != 0 || client_open(&cl) < 0)
+	if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 		return client_no_daemon();
 	if ((err = seize_all(root)))
 		return err;

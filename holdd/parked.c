@@ -112,8 +112,10 @@ static void ids_from(struct parked *p, const struct conn *c)
 	p->ns_ppid = r->ppid;
 	p->ns_peer = r->ho.peer;
 	r->pid = c->pid; /* the kernel's word, not the message's */
+	r->nspid = 0;
 	if (p->ns_pid == c->pid)
 		return;
+	r->nspid = p->ns_pid;
 	r->tid = p->ns_tid == p->ns_pid ? c->pid : proc_host_tid(c->pid, p->ns_tid);
 	r->ppid = proc_ppid(c->pid);
 	r->ho.peer = 0;
@@ -142,6 +144,7 @@ static size_t parked_msg(const struct conn *c, const struct parked *p, char *buf
 		return park_to_msg(buf, cap, HOLD_MSG_PARKED, &p->park);
 	r = p->park;
 	r.pid = p->ns_pid;
+	r.nspid = 0; /* its pid is the namespace's own */
 	r.tid = p->ns_tid;
 	r.ppid = p->ns_ppid;
 	r.ho.peer = p->ns_peer;
@@ -357,6 +360,7 @@ int parks_add_stopped(struct park *r, uint32_t owner, int ns_pid, const char *by
 		r->since_ns = hold_now_ns();
 	p->owner = owner;
 	p->ns_pid = p->ns_tid = ns_pid;
+	r->nspid = ns_pid != r->pid ? ns_pid : 0;
 	p->ns_ppid = r->ppid;
 	p->pidfd = pidfd_of(r->pid);
 	if (rundir && park_dir_write(rundir, r) == 0)
@@ -554,8 +558,10 @@ void parks_recover(const char *runtime_dir)
 			p->expect_by = hold_now_ns() + RECONNECT_NS;
 		p->park = r[i]; /* uid: the record's owner, who libhold ran as */
 		p->owner = store_owner_of(p->park.pid, p->park.uid);
-		p->ns_pid = p->park.pid; /* a record of holdd's own namespace */
-		p->ns_tid = p->park.tid;
+		/* a record of holdd's own namespace, which a kernel park's
+		 * nspid gives the process's own */
+		p->ns_pid = p->park.nspid > 0 ? p->park.nspid : p->park.pid;
+		p->ns_tid = p->park.tid == p->park.pid ? p->ns_pid : p->park.tid;
 		p->ns_ppid = p->park.ppid;
 		p->ns_peer = p->park.ho.peer;
 		p->pidfd = pidfd_of(p->park.pid);

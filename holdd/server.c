@@ -238,8 +238,9 @@ static void on_conn(struct conn *c, uint32_t ev)
 	}
 	if (ev & EPOLLOUT)
 		conn_flush(c);
-	/* every report in the ring counts before a request is answered */
+	/* every report in the rings counts before a request is answered */
 	drain_now();
+	watch_ready();
 	conn_set_lost(drain_lost() + watch_lost());
 	if (conn_take(c, dispatch) < 0) {
 		close_conn(c);
@@ -419,6 +420,7 @@ static void on_signal(void)
 
 void server_housekeeping(void)
 {
+	watch_ready();
 	store_tick();
 	parks_tick();
 	watch_tick();

@@ -2,7 +2,8 @@
 # scripts/deps.sh - sourced by ./run-tests and ./run-demo: install what a
 # fresh Debian machine is missing, then configure and build into ./build.
 set -eu
-PKGS="gcc make autoconf automake libtool pkg-config libseccomp-dev libcap-dev libcmocka-dev zlib1g-dev gdb strace python3 python3-dbg python3-cotyledon"
+# libbpf-dev, clang and bpftool: the kernel follower (bpf/), built where they are
+PKGS="gcc make autoconf automake libtool pkg-config libseccomp-dev libcap-dev libcmocka-dev zlib1g-dev gdb strace python3 python3-dbg python3-cotyledon libbpf-dev clang bpftool"
 
 # HOLD_EXTRA_PKGS (./run-tests real): installed without their recommends,
 # which for libvirt would pull in and start system services; if they cannot

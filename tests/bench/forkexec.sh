@@ -62,23 +62,7 @@ bench() {
 
 # ratio WORKLOAD X Y LABEL [GOAL]: median [p25..p75] of the rounds' X/Y
 ratio() {
-	awk -v wl="$1" -v x="$2" -v y="$3" -v label="$4" -v goal="${5:-}" '
-	function q(a, n, p) { return a[int(p * (n - 1) + 0.5) + 1] }
-	function srt(a, n,  i, j, t) {
-		for (i = 2; i <= n; i++)
-			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-	}
-	$1 == wl { wall[$3, $2] = $4; cpu[$3, $2] = $5; if ($2 > R) R = $2 }
-	END {
-		for (r = 1; r <= R; r++)
-			if (((x, r) in wall) && ((y, r) in wall)) {
-				n++; w[n] = wall[x, r] / wall[y, r]; c[n] = cpu[x, r] / cpu[y, r]
-			}
-		srt(w, n); srt(c, n)
-		printf "  %-40s wall %.3f [%.3f..%.3f]   CPU %.3f [%.3f..%.3f]%s\n", label,
-			q(w, n, .5), q(w, n, .25), q(w, n, .75), q(c, n, .5), q(c, n, .25), q(c, n, .75),
-			goal == "" ? "" : "   goal <= " goal
-	}' "$W/data"
+	awk -v wl="$1" -v x="$2" -v y="$3" -v label="$4" -v goal="${5:-}" -f "$S/tests/bench/ratio.awk" "$W/data"
 }
 
 # median WORKLOAD VARIANT: the median wall and CPU time, ms

@@ -110,3 +110,20 @@ grep -q "main reached" "$T/a2.out" || fail "b's rule parked a's process"
 as "$USER_A" "$HOLD" release "$pa" >/dev/null || fail "a could not release a's park"
 until_true "grep -q 'main reached pid=$pa ' $T/a.out" || fail "a's park did not run on"
 ok "a's kernel rules park a's processes, not root's; b cannot list, release or follow a's park, and b's rule does not park a's process"
+
+# hold run --kernel, with no holdd running: a program that daemonizes
+# (a double fork that outlives hold run) is still followed, its private
+# holdd stays up while the tree lives, and nothing is loaded into it
+kill -KILL "$HOLDD_PID"
+until_true '! answers' || fail "holdd did not stop"
+"$HOLD" run --kernel -r "exec:$K/mine,count=1" -- \
+	sh -c "(sleep 1; exec '$K/mine' daemon) >'$T/d.out' 2>&1 &" >"$T/run.out" 2>&1 ||
+	fail "hold run --kernel: $(cat "$T/run.out")"
+pid=$("$HOLD" wait --timeout 10 mine) || fail "the daemonized image did not park, or no holdd stayed: $(cat "$T/run.out")"
+stopped_at_exec "$pid" || fail "not stopped at its exec"
+tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^LD_PRELOAD=' && fail "LD_PRELOAD reached the tree"
+"$HOLD" tree 2>&1 | grep -q "$pid ─exec─▶ $K/mine daemon  \[parked\]" || fail "hold tree: $("$HOLD" tree 2>&1)"
+"$HOLD" release "$pid" >/dev/null || fail "release"
+until_true "grep -q 'main reached pid=$pid ' $T/d.out" || fail "released, it did not run"
+until_true '! answers' 10 || fail "the private holdd did not stop once the tree had ended and nothing was parked"
+ok "hold run --kernel: a daemon that forked away from hold run parked at its exec, nothing preloaded; the private holdd lived as long as the tree"

@@ -9,6 +9,11 @@
 # libvirt-qemu:kvm, as Debian ships qemu.conf -- a process of root's tree
 # that switched user, whose park must still be seen.
 #
+# Then from the kernel: libvirtd started on its own, before any rule, with
+# nothing of hold in it; hold watch sets the rule; qemu as libvirt-qemu
+# parks at its exec before ld.so (no preload anywhere), is attached at
+# main, and the domain runs.
+#
 # libvirt's configuration and state stay private to the test: it runs in
 # its own mount namespace with tmpfs over /run, /var/lib, /var/cache and
 # /var/log, and its own /etc/libvirt, /etc/passwd and /etc/group bound over
@@ -134,5 +139,45 @@ story() { # USER GROUP: qemu's
 	ok "destroyed and undefined; libvirtd stopped"
 }
 
+# libvirtd untouched: not under hold, started before the rule
+story_kernel() {
+	qemu_conf libvirt-qemu kvm
+	libvirtd >"$T/libvirtd.log" 2>&1 &
+	libvirtd=$!
+	PIDS="$PIDS $libvirtd"
+	until_true "$V version >/dev/null 2>&1" 30 || fail "libvirtd did not start: $(tail -5 "$T/libvirtd.log")"
+	until_true '! answers' 20 || fail "the last story's private holdd did not stop"
+	start_holdd --any-user
+	if ! "$HOLD" watch --status >"$T/status"; then
+		echo "# not from the kernel: $(cat "$T/status")"
+		return
+	fi
+	"$HOLD" watch -r 'exec:*/qemu-system-*,arg=guest=holdtest*' 2>"$T/watch" &
+	watch=$!
+	PIDS="$PIDS $watch"
+	until_true "grep -q parking $T/watch" || fail "hold watch: $(cat "$T/watch")"
+	$V define "$L/dom.xml" >"$T/out" 2>&1 || fail "virsh define: $(cat "$T/out")"
+	$V start holdtest >"$T/start" 2>&1 &
+	start=$!
+	PIDS="$PIDS $start"
+	qemu=$("$HOLD" wait --timeout 60 'qemu-system-*') || fail "qemu did not park: $(tail -5 "$T/libvirtd.log")"
+	case $(readlink "/proc/$qemu/exe") in */qemu-system-x86_64) ;; *) fail "parked $qemu is not qemu" ;; esac
+	[ "$(stat -c %U "/proc/$qemu")" = libvirt-qemu ] || fail "qemu runs as $(stat -c %U "/proc/$qemu")"
+	[ "$(cut -d' ' -f1 "/proc/$qemu/syscall")" = 59 ] || fail "qemu is not stopped at its exec: $(cat "/proc/$qemu/syscall")"
+	tr '\0' '\n' <"/proc/$qemu/environ" | grep -q '^LD_PRELOAD=' && fail "a preload reached qemu"
+	"$HOLD" ls | grep -q "^$qemu .*exec .*stop" || fail "hold ls: $("$HOLD" ls)"
+	ok "kernel: qemu (as libvirt-qemu) of a libvirtd started before the rule parked at its exec, before ld.so, nothing preloaded"
+	"$HOLD" attach --batch -b main "$qemu" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
+	grep -q 'hit Breakpoint 1, .* in main ()' "$T/gdb" || fail "gdb did not stop in qemu's main: $(cat "$T/gdb")"
+	wait "$start" || fail "virsh start failed: $(cat "$T/start")"
+	[ "$($V domstate holdtest)" = running ] || fail "domain state: $($V domstate holdtest)"
+	ok "kernel: hold attach --batch -b main stopped in qemu's main; then the domain ran"
+	kill -TERM "$watch"
+	$V destroy holdtest >/dev/null && $V undefine holdtest >/dev/null || fail "destroy/undefine failed"
+	kill -TERM "$libvirtd"
+	wait "$libvirtd"
+}
+
 story root root
 story libvirt-qemu kvm
+story_kernel

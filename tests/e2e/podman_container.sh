@@ -7,7 +7,10 @@
 # target's /proc/PID/root; release.  Inside the container, hold ls, attach
 # and release work against the host holdd with the container's pids.  With
 # --uidmap the container's root is a host uid of the map, and each side
-# still sees the park.
+# still sees the park.  Last, from the kernel: a container with nothing of
+# hold in it (no preload, no socket), a hold watch rule on the host, and
+# its process parks at its exec, listed by its host pid and the
+# container's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/rootfs.sh"
 
@@ -106,3 +109,25 @@ inner=$(ct "hu$$" hold ls --json | sed -n 's/.*"pid": \([0-9]*\).*/\1/p' | head 
 until_true "$P logs hu$$ 2>&1 | grep -q 'target main reached pid=$inner '" ||
 	fail "it was not released: $($P logs "hu$$")"
 ok "--uidmap: parked as host uid 200000, listed by the host, seen and released inside by the container's root"
+
+# from the kernel: nothing of hold in the container
+if "$HOLD" watch --status >"$T/status"; then
+	names="$names hk$$"
+	$P run -d --name "hk$$" -v "$T/ct:/opt/hc:ro" "$IMAGE" \
+		/bin/sh -c 'while :; do /opt/hc/hold-target k; sleep 1; done' >"$T/run.log" 2>&1 ||
+		fail "podman run: $(cat "$T/run.log")"
+	"$HOLD" watch -r 'exec:/opt/hc/hold-target' 2>"$T/watch" &
+	PIDS="$PIDS $!"
+	pid=$("$HOLD" wait --timeout 30 hold-target) || fail "nothing parked from the kernel: $(cat "$T/watch")"
+	inner=$(sed -n 's/^NSpid:.*[[:space:]]\([0-9]*\)$/\1/p' "/proc/$pid/status")
+	[ "$inner" != "$pid" ] || fail "$pid is not in the container"
+	[ "$(cut -d' ' -f1 "/proc/$pid/syscall")" = 59 ] || fail "not stopped at its exec"
+	"$HOLD" ls | grep -q "^$pid  *$pid .*exec .*stop .*\[pid $inner in its namespace\] /opt/hc/hold-target" ||
+		fail "host hold ls: $("$HOLD" ls)"
+	"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"nspid\": $inner," || fail "hold ls --json: $("$HOLD" ls --json)"
+	"$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
+	grep -q "^Breakpoint 1, main (" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
+	ok "kernel: a container's process with no preload parked at its exec, listed by host pid $pid and the container's $inner, attached at main"
+else
+	echo "# not from the kernel: $(cat "$T/status")"
+fi

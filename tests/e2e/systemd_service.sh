@@ -5,7 +5,9 @@
 # `hold env --systemd`, restart it.  The park appears (holdd started by
 # socket activation), hold wait names it, hold attach -b main stops in
 # main, and after release the service carries on -- and count=1 held
-# across the service's later processes.
+# across the service's later processes.  Then from the kernel: a second
+# service, with no drop-in and nothing of hold, parks at its exec by a
+# hold watch rule on the host, and is attached at main from the host.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/rootfs.sh"
 
@@ -14,6 +16,14 @@ command -v systemd-nspawn >/dev/null && command -v nsenter >/dev/null ||
 	skip "systemd-nspawn is not installed (apt-get install systemd-container)"
 root_overlay
 cp "$H/target" "$ROOT/usr/local/bin/hold-target"
+cp "$H/target" "$ROOT/usr/local/bin/hold-target-k"
+cat >"$ROOT/etc/systemd/system/holdtest-k.service" <<'EOF'
+[Unit]
+Description=a service with no drop-in, for the kernel follower
+[Service]
+User=nobody
+ExecStart=/bin/sh -c 'while :; do /usr/local/bin/hold-target-k; sleep 1; done'
+EOF
 cat >"$ROOT/etc/systemd/system/holdtest.service" <<'EOF'
 [Unit]
 Description=a service that runs as nobody and runs hold-target every second
@@ -86,5 +96,25 @@ until_true "[ \$(ct journalctl -u holdtest --no-pager | grep -c 'target main rea
 ok "released: the service carries on, and count=1 held across its later processes"
 
 ct systemctl stop holdtest
+
+# from the kernel: no drop-in, no restart for hold; the host's holdd
+start_holdd
+if "$HOLD" watch --status >"$T/status"; then
+	ct systemctl start holdtest-k || fail "holdtest-k did not start"
+	"$HOLD" watch -r 'exec:/usr/local/bin/hold-target-k,count=1' 2>"$T/watch" &
+	PIDS="$PIDS $!"
+	pid=$("$HOLD" wait --timeout 30 hold-target-k) || fail "nothing parked from the kernel: $(cat "$T/watch")"
+	[ "$(stat -c %U "/proc/$pid")" = nobody ] || fail "the parked $pid is not nobody's"
+	[ "$(cut -d' ' -f1 "/proc/$pid/syscall")" = 59 ] || fail "not stopped at its exec"
+	grep -q 'holdtest-k.service' "/proc/$pid/cgroup" || fail "$pid is not the service's: $(cat "/proc/$pid/cgroup")"
+	"$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
+	grep -q "^Breakpoint 1, main (" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
+	until_true "[ \$(ct journalctl -u holdtest-k --no-pager | grep -c 'target main reached') -ge 2 ]" 20 ||
+		fail "the service did not carry on: $(ct journalctl -u holdtest-k --no-pager | tail)"
+	ok "kernel: a service under systemd with no drop-in parked at its exec (as nobody), attached at main from the host, and carried on"
+	ct systemctl stop holdtest-k
+else
+	echo "# not from the kernel: $(cat "$T/status")"
+fi
 stop_container
 ok "container stopped"

@@ -42,6 +42,7 @@ static void sample(struct park *p)
 	p->pid = 4090;
 	p->tid = 4093;
 	p->ppid = 1;
+	p->nspid = 7;
 	p->uid = 1000;
 	p->start = 123456789;
 	p->since_ns = 1700000000123000000ull;
