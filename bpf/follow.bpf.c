@@ -233,6 +233,10 @@ static long rule_turn(__u32 i, void *ctx)
 		return 0;
 	if (!owned_by(m, r->owner))
 		return 0;
+	/* a watch of one cgroup: current (the exec'ing task, or the forking
+	 * parent, whose cgroup the child starts in) must be in it */
+	if (s->cgroup && bpf_get_current_ancestor_cgroup_id(s->cglevel) != s->cgroup)
+		return 0;
 	if ((r->has & (1u << KF_PAT_EXE)) && !rule_glob(i, KF_PAT_EXE, KF_BUF_PATH) &&
 	    !(m->base != KF_BUF_PATH && rule_glob(i, KF_PAT_EXE, m->base)))
 		return 0;

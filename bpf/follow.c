@@ -66,7 +66,7 @@ int kfollow_forks(void)
 	return 0;
 }
 
-int kfollow_slot_take(uint32_t owner, int pid, uint64_t start)
+int kfollow_slot_take(uint32_t owner, int pid, uint64_t start, uint64_t cgroup, uint32_t cglevel)
 {
 	return -1;
 }
@@ -214,7 +214,7 @@ static void tables_changed(void)
 	__atomic_store_n(&b->nslots, ns, __ATOMIC_RELEASE);
 }
 
-int kfollow_slot_take(uint32_t owner, int pid, uint64_t start)
+int kfollow_slot_take(uint32_t owner, int pid, uint64_t start, uint64_t cgroup, uint32_t cglevel)
 {
 	if (!skel)
 		return -1;
@@ -226,6 +226,8 @@ int kfollow_slot_take(uint32_t owner, int pid, uint64_t start)
 		s->gen++; /* followed entries of the slot's last taker no longer count */
 		s->pid = (uint32_t)pid;
 		s->start = start;
+		s->cgroup = cgroup;
+		s->cglevel = cglevel;
 		s->owner = owner;
 		__atomic_store_n(&s->live, 1, __ATOMIC_RELEASE);
 		tables_changed();

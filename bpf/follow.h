@@ -58,12 +58,15 @@ struct kf_rule {
 };
 
 struct kf_slot {
-	__u32 gen;   /* bumped by holdd each time the slot is taken: followed
-			entries of an earlier taker no longer count */
-	__u32 pid;   /* the root of the followed tree; 0: any process */
-	__u64 start; /* the root's start (KF_TICK_NS): a reused pid is not it */
+	__u32 gen;     /* bumped by holdd each time the slot is taken: followed
+			  entries of an earlier taker no longer count */
+	__u32 pid;     /* the root of the followed tree; 0: any process */
+	__u64 start;   /* the root's start (KF_TICK_NS): a reused pid is not it */
+	__u64 cgroup;  /* only in this cgroup (v2 id) or below; 0: any */
+	__u32 cglevel; /* ... the cgroup's depth */
 	__u32 owner;
 	__u32 live;
+	__u32 pad;
 };
 
 /* The followed map's value: whose tree a process is in. */

@@ -39,6 +39,7 @@ static const struct shape_field park_fields[] = {
 	P("rule", "rule", HOLD_F_RULE, SK_STR, MSG | REC | JSON | BRIEF, rule),
 	P("comm", "comm", HOLD_F_COMM, SK_STR, MSG | REC | JSON | BRIEF, comm),
 	P("exe", "exe", HOLD_F_PATH, SK_STR, MSG | REC | JSON, exe),
+	P("cgroup", "cgroup", HOLD_F_CGROUP, SK_STR, MSG | SF_ANSWER | REC | JSON, cgroup),
 	P("", "", 0, SK_HANDOFF, MSG | SF_NONZERO | REC | JSON, ho),
 	P("argv", "argv", HOLD_F_ARG, SK_ARGV, MSG | REC | JSON, argv),
 };

@@ -64,6 +64,7 @@ struct park {
 	char comm[16];             /* the process's name when it parked */
 	char rule[HOLD_RULE_TEXT]; /* the rule, or hold_here()'s reason */
 	char exe[PATH_MAX];
+	char cgroup[256]; /* holdd: its cgroup v2 path ("/system.slice/x.service") */
 	char argv[HOLD_PARK_ARGV];
 	size_t argvlen;
 	struct hold_handoff ho; /* recv and accept; ho.fd -1 for the other events */

@@ -69,7 +69,8 @@ enum hold_msg_type {
 	   as HOLD_RULES) from the kernel [PID: PID's tree only; START: its
 	   field 22, FLAGS=TREE: for as long as that tree lives, else for as
 	   long as this connection] -> DONE, COUNT rules set; ERROR (why kernel
-	   following is off, or what is wrong with a rule).  Without TEXT:
+	   following is off, or what is wrong with a rule).  CGROUP_ID and
+	   CGROUP_LEVEL: only in that cgroup or below.  Without TEXT:
 	   DONE if the kernel follower is on, else ERROR why */
 	HOLD_MSG_WATCH,
 	HOLD_MSG_TYPE_END_
@@ -104,6 +105,9 @@ enum hold_field {
 	HOLD_F_LOST,     /* DONE: fork/exec reports lost so far (holdd's ring full) */
 	HOLD_F_NSPID,    /* PARKED: the pid in the process's own namespace, where it
 			    is not holdd's (a container) */
+	HOLD_F_CGROUP_ID, /* WATCH: only processes in this cgroup (v2: its directory's
+			     inode) or below it ... */
+	HOLD_F_CGROUP_LEVEL, /* ... which is this deep (the root: 0) */
 	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */
@@ -113,6 +117,8 @@ enum hold_field {
 	HOLD_F_COMM,
 	HOLD_F_ADDR,     /* "unix:/run/x.sock", "tcp:8080", "pipe:[123]" */
 	HOLD_F_PEERCOMM, /* the sender's name */
+	HOLD_F_CGROUP,   /* PARKED: the parked process's cgroup (v2), which names a
+			    systemd unit or a container */
 	HOLD_F_STR_END_
 };
 

@@ -23,7 +23,7 @@ static int follow_kernel(const char *text, int pid)
 		return cli_fail(EXIT_USAGE, "pid %d is not running", pid);
 	if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 		return client_no_daemon();
-	if (kernel_watch(&cl, text, pid, 0, why, sizeof(why)) < 0) {
+	if (kernel_watch(&cl, text, pid, 0, NULL, why, sizeof(why)) < 0) {
 		client_close(&cl);
 		if (!kernel_off(why))
 			return cli_fail(EXIT_USAGE, "%s", why);

@@ -15,7 +15,8 @@
 
 static int cmd_watch(const struct cmd_entry *self, struct args *args)
 {
-	const char *pids = args_get(args, "pid");
+	const char *pids = args_get(args, "pid"), *cgs = args_get(args, "cgroup");
+	struct kernel_cgroup cg = {0, 0};
 	char text[4096], why[1024], *end;
 	struct client cl;
 	long pid = 0;
@@ -26,7 +27,7 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 	if (args_has(args, "status")) {
 		if (client_open(&cl) < 0)
 			return client_no_daemon();
-		if (kernel_watch(&cl, NULL, 0, 0, why, sizeof(why)) < 0) {
+		if (kernel_watch(&cl, NULL, 0, 0, NULL, why, sizeof(why)) < 0) {
 			printf("%s\n", why);
 			return EXIT_NONE;
 		}
@@ -39,6 +40,8 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 		return EXIT_USAGE;
 	if (pids && ((pid = strtol(pids, &end, 10)) <= 0 || *end))
 		return cli_usage(self, "'%s' is not a PID", pids);
+	if (cgs && kernel_cgroup(cgs, &cg, why, sizeof(why)) < 0)
+		return cli_fail(EXIT_USAGE, "--cgroup: %s", why);
 	for (const char *p = text; (p = strchr(p, ';')); p++)
 		n++;
 	/* root may start a private holdd for it; a user needs root's */
@@ -48,13 +51,15 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 		if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 			return client_no_daemon();
 	}
-	if (kernel_watch(&cl, text, (int)pid, 0, why, sizeof(why)) < 0)
+	if (kernel_watch(&cl, text, (int)pid, 0, &cg, why, sizeof(why)) < 0)
 		return cli_fail(EXIT_USAGE, "%s", why);
 	if (pid)
 		fprintf(stderr, "hold watch: parking pid %ld and its descendants", pid);
 	else
 		fprintf(stderr, "hold watch: parking %s",
 			geteuid() == 0 ? "any process" : "any process of yours");
+	if (cgs)
+		fprintf(stderr, " in cgroup %s", cgs);
 	fprintf(stderr,
 		" by %u rule%s from the kernel; parks show in hold ls and hold wait.  Ctrl-C "
 		"stops watching (what is parked stays parked).\n",
@@ -70,7 +75,7 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
-	.usage = "-r RULE... [--pid PID] | --status",
+	.usage = "-r RULE... [--pid PID] [--cgroup CGROUP] | --status",
 	.help = "Park by fork and exec rules from the kernel (holdd's BPF follower), with\n"
 		"nothing injected: any process on the system -- a daemon started long ago,\n"
 		"a service, a container's process, a static or set-uid program -- as it\n"
@@ -86,6 +91,10 @@ const struct cmd_entry cmd_watch_entry = {
 					   {'p', "pid", "PID", 0,
 					    "only PID and its descendants from now on; stop\n"
 					    "when they have all exited"},
+					   {'c', "cgroup", "CGROUP", 0,
+					    "only processes in this cgroup or below it: its\n"
+					    "path, as /proc/PID/cgroup says it, or a system\n"
+					    "unit's name (nginx.service)"},
 					   {0, "status", NULL, 0,
 					    "say whether holdd's kernel follower is on, and if\n"
 					    "not, why (exit 0: on, 1: off)"},

@@ -236,8 +236,9 @@ int kfollow_fd(void);          /* the ring buffer's (epoll) fd, -1 */
 void kfollow_drain(void);      /* every event in the ring, to fn */
 int kfollow_forks(void);       /* can it park a fork child (kernel 6.13 on)? */
 /* A slot for one client: PID's tree (start: its field 22), or pid 0: any
- * process owner may park.  Its index, or -1 when all are taken. */
-int kfollow_slot_take(uint32_t owner, int pid, uint64_t start);
+ * process owner may park; cgroup (a v2 id, at depth cglevel): only in it
+ * or below, 0: anywhere.  Its index, or -1 when all are taken. */
+int kfollow_slot_take(uint32_t owner, int pid, uint64_t start, uint64_t cgroup, uint32_t cglevel);
 void kfollow_slot_free(int slot); /* and its rules */
 /* Rule r in slot; its index, or -1 when the table is full. */
 int kfollow_rule_add(int slot, uint32_t owner, const struct hold_rule *r);

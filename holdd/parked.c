@@ -291,6 +291,7 @@ const struct parked *parks_add(struct conn *c, const struct hold_msg *m)
 	r = &p->park;
 	park_from_msg(r, m);
 	ids_from(p, c);
+	proc_cgroup(r->pid, r->cgroup, sizeof(r->cgroup));
 	r->uid = c->uid;
 	p->owner = store_owner_of(r->pid, r->uid);
 	if (!hold_msg_has(m, HOLD_F_SINCE_NS))
@@ -359,6 +360,7 @@ int parks_add_stopped(struct park *r, uint32_t owner, int ns_pid, const char *by
 	if (!r->since_ns)
 		r->since_ns = hold_now_ns();
 	p->owner = owner;
+	proc_cgroup(r->pid, r->cgroup, sizeof(r->cgroup));
 	p->ns_pid = p->ns_tid = ns_pid;
 	r->nspid = ns_pid != r->pid ? ns_pid : 0;
 	p->ns_ppid = r->ppid;

@@ -141,9 +141,6 @@ static const char *kernel_can(const struct hold_rule *r)
 	if (r->event != HOLD_EV_FORK && r->event != HOLD_EV_EXEC)
 		return "the kernel follower parks at fork and exec; recv and accept rules park "
 		       "one thread and need libhold (hold run without --kernel)";
-	if (r->event == HOLD_EV_FORK && !kfollow_forks())
-		return "this kernel cannot stop a fork child from BPF (bpf_send_signal_task "
-		       "came in Linux 6.13); exec rules work";
 	return NULL;
 }
 
@@ -161,8 +158,9 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 		return;
 	}
 	if (conn_foreign(c)) {
-		conn_error(c, "kernel rules from inside a pid namespace are not taken: run hold "
-			      "watch on the host (its parks list the container's pids too)");
+		conn_error(c, "kernel following cannot take rules from inside a pid namespace: "
+			      "run hold watch on the host (its parks list the container's pids "
+			      "too)");
 		return;
 	}
 	if (!hold_msg_has(m, HOLD_F_TEXT)) { /* hold watch --status: it is on */
@@ -190,6 +188,15 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 			conn_error(c, "rule '%s': %s", rs->rule[i].text, no);
 			goto out;
 		}
+		/* hold follow turns to ptrace on this one */
+		if (rs->rule[i].event == HOLD_EV_FORK && !kfollow_forks()) {
+			conn_error(c,
+				   "kernel following cannot park at fork on this kernel "
+				   "(bpf_send_signal_task came in Linux 6.13): rule '%s'; exec "
+				   "rules work",
+				   rs->rule[i].text);
+			goto out;
+		}
 	}
 	if (hold_msg_has(m, HOLD_F_PID)) {
 		long uid = pid > 0 ? proc_real_uid(pid) : -1;
@@ -210,7 +217,8 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 	} else {
 		pid = 0;
 	}
-	if ((slot = kfollow_slot_take(c->uid, pid, start)) < 0) {
+	if ((slot = kfollow_slot_take(c->uid, pid, start, m->num[HOLD_F_CGROUP_ID],
+				      (uint32_t)m->num[HOLD_F_CGROUP_LEVEL])) < 0) {
 		conn_error(c,
 			   "the kernel follower serves %d clients at once, and has no room "
 			   "for another now",

@@ -171,6 +171,25 @@ int proc_comm(int pid, int tid, char *out, size_t cap)
 	return 0;
 }
 
+int proc_cgroup(int pid, char *out, size_t cap)
+{
+	char text[4096];
+	ssize_t n = proc_read(pid, "cgroup", text, sizeof(text) - 1);
+	const char *v2;
+
+	out[0] = '\0';
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	/* the unified hierarchy's line, "0::PATH", first or among v1's */
+	v2 = !strncmp(text, "0::", 3) ? text : strstr(text, "\n0::");
+	if (!v2)
+		return -1;
+	v2 += v2 == text ? 3 : 4;
+	snprintf(out, cap, "%.*s", (int)strcspn(v2, "\n"), v2);
+	return 0;
+}
+
 ssize_t proc_exe(int pid, char *out, size_t cap)
 {
 	char path[64];

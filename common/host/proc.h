@@ -30,6 +30,8 @@ int proc_may_finish(int pid);
 int proc_host_tid(int pid, int ns_tid);
 /* The executable (/proc/PID/exe, resolved) into out; its length, or -1. */
 ssize_t proc_exe(int pid, char *out, size_t cap);
+/* Its cgroup v2 path ("/system.slice/nginx.service"); 0, or -1 ("" in out). */
+int proc_cgroup(int pid, char *out, size_t cap);
 /* This process's pid namespace (the device and inode of /proc/self/ns/pid);
  * 0, or -1 if /proc does not say. */
 int proc_self_pidns(uint64_t *dev, uint64_t *ino);

@@ -25,7 +25,7 @@ stopped_at_exec() { # pid: stopped, in execve's return, no instruction of it run
 "$HOLD" watch -r "exec:$K/static" -r "exec:$K/suid" 2>"$T/w1" &
 watch=$!
 PIDS="$PIDS $watch"
-until_true "grep -q 'parking any process' $T/w1" || fail "hold watch did not start: $(cat "$T/w1")"
+until_true "grep -qs 'parking any process' $T/w1" || fail "hold watch did not start: $(cat "$T/w1")"
 
 # a static image: no ld.so, nothing libhold could enter
 "$K/static" x >"$T/s.out" 2>&1 &
@@ -76,7 +76,7 @@ sh -c "read x <'$T/go'; exec '$H/many_forks' 500" >"$T/b.out" 2>&1 &
 burst=$!
 "$HOLD" watch --pid "$burst" -r "exec:$K/never" 2>"$T/w2" &
 PIDS="$PIDS $!"
-until_true "grep -q 'parking pid $burst' $T/w2" || fail "hold watch --pid: $(cat "$T/w2")"
+until_true "grep -qs 'parking pid $burst' $T/w2" || fail "hold watch --pid: $(cat "$T/w2")"
 echo go >"$T/go"
 wait "$burst" || fail "the burst failed: $(cat "$T/b.out")"
 until_true "grep -q 'have exited' $T/w2" || fail "hold watch --pid did not end with its tree: $(cat "$T/w2")"
@@ -89,7 +89,7 @@ ok "a burst of 500 forks in a tree followed from the kernel: $n processes record
 # follow nor park them
 as "$USER_A" "$HOLD" watch -r "exec:$K/mine" -r "exec:$K/static" 2>"$T/wa" &
 PIDS="$PIDS $!"
-until_true "grep -q 'any process of yours' $T/wa" || fail "a's watch: $(cat "$T/wa")"
+until_true "grep -qs 'any process of yours' $T/wa" || fail "a's watch: $(cat "$T/wa")"
 as "$USER_A" "$K/mine" a >"$T/a.out" 2>&1 &
 pa=$(as "$USER_A" "$HOLD" wait --timeout 10 mine) || fail "a's rule did not park a's process"
 "$K/static" root >"$T/root.out" 2>&1 || fail "root's static run failed"
@@ -102,7 +102,7 @@ as "$USER_B" "$HOLD" watch --pid "$pa" -r "exec:$K/*" >"$T/bw" 2>&1 && fail "b f
 grep -q "may follow only your own processes" "$T/bw" || fail "b's --pid: $(cat "$T/bw")"
 as "$USER_B" "$HOLD" watch -r "exec:$K/mine" 2>"$T/wb" &
 PIDS="$PIDS $!"
-until_true "grep -q 'any process of yours' $T/wb" || fail "b's watch: $(cat "$T/wb")"
+until_true "grep -qs 'any process of yours' $T/wb" || fail "b's watch: $(cat "$T/wb")"
 kill -TERM $(pgrep -u "$USER_A" -f "watch -r exec:$K/mine")
 until_true "! pgrep -u '$USER_A' -f 'watch -r exec:$K/mine' >/dev/null" || fail "a's watch did not stop"
 as "$USER_A" "$K/mine" again >"$T/a2.out" 2>&1 || fail "a's second run failed"
@@ -110,6 +110,30 @@ grep -q "main reached" "$T/a2.out" || fail "b's rule parked a's process"
 as "$USER_A" "$HOLD" release "$pa" >/dev/null || fail "a could not release a's park"
 until_true "grep -q 'main reached pid=$pa ' $T/a.out" || fail "a's park did not run on"
 ok "a's kernel rules park a's processes, not root's; b cannot list, release or follow a's park, and b's rule does not park a's process"
+
+# --cgroup: a watch of one cgroup parks there and nowhere else; the park
+# names its cgroup
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+if [ -n "$CG2" ] && mkdir "$CG2/holdtest$$" 2>/dev/null; then
+	"$HOLD" watch --cgroup "/holdtest$$" -r "exec:$K/mine" 2>"$T/wc" &
+	wc=$!
+	until_true "grep -qs 'in cgroup /holdtest$$' $T/wc" || fail "hold watch --cgroup: $(cat "$T/wc")"
+	"$K/mine" outside >"$T/out.out" 2>&1 || fail "the run outside the cgroup failed"
+	grep -q "main reached" "$T/out.out" || fail "a process outside the cgroup was parked"
+	sh -c "echo \$\$ >'$CG2/holdtest$$/cgroup.procs' && exec '$K/mine' inside" >"$T/in.out" 2>&1 &
+	pid=$("$HOLD" wait --timeout 10 mine) || fail "nothing in the cgroup parked"
+	"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"cgroup\": \"/holdtest$$\"" ||
+		fail "the park does not name its cgroup: $("$HOLD" ls --json)"
+	"$HOLD" release "$pid" >/dev/null || fail "release"
+	until_true "grep -q 'main reached' $T/in.out" || fail "released, it did not run"
+	"$HOLD" watch --cgroup /no/such/cgroup -r "exec:$K/mine" >"$T/wn" 2>&1 && fail "a missing cgroup was taken"
+	grep -q "no cgroup /no/such/cgroup" "$T/wn" || fail "missing cgroup: $(cat "$T/wn")"
+	kill "$wc"
+	until_true "rmdir '$CG2/holdtest$$' 2>/dev/null" || fail "the test cgroup stayed busy"
+	ok "hold watch --cgroup parked in its cgroup only, and the park names it; a missing cgroup is refused in words"
+else
+	echo "# --cgroup not tried: no cgroup v2 hierarchy here to make a cgroup in"
+fi
 
 # hold run --kernel, with no holdd running: a program that daemonizes
 # (a double fork that outlives hold run) is still followed, its private

@@ -111,18 +111,20 @@ until_true "$P logs hu$$ 2>&1 | grep -q 'target main reached pid=$inner '" ||
 ok "--uidmap: parked as host uid 200000, listed by the host, seen and released inside by the container's root"
 
 # from the kernel: nothing of hold in the container
+$P rm -f -t 0 "hu$$" >/dev/null 2>&1
 if "$HOLD" watch --status >"$T/status"; then
+	cp "$H/target" "$T/ct/hold-target-k"
 	names="$names hk$$"
 	$P run -d --name "hk$$" -v "$T/ct:/opt/hc:ro" "$IMAGE" \
-		/bin/sh -c 'while :; do /opt/hc/hold-target k; sleep 1; done' >"$T/run.log" 2>&1 ||
+		/bin/sh -c 'while :; do /opt/hc/hold-target-k k; sleep 1; done' >"$T/run.log" 2>&1 ||
 		fail "podman run: $(cat "$T/run.log")"
-	"$HOLD" watch -r 'exec:/opt/hc/hold-target' 2>"$T/watch" &
+	"$HOLD" watch -r 'exec:/opt/hc/hold-target-k' 2>"$T/watch" &
 	PIDS="$PIDS $!"
-	pid=$("$HOLD" wait --timeout 30 hold-target) || fail "nothing parked from the kernel: $(cat "$T/watch")"
+	pid=$("$HOLD" wait --timeout 30 hold-target-k) || fail "nothing parked from the kernel: $(cat "$T/watch")"
 	inner=$(sed -n 's/^NSpid:.*[[:space:]]\([0-9]*\)$/\1/p' "/proc/$pid/status")
 	[ "$inner" != "$pid" ] || fail "$pid is not in the container"
 	[ "$(cut -d' ' -f1 "/proc/$pid/syscall")" = 59 ] || fail "not stopped at its exec"
-	"$HOLD" ls | grep -q "^$pid  *$pid .*exec .*stop .*\[pid $inner in its namespace\] /opt/hc/hold-target" ||
+	"$HOLD" ls | grep -q "^$pid  *$pid .*exec .*stop .*\[pid $inner in its namespace\] /opt/hc/hold-target-k" ||
 		fail "host hold ls: $("$HOLD" ls)"
 	"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"nspid\": $inner," || fail "hold ls --json: $("$HOLD" ls --json)"
 	"$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"

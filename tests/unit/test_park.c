@@ -52,6 +52,7 @@ static void sample(struct park *p)
 	strcpy(p->comm, "rpc-worker-1");
 	strcpy(p->rule, "recv:unix:*/virtd.sock,comm=rpc-worker*,count=1");
 	strcpy(p->exe, "/usr/sbin/minivirtd");
+	strcpy(p->cgroup, "/system.slice/minivirtd.service");
 	set_argv(p, argv);
 	p->pidns = 4026531836u;
 	p->flags = HOLD_FL_TRACED;
@@ -222,8 +223,8 @@ static void test_long_argv_is_cut_between_elements(void **st)
 	in.argvlen = 800;
 	n = park_to_msg(small, 100, HOLD_MSG_PARKED, &in);
 	assert_int_equal(n, 0); /* not even the fields before argv fit */
-	n = park_to_msg(small, 550, HOLD_MSG_PARKED, &in);
-	assert_true(n > 0 && n <= 550);
+	n = park_to_msg(small, 650, HOLD_MSG_PARKED, &in);
+	assert_true(n > 0 && n <= 650);
 	assert_int_equal(hold_msg_decode(&m, small, n), HOLD_PROTO_OK);
 	assert_true(m.nargs >= 1 && m.nargs < 4);
 	for (unsigned i = 0; i < m.nargs; i++)
