@@ -137,8 +137,9 @@ const struct cmd_entry cmd_run_entry = {
 	.usage = "[-r RULE]... [--kernel] [--] CMD [ARGS]",
 	.help = "Run CMD under hold: libhold preloaded, the rules in HOLD_RULES, reports to\n"
 		"holdd.  When no holdd answers, starts a private one (its log is\n"
-		"RUNTIME_DIR/holdd.log) that lives as long as CMD, any other CMD run by\n"
-		"hold run while it was up, or anything parked.\n"
+		"RUNTIME_DIR/holdd.log) that lives as long as CMD's tree, any other CMD run\n"
+		"by hold run while it was up, or anything parked.  When the tree has ended,\n"
+		"each rule that never fired is named.\n"
 		"hold run becomes CMD: the exit status is CMD's (127 if it cannot run).\n"
 		"With --kernel, holdd's kernel follower parks in CMD's tree instead (stop\n"
 		"parks, fork and exec rules): nothing is loaded into it, static and set-uid\n"

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * run-summary.c - when hold run's program ends, name each rule that never
+ * run-summary.c - when hold run's tree ends, name each rule that never
  * fired, with the names it could have meant:
  *
  *   hold run: rule 'exec:*\/chidl' matched nothing; execs seen: child, sh
+ *
+ * The tree, not the program: a program that daemonizes exits at once while
+ * its tree runs on.  Then the watcher says once what still runs and which
+ * rules have not fired yet, and keeps its holdd up until the tree is done.
  *
  * hold run becomes the program (exec), so it cannot wait for it itself: a
  * watcher, double-forked away before the exec (the program gets no child
@@ -31,7 +35,9 @@
 #include "rules.h"
 
 #define SEEN_MAX 256
-#define NEAREST  4
+
+static int session_ours; /* run_session made it: the tree's count file is ours to remove */
+#define NEAREST 4
 
 struct seen {
 	char name[SEEN_MAX][64];
@@ -56,9 +62,10 @@ static void seen_add(struct seen *s, const char *path, size_t len)
 	snprintf(s->name[s->n++], sizeof(s->name[0]), "%s", name);
 }
 
-/* What pid's recorded tree exec'd, and the names of the processes that
- * forked in it.  Nothing if no holdd answers. */
-static void tree_names(int pid, struct seen *execs, struct seen *forkers)
+/* What pid's recorded tree exec'd, the names of the processes that forked
+ * in it, and (live, may be NULL) "name (pid)" of each process of it still
+ * alive.  -1 if no holdd answers. */
+static int tree_names(int pid, struct seen *execs, struct seen *forkers, struct seen *live)
 {
 	static struct {
 		int pid, parent;
@@ -71,7 +78,7 @@ static void tree_names(int pid, struct seen *execs, struct seen *forkers)
 	int n = 0;
 
 	if (client_open(&cl) < 0)
-		return;
+		return -1;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_TREE);
 	hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
 	client_send(&cl, buf, hold_enc_finish(&e));
@@ -83,6 +90,17 @@ static void tree_names(int pid, struct seen *execs, struct seen *forkers)
 		node[n].pid = (int)m.num[HOLD_F_PID];
 		node[n].parent = (int)m.num[HOLD_F_PARENT];
 		snprintf(node[n++].name, sizeof(node[0].name), "%.*s", (int)path.len, path.p);
+		/* the program itself has exited: its node may not say so yet */
+		if (live && !(m.num[HOLD_F_FLAGS] & HOLD_FL_EXITED) &&
+		    m.num[HOLD_F_PID] != (uint64_t)pid) {
+			const char *base = memrchr(path.p, '/', path.len);
+			size_t blen = base ? path.len - (size_t)(base + 1 - path.p) : path.len;
+			char one[64];
+
+			snprintf(one, sizeof(one), "%.*s (%d)", (int)(blen > 40 ? 40 : blen),
+				 base ? base + 1 : path.p, (int)m.num[HOLD_F_PID]);
+			seen_add(live, one, strlen(one));
+		}
 	}
 	client_close(&cl);
 	for (int i = 0; i < n; i++) /* a parent of another: it forked */
@@ -91,6 +109,7 @@ static void tree_names(int pid, struct seen *execs, struct seen *forkers)
 				seen_add(forkers, node[i].name, strlen(node[i].name));
 				break;
 			}
+	return 0;
 }
 
 /* Edit distance, for "the names it could have meant". */
@@ -173,16 +192,46 @@ static void fired(const struct hold_ruleset *rs, const char *session, uint32_t *
 	close(fd);
 }
 
+/* The program (pid) has exited.  While processes of its tree live on (a
+ * daemon that forked away), say once what still runs and which rules
+ * have not fired yet, and wait; when the tree is done, name each rule that
+ * never fired, with the names it could have meant, and remove the tree's
+ * count file.  A rule that fired, early or late, is never called unmatched. */
 static void report(const char *rules, const char *session, int pid)
 {
 	static struct hold_ruleset rs;
 	uint32_t count[HOLD_RULES_MAX];
-	struct seen *execs = calloc(1, sizeof(*execs)), *forkers = calloc(1, sizeof(*forkers));
-	int looked = 0;
+	struct seen *execs = calloc(1, sizeof(*execs)), *forkers = calloc(1, sizeof(*forkers)),
+		    *live = calloc(1, sizeof(*live));
+	char path[4200], names[1024];
+	int said = 0;
 
-	if (!execs || !forkers)
+	if (!execs || !forkers || !live)
 		return;
 	hold_rules_parse(&rs, rules, "--rule", NULL, NULL);
+	for (int look = 0;; look++) {
+		live->n = execs->n = forkers->n = 0;
+		if (tree_names(pid, execs, forkers, live) < 0 || !live->n)
+			break;
+		if (!look) { /* exits at the program's own: holdd may be a moment behind */
+			usleep(200000);
+			continue;
+		}
+		if (!said++) {
+			names[0] = '\0';
+			for (int i = 0, n = 0; i < live->n && i < 8; i++)
+				n += snprintf(names + n, sizeof(names) - (size_t)n, "%s%s",
+					      i ? ", " : "", live->name[i]);
+			fired(&rs, session, count);
+			fprintf(stderr, "hold run: pid %d exited; its tree still runs: %s%s\n", pid,
+				text_vis(names), live->n > 8 ? ", ..." : "");
+			for (unsigned i = 0; i < rs.n; i++)
+				if (!count[i])
+					fprintf(stderr, "hold run: rule '%s' has not fired yet\n",
+						text_vis(rs.rule[i].text));
+		}
+		sleep(1);
+	}
 	fired(&rs, session, count);
 	for (unsigned i = 0; i < rs.n; i++) {
 		const struct hold_rule *r = &rs.rule[i];
@@ -190,8 +239,6 @@ static void report(const char *rules, const char *session, int pid)
 
 		if (count[i])
 			continue;
-		if (!looked++)
-			tree_names(pid, execs, forkers);
 		if (r->event == HOLD_EV_EXEC && execs->n)
 			nearest(execs, r->pattern[0] ? r->pattern : r->comm, near, sizeof(near));
 		else if (r->event == HOLD_EV_FORK && forkers->n)
@@ -202,8 +249,15 @@ static void report(const char *rules, const char *session, int pid)
 				: "",
 			text_vis(near));
 	}
+	/* the tree is done: its count file goes with it, unless the session
+	 * is the caller's (HOLD_SESSION), which other runs share */
+	snprintf(path, sizeof(path), "%s/count-%s-%u", hold_runtime_dir(), session,
+		 hold_rules_hash(&rs));
+	if (session_ours)
+		unlink(path);
 	free(execs);
 	free(forkers);
+	free(live);
 }
 
 /* Stay an OWNER of holdd: a private one waits for this process too. */
@@ -240,6 +294,7 @@ const char *run_session(void)
 	unsigned char r[16];
 	const char *have = getenv("HOLD_SESSION");
 
+	session_ours = 0;
 	if (have && *have && !strchr(have, '/'))
 		return have;
 	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
@@ -247,6 +302,7 @@ const char *run_session(void)
 	for (size_t i = 0; i < sizeof(r); i++)
 		snprintf(s + 2 * i, 3, "%02x", r[i]);
 	setenv("HOLD_SESSION", s, 1);
+	session_ours = 1;
 	return s;
 }
 

@@ -66,3 +66,29 @@ ok "released: the first client got its answer"
 kill -QUIT "$master"
 wait "$master"
 ok "nginx stopped"
+
+# nginx as it runs by default, daemonized: hold run returns at once (the
+# master forks away), and the run goes on with the tree -- its worker's
+# park is listed, waited for, attached and released, and the summary is
+# true: nothing called unmatched, and at the end nothing left
+sed 's/^daemon off;/daemon on;/' "$T/nginx.conf" >"$T/nginx-d.conf"
+until_true '! answers' || fail "the first run's private holdd did not stop"
+"$HOLD" run -r "accept:tcp:$port,count=1" -- nginx -e "$T/error.log" -c "$T/nginx-d.conf" \
+	>"$T/nginx-d.out" 2>"$T/nginx-d.err" || fail "hold run nginx: $(cat "$T/nginx-d.err")"
+until_true "[ -s '$T/nginx.pid' ]" 20 || fail "the daemon did not start: $(cat "$T/error.log")"
+master=$(cat "$T/nginx.pid")
+PIDS="$PIDS $master $(pgrep -P "$master")"
+until_true "grep -q 'its tree still runs: nginx (' '$T/nginx-d.err'" ||
+	fail "hold run said nothing of the daemon's tree: $(cat "$T/nginx-d.err")"
+grep -q "rule 'accept:tcp:$port,count=1' has not fired yet" "$T/nginx-d.err" || fail "not-yet: $(cat "$T/nginx-d.err")"
+curl -s -m 60 "http://127.0.0.1:$port/" >"$T/first-d" 2>&1 &
+first=$!
+PIDS="$PIDS $first"
+w=$("$HOLD" wait --timeout 20 nginx) || fail "no worker of the daemon parked (is its holdd gone?): $(cat "$T/nginx-d.err")"
+"$HOLD" attach --batch -b recv "$w" >"$T/gdb-d" 2>&1 || fail "attach: $(cat "$T/gdb-d")"
+grep -q "Breakpoint 1[.0-9]*, recv" "$T/gdb-d" || fail "gdb did not stop in recv: $(cat "$T/gdb-d")"
+wait "$first" && [ "$(cat "$T/first-d")" = "hello from nginx" ] || fail "the client got: $(cat "$T/first-d")"
+kill -QUIT "$master"
+until_true '! answers' 20 || fail "the private holdd outlived the daemon's tree"
+grep -q "matched nothing" "$T/nginx-d.err" && fail "the summary called the rule that fired unmatched: $(cat "$T/nginx-d.err")"
+ok "daemonized nginx: hold run returned at once, the run followed the tree; its worker parked, was attached and released; the summary was true, and the private holdd stopped with the tree"
