@@ -51,6 +51,8 @@ struct client {
 
 /* Connect and say HELLO; -1 if no holdd answers (errno from connect). */
 int client_open(struct client *c);
+/* ... to the holdd at path, which may also run as uid also_trusted. */
+int client_open_at(struct client *c, const char *path, unsigned also_trusted);
 void client_close(struct client *c);
 int client_send(struct client *c, const char *msg, size_t n);
 /* Next message into m (pointing into c->in until the next call): 1, or 0
@@ -127,4 +129,20 @@ void cli_argv_line(const struct hold_msg *m, unsigned first, char *out, size_t c
 /* What is parked: from holdd, else from the park records (*from_records
  * set).  Rows are malloc'd; the count, or -1 (message printed). */
 int cli_parks(struct park **rows, int *from_records);
+
+/* other-users.c: root's view of the parks that users' own holdds hold (a
+ * user's hold run starts one in that user's runtime directory, which root's
+ * holdd never hears of): their records, each with where it was found. */
+struct other_park {
+	struct park park;
+	char dir[256]; /* the user's runtime directory */
+	unsigned uid;  /* its owner */
+};
+/* Root only (0 for others): the rows (malloc'd) and their count. */
+int other_parks(struct other_park **rows);
+/* The row of pid (and tid, if not 0), or NULL. */
+const struct other_park *other_park_find(const struct other_park *rows, int n, int pid, int tid);
+/* Release it: SIGCONT for a stop, else RELEASE through its user's holdd.
+ * 0, or -1 (said why). */
+int other_park_release(const struct other_park *o);
 #endif

@@ -51,7 +51,11 @@ static int hello(struct client *c)
 
 int client_open(struct client *c)
 {
-	const char *path = hold_socket_path();
+	return client_open_at(c, hold_socket_path(), (unsigned)geteuid());
+}
+
+int client_open_at(struct client *c, const char *path, unsigned also_trusted)
+{
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	struct ucred cr = {0};
 	socklen_t len = sizeof(cr);
@@ -75,9 +79,11 @@ int client_open(struct client *c)
 	}
 	/* whoever listens there must be us or root, as the kernel says: a
 	 * holdd someone else planted would learn what we run and could claim
-	 * to have released what we parked */
+	 * to have released what we parked (root asking a user's own holdd
+	 * about that user's park names that user: also_trusted) */
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
-	    !hold_daemon_trusted(cr.uid, (unsigned)geteuid(), in_userns())) {
+	    !(hold_daemon_trusted(cr.uid, (unsigned)geteuid(), in_userns()) ||
+	      cr.uid == also_trusted)) {
 		snprintf(refused, sizeof(refused),
 			 "the holdd at %s runs as uid %u, neither you nor root: not talking to it "
 			 "(remove that socket, or set HOLD_SOCKET to one of your own)",

@@ -117,6 +117,24 @@ static int find_park(int pid, int *tid, int *stop, int *preexec, char *event)
 			 found > 1 ? ", " : "", pid, r[i].tid);
 	}
 	free(r);
+	if (!found) { /* root: a park a user's own holdd holds (gdb needs no holdd) */
+		struct other_park *o;
+		int no = other_parks(&o);
+
+		for (int i = 0; i < no; i++) {
+			const struct park *p = &o[i].park;
+
+			if (p->pid != pid || (*tid && p->tid != *tid))
+				continue;
+			if (!found++) {
+				first = p->tid;
+				*stop = p->mode == HOLD_MODE_STOP;
+				*preexec = strcmp(p->event, "preexec") == 0;
+				snprintf(event, 8, "%s", p->event);
+			}
+		}
+		free(o);
+	}
 	if (!found && kill(pid, 0) < 0 && errno == ESRCH)
 		return cli_fail(EXIT_NONE, "no such process: %d", pid);
 	if (!found)

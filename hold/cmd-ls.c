@@ -2,7 +2,6 @@
 /*
  * cmd-ls.c - hold ls: what is parked.
  */
-#include <glob.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -101,42 +100,28 @@ static void print_table(const struct park *r, int n)
 }
 
 /* Root's holdd hears its own trees (and, with --any-user, the users'
- * that reach it); a user's own holdd keeps that user's parks, which root's
- * hold ls would never show.  Their records are in the users' runtime
- * directories: count the live ones and say whose. */
-static void other_users_parks(void)
+ * that reach it); a user's own holdd keeps that user's parks.  Root's hold
+ * ls lists those too (other-users.c), and says where they come from. */
+static void other_users_said(const struct other_park *o, int n)
 {
-	static const char *const globs[] = {"/run/user/*/hold", "/tmp/hold-*"};
 	char said[1024] = "";
-	size_t n = 0;
+	size_t len = 0;
 
-	for (size_t g = 0; g < sizeof(globs) / sizeof(globs[0]); g++) {
-		glob_t gl;
+	for (int i = 0; i < n; i++) {
+		int k = 1;
 
-		if (glob(globs[g], GLOB_NOSORT | GLOB_ONLYDIR, NULL, &gl) != 0)
+		if (i && !strcmp(o[i].dir, o[i - 1].dir))
 			continue;
-		for (size_t i = 0; i < gl.gl_pathc; i++) {
-			struct park *r;
-			struct stat st;
-			int k;
-
-			/* a directory itself, never through a user's symlink */
-			if (!strcmp(gl.gl_pathv[i], hold_runtime_dir()) ||
-			    lstat(gl.gl_pathv[i], &st) < 0 || !S_ISDIR(st.st_mode) ||
-			    st.st_uid == 0 || (k = park_dir_read(gl.gl_pathv[i], &r)) <= 0)
-				continue;
-			free(r);
-			n += (size_t)snprintf(said + n, n < sizeof(said) ? sizeof(said) - n : 0,
-					      "%s%d in %s (uid %u)", n ? ", " : "", k,
-					      gl.gl_pathv[i], (unsigned)st.st_uid);
-		}
-		globfree(&gl);
+		while (i + k < n && !strcmp(o[i + k].dir, o[i].dir))
+			k++;
+		len += (size_t)snprintf(said + len, len < sizeof(said) ? sizeof(said) - len : 0,
+					"%s%d in %s (uid %u)", len ? ", " : "", k, o[i].dir,
+					o[i].uid);
 	}
-	if (said[0])
-		fprintf(stderr,
-			"hold ls: other users' holdds hold parks, not listed here: %s; "
-			"sudo -u USER hold ls lists them\n",
-			said);
+	fprintf(stderr,
+		"hold ls: listed also, from other users' own holdds: %s; hold attach and "
+		"release act on them\n",
+		said);
 }
 
 static int cmd_ls(const struct cmd_entry *self, struct args *args)
@@ -145,8 +130,20 @@ static int cmd_ls(const struct cmd_entry *self, struct args *args)
 	int json = args_has(args, "json"), from_records, n;
 
 	(void)self;
+	struct other_park *o;
+	int no;
+
 	if ((n = cli_parks(&rows, &from_records)) < 0)
 		return EXIT_USAGE;
+	if ((no = other_parks(&o)) > 0) {
+		struct park *all = realloc(rows, sizeof(*rows) * (size_t)(n + no));
+
+		if (all) {
+			rows = all;
+			for (int i = 0; i < no; i++)
+				rows[n++] = o[i].park;
+		}
+	}
 	if (from_records)
 		fprintf(stderr, "hold ls: no holdd answers at %s; listing the park records in %s\n",
 			hold_socket_path(), hold_runtime_dir());
@@ -157,8 +154,9 @@ static int cmd_ls(const struct cmd_entry *self, struct args *args)
 	else
 		fprintf(stderr, "hold ls: nothing is parked\n");
 	free(rows);
-	if (geteuid() == 0)
-		other_users_parks();
+	if (no > 0)
+		other_users_said(o, no);
+	free(o);
 	return n ? EXIT_DONE : EXIT_NONE;
 }
 

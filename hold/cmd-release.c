@@ -43,6 +43,23 @@ static int release_from_records(int pid, int tid, int all)
 	return done ? EXIT_DONE : EXIT_NONE; /* --all, and nothing was parked: as with holdd */
 }
 
+/* Root: pid is no park of root's holdd; is it one a user's own holdd
+ * holds?  The exit status, or -1: it is not. */
+static int release_other(int pid, int tid)
+{
+	struct other_park *o;
+	int n = other_parks(&o), code = -1;
+	const struct other_park *p = other_park_find(o, n, pid, tid);
+
+	if (p) {
+		code = other_park_release(p) == 0 ? EXIT_DONE : EXIT_USAGE;
+		if (code == EXIT_DONE)
+			printf("released 1\n");
+	}
+	free(o);
+	return code;
+}
+
 static int cmd_release(const struct cmd_entry *self, struct args *args)
 {
 	int all = args_has(args, "all"), pid = 0, tid = 0, r;
@@ -55,8 +72,11 @@ static int cmd_release(const struct cmd_entry *self, struct args *args)
 		return cli_usage(self, "name one PID[/TID], or --all");
 	if (!all && parse_target(args->argv[0], &pid, &tid) < 0)
 		return cli_usage(self, "'%s' is not PID or PID/TID", args->argv[0]);
-	if (client_open(&cl) < 0)
+	if (client_open(&cl) < 0) {
+		if (!all && (r = release_other(pid, tid)) >= 0)
+			return r;
 		return release_from_records(pid, tid, all);
+	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
 	if (all)
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_ALL);
@@ -69,6 +89,8 @@ static int cmd_release(const struct cmd_entry *self, struct args *args)
 	client_close(&cl);
 	if (r == 1 && m.type == HOLD_MSG_ERROR && !all && kill(pid, 0) < 0 && errno == ESRCH)
 		return cli_fail(EXIT_NONE, "no such process: %d", pid);
+	if (r == 1 && m.type == HOLD_MSG_ERROR && !all && (r = release_other(pid, tid)) >= 0)
+		return r;
 	if (r == 1 && m.type == HOLD_MSG_ERROR)
 		return cli_fail(EXIT_NONE, "%s", cli_text(&m));
 	if (r != 1 || m.type != HOLD_MSG_DONE)

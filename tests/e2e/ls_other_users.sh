@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Root's hold ls asks root's holdd; a user's own holdd keeps that user's
-# parks, which root would not see.  hold ls, as root, says so: how many,
-# in which runtime directory, whose.
+# parks, which root's holdd never hears of.  Root's hold ls lists them too,
+# and says from where (how many, which runtime directory, whose); root's
+# hold attach and hold release act on them.
 . "$(dirname "$0")/lib.sh"
 need_users
 uid_a=$(id -u "$USER_A")
@@ -18,8 +19,24 @@ setpriv --reuid="$USER_A" --regid="$HGROUP" --init-groups env -u HOLD_RUNTIME_DI
 PIDS="$PIDS $!"
 until_true "ls '$dir' 2>/dev/null | grep -q '^park-'" || fail "A's park left no record in $dir: $(cat "$T/a.out")"
 "$HOLD" ls >"$T/ls" 2>"$T/ls.err"
-grep -q "other users' holdds hold parks, not listed here: 1 in $dir (uid $uid_a)" "$T/ls.err" ||
-	fail "root's hold ls did not mention A's park: $(cat "$T/ls.err")"
-ok "root's hold ls says that user A's own holdd holds a park, where, and how to list it"
+grep -q "listed also, from other users' own holdds: 1 in $dir (uid $uid_a)" "$T/ls.err" ||
+	fail "root's hold ls did not say where A's park comes from: $(cat "$T/ls.err")"
+pid=$(sed -n 's/^\([0-9][0-9]*\) .*target.*/\1/p' "$T/ls" | head -n 1)
+[ -n "$pid" ] || fail "root's hold ls does not list A's park: $(cat "$T/ls")"
+ok "root's hold ls lists user A's park ($pid), held by A's own holdd, and says where it comes from"
+
+"$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "root's attach of A's park: $(cat "$T/gdb")"
+grep -q "^Breakpoint 1, main (" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
+until_true "grep -q 'main reached pid=$pid ' '$T/a.out'" || fail "it did not run on"
+ok "root's hold attach -b main stopped A's park in main, and it ran on"
+
+# a second park of A's, released by root through A's own holdd
 setpriv --reuid="$USER_A" --regid="$HGROUP" --init-groups env -u HOLD_RUNTIME_DIR -u HOLD_SOCKET \
-	-u XDG_RUNTIME_DIR "$HOLD" release --all >/dev/null
+	-u XDG_RUNTIME_DIR HOLD_STATE_DIR="$T/state-a" "$HOLD" run -r 'exec:*/target' -- "$H/target" y \
+	>"$T/a2.out" 2>&1 &
+PIDS="$PIDS $!"
+until_true "ls '$dir' 2>/dev/null | grep -q '^park-'" || fail "A's second park left no record"
+pid=$(ls "$dir" | sed -n 's/^park-\([0-9]*\)-.*/\1/p' | head -n 1)
+[ "$("$HOLD" release "$pid")" = "released 1" ] || fail "root could not release A's park"
+until_true "grep -q 'main reached pid=$pid ' '$T/a2.out'" || fail "released, it did not run"
+ok "root's hold release let A's spinning park run, through A's own holdd"
