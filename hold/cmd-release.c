@@ -62,7 +62,7 @@ static int release_other(int pid, int tid)
 
 static int cmd_release(const struct cmd_entry *self, struct args *args)
 {
-	int all = args_has(args, "all"), pid = 0, tid = 0, r;
+	int all = args_has(args, "all"), pid = 0, tid = 0, r, other;
 	struct client cl;
 	struct hold_msg m;
 	char buf[128];
@@ -73,8 +73,8 @@ static int cmd_release(const struct cmd_entry *self, struct args *args)
 	if (!all && parse_target(args->argv[0], &pid, &tid) < 0)
 		return cli_usage(self, "'%s' is not PID or PID/TID", args->argv[0]);
 	if (client_open(&cl) < 0) {
-		if (!all && (r = release_other(pid, tid)) >= 0)
-			return r;
+		if (!all && (other = release_other(pid, tid)) >= 0)
+			return other;
 		return release_from_records(pid, tid, all);
 	}
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_RELEASE);
@@ -89,8 +89,8 @@ static int cmd_release(const struct cmd_entry *self, struct args *args)
 	client_close(&cl);
 	if (r == 1 && m.type == HOLD_MSG_ERROR && !all && kill(pid, 0) < 0 && errno == ESRCH)
 		return cli_fail(EXIT_NONE, "no such process: %d", pid);
-	if (r == 1 && m.type == HOLD_MSG_ERROR && !all && (r = release_other(pid, tid)) >= 0)
-		return r;
+	if (r == 1 && m.type == HOLD_MSG_ERROR && !all && (other = release_other(pid, tid)) >= 0)
+		return other;
 	if (r == 1 && m.type == HOLD_MSG_ERROR)
 		return cli_fail(EXIT_NONE, "%s", cli_text(&m));
 	if (r != 1 || m.type != HOLD_MSG_DONE)
