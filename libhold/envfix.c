@@ -74,6 +74,16 @@ static __attribute__((hot)) int complete(const struct hold_envfix *fx, char *con
 	return 1;
 }
 
+/* HOLD_OFF=1 (hold env --off): the user took this environment out from
+ * under hold; what it execs is not followed. */
+static int turned_off(char *const *envp)
+{
+	for (char *const *e = envp; e && *e; e++)
+		if (safe_startswith(*e, "HOLD_OFF=1") && !(*e)[10])
+			return 1;
+	return 0;
+}
+
 __attribute__((hot)) enum hold_envfix_result hold_envfix(const struct hold_envfix *fx,
 							 char *const *envp, char **out, size_t cap,
 							 char *pre, size_t precap)
@@ -81,7 +91,7 @@ __attribute__((hot)) enum hold_envfix_result hold_envfix(const struct hold_envfi
 	size_t n = 0, k = 0;
 	int changed = 0, preload_seen = 0;
 
-	if (complete(fx, envp))
+	if (complete(fx, envp) || turned_off(envp))
 		return HOLD_ENV_UNCHANGED;
 	for (char *const *e = envp; e && *e; e++)
 		n++;

@@ -31,7 +31,8 @@ enum hold_envfix_result {
 };
 
 /* Build in out[0..cap) (NULL-terminated) the environment to pass instead of
- * envp; a merged LD_PRELOAD entry is written to pre[0..precap). */
+ * envp; a merged LD_PRELOAD entry is written to pre[0..precap).  An envp
+ * with HOLD_OFF=1 (hold env --off) is left as it is. */
 enum hold_envfix_result hold_envfix(const struct hold_envfix *fx, char *const *envp, char **out,
 				    size_t cap, char *pre, size_t precap);
 

@@ -50,6 +50,19 @@ static void test_scrubbed(void **st)
 	assert_int_equal(has(out, "HOLD_RUNTIME_DIR=/run/x"), 1);
 }
 
+/* hold env --off: HOLD_OFF=1 leaves the environment as the user made it */
+static void test_turned_off(void **st)
+{
+	char *envp[] = {"PATH=/bin", "HOLD_OFF=1", NULL};
+	char *other[] = {"PATH=/bin", "HOLD_OFF=10", NULL};
+
+	(void)st;
+	assert_int_equal(hold_envfix(&fx, envp, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_UNCHANGED);
+	assert_int_equal(hold_envfix(&fx, other, out, HOLD_ENV_MAX, pre, sizeof(pre)),
+			 HOLD_ENV_FIXED);
+}
+
 static void test_empty_and_null(void **st)
 {
 	char *envp[] = {NULL};
@@ -132,6 +145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scrubbed),
 		cmocka_unit_test(test_empty_and_null),
+		cmocka_unit_test(test_turned_off),
 		cmocka_unit_test(test_complete_is_unchanged),
 		cmocka_unit_test(test_merge_preload),
 		cmocka_unit_test(test_empty_preload_value),
