@@ -580,8 +580,17 @@ void parks_tick(void)
 	struct parked *next;
 
 	uint64_t now = hold_now_ns();
+	static uint64_t swept;
+	int gone;
 
 	parks_flush();
+	/* the records of processes killed while parked: every 5 s */
+	if (rundir && now - swept >= 5000000000ull) {
+		swept = now;
+		if ((gone = park_dir_sweep(rundir)) > 0)
+			hlog(LOG_INFO, "removed %d park record%s of processes gone from %s", gone,
+			     gone == 1 ? "" : "s", rundir);
+	}
 	/* a park found by its record is gone once its record is, or its
 	 * process; a spinning one once it has not come back in time */
 	for (struct parked *p = LIST_FIRST(&parks); p; p = next) {

@@ -83,6 +83,35 @@ int park_dir_read(const char *dir, struct park **out)
 	return n;
 }
 
+int park_dir_sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char text[8192], path[4200];
+		static struct park p;
+		struct stat st;
+		ssize_t len;
+
+		if (strncmp(e->d_name, "park-", 5) != 0)
+			continue;
+		len = slurp(dirfd(d), e->d_name, text, sizeof(text), &st);
+		/* only a record that says whose process it was, and that
+		 * process gone: a record being written is not yet under its name */
+		if (len <= 0 || park_from_record(&p, text, (size_t)len) != 0 || !p.start ||
+		    proc_starttime(p.pid) == p.start)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		n += unlink(path) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
 /* RUNTIME_DIR/NAME of a park, with a leading '.' for its temporary. */
 static void record_path(struct buf *b, const char *dir, int pid, int tid, int tmp)
 {

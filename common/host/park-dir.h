@@ -18,6 +18,9 @@
  * records of processes that could not (they switched user).  The count,
  * or -1 if dir cannot be read. */
 int park_dir_read(const char *dir, struct park **out);
+/* holdd's side: remove the records whose process has gone (killed while
+ * parked), which nothing else would; how many. */
+int park_dir_sweep(const char *dir);
 /* holdd's side: write p's record into dir (whole, under a temporary name,
  * never through a link), or remove it.  0, or -1 with errno. */
 int park_dir_write(const char *dir, const struct park *p);

@@ -4,7 +4,8 @@
 # it, holdd removes the record, at its next tick, so that the released
 # thread runs at once instead of waiting for an unlink; a later park of
 # the same thread, which writes its record again under the same name
-# before that tick, keeps its record.
+# before that tick, keeps its record.  A process killed while parked
+# cannot remove its record: holdd sweeps such records away.
 . "$(dirname "$0")/lib.sh"
 PY=${PYTHON3:-python3}
 
@@ -54,3 +55,14 @@ until_true '[ "$(nparked)" = 1 ]' || fail "C did not park: $(cat "$T/c.err")"
 "$HOLD" release --all >/dev/null && kill -TERM "$HOLDD_PID" && wait "$HOLDD_PID"
 [ -z "$(records)" ] || fail "holdd stopped and left a released park's record: $(records)"
 ok "holdd stopping removes the records of the parks it released"
+
+# killed while parked: its record outlives it, until holdd's sweep
+start_holdd --foreground
+preload 'exec:*/target' "$H/target" k >"$T/k.out" 2>&1 &
+PIDS="$PIDS $!"
+k=$("$HOLD" wait --timeout 10 target) || fail "nothing parked to kill: $(cat "$T/k.out")"
+[ -n "$(records)" ] || fail "the park left no record"
+kill -KILL "$k"
+until_true '[ -z "$(records)" ]' 15 || fail "the record of a process killed while parked stayed: $(records); $(tail -4 "$T/holdd.log")"
+grep -q "removed 1 park record of processes gone" "$T/holdd.log" || fail "holdd did not say so: $(tail -3 "$T/holdd.log")"
+ok "a process killed while parked: holdd swept its record away"
