@@ -224,8 +224,8 @@ struct attach_req {
 	int pid, tid, stop, batch, release, pybt, pending, preexec, pdb;
 	char event[8];    /* the park's: fork, exec, recv, ... */
 	char pdb_dir[64]; /* --pdb: where pdb's socket is */
-	const char *brk[64], *ex[64], *src[64];
-	int nbrk, nex, nsrc;
+	const char *brk[64], *ex[64], *src[64], *iex[64];
+	int nbrk, nex, nsrc, niex, nx;
 	char **gdb_args; /* after "--": gdb's own options, unchanged */
 	int ngdb_args;
 };
@@ -241,8 +241,14 @@ static void session(struct gdb_cmd *g, const struct attach_req *r, const char *s
 
 	arg(g, "gdb");
 	arg(g, "-q");
+	if (r->nx)
+		arg(g, "-nx");
 	if (r->batch)
 		arg(g, "-batch");
+	for (int i = 0; i < r->niex; i++) { /* before gdb attaches */
+		arg(g, "-iex");
+		arg(g, "%s", r->iex[i]);
+	}
 	for (int i = 0; i < r->ngdb_args; i++)
 		arg(g, "%s", r->gdb_args[i]);
 	if (remote_host) { /* gdb here, gdbserver there, through the user's ssh */
@@ -361,6 +367,8 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	r.nbrk = args_all(args, "break", r.brk, 64);
 	r.nex = args_all(args, "ex", r.ex, 64);
 	r.nsrc = args_all(args, "command", r.src, 64);
+	r.niex = args_all(args, "iex", r.iex, 64);
+	r.nx = args_has(args, "nx");
 	r.batch = args_has(args, "batch");
 	r.pybt = args_has(args, "py-bt");
 	r.pending = args_has(args, "pending");
@@ -475,9 +483,9 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_attach_entry = {
 	.name = "attach",
-	.usage = "[-p] PID[/TID] [-b LOCATION]... [-x FILE]... [--batch] [-ex CMD]...\n"
-		 "       [--pending] [--no-release] [--py-bt] [--terminal TEMPLATE] [-- "
-		 "GDB-OPTION...]",
+	.usage = "[-p] PID[/TID] [-b LOCATION]... [-x FILE]... [-batch] [-ex CMD]...\n"
+		 "       [-iex CMD]... [-nx] [--pending] [--no-release] [--py-bt] [--pdb]\n"
+		 "       [--terminal TEMPLATE] [-- GDB-OPTION...]",
 	.help = "Run gdb on a parked process: the executable from /proc/PID/exe, the parked\n"
 		"thread selected (by LWP) and its hold_park frame; set the breakpoints and\n"
 		"run the -x files; then, if every breakpoint was set, release it (set var\n"
@@ -497,21 +505,35 @@ const struct cmd_entry cmd_attach_entry = {
 		"yours and writable by no one else), or HOLD_PYTHON_GDB=FILE.\n"
 		"\n"
 		"Fails with the reason when gdb is missing, another tracer is attached, Yama\n"
-		"forbids it, or the process is another user's.\n",
+		"forbids it, or the process is another user's.\n"
+		"\n"
+		"gdb's own spellings work: -batch, -ex and --eval-command, -iex and\n"
+		"--init-eval-command, -x and -command, -nx, -q, -quiet and -silent.\n",
 	.args = {(const struct args_opt[]){
 			 {'p', "pid", "PID", 0, "the parked process (as gdb -p), or PID/TID"},
 			 {'b', "break", "LOCATION", ARGS_MANY,
 			  "a breakpoint (repeatable), e.g. main or file.c:42"},
-			 {'x', "command", "FILE", ARGS_MANY,
+			 {'x', "command", "FILE", ARGS_MANY | ARGS_DASH1,
 			  "gdb commands to run before the release, as gdb -x\n"
 			  "(repeatable; its breakpoints are checked too)"},
-			 {0, "batch", NULL, 0,
+			 {0, "batch", NULL, ARGS_DASH1,
 			  "run gdb -batch: after the breakpoint, print the\n"
 			  "backtrace (or run the -ex commands) and detach;\n"
 			  "with no -b, print the parked thread's backtrace,\n"
 			  "release it and detach"},
 			 {0, "ex", "CMD", ARGS_MANY | ARGS_DASH1,
 			  "a gdb command to run after that (repeatable)"},
+			 {0, "eval-command", "CMD", ARGS_MANY | ARGS_DASH1 | ARGS_ALIAS, "ex"},
+			 {0, "iex", "CMD", ARGS_MANY | ARGS_DASH1,
+			  "a gdb command to run before gdb attaches, as gdb -iex\n"
+			  "(repeatable)"},
+			 {0, "init-eval-command", "CMD", ARGS_MANY | ARGS_DASH1 | ARGS_ALIAS,
+			  "iex"},
+			 {0, "nx", NULL, ARGS_DASH1, "as gdb -nx: read no .gdbinit file"},
+			 {0, "quiet", NULL, ARGS_DASH1,
+			  "as gdb -q (which hold attach runs it with anyway)"},
+			 {0, "q", NULL, ARGS_DASH1 | ARGS_ALIAS, "quiet"},
+			 {0, "silent", NULL, ARGS_DASH1 | ARGS_ALIAS, "quiet"},
 			 {0, "pending", NULL, 0,
 			  "let a breakpoint gdb cannot resolve yet stay pending\n"
 			  "(a library not loaded yet) and release anyway"},

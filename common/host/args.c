@@ -35,6 +35,8 @@ static int add(struct args *a, const struct args_opt *o, const char *value, char
 		snprintf(err, errlen, "too many options (at most %d)", ARGS_MAX);
 		return ARGS_BAD;
 	}
+	if (o->flags & ARGS_ALIAS) /* stored as the option it spells */
+		o = by_long(a->spec, o->help, strlen(o->help));
 	a->seen[a->n].opt = o;
 	a->seen[a->n].value = value;
 	a->n++;
@@ -213,8 +215,11 @@ void args_print_options(FILE *f, const struct args_spec *spec)
 	for (const struct args_opt *o = spec->opts; o && o->lng; o++) {
 		char left[64];
 		const char *h = o->help;
-		int n = o->shrt ? snprintf(left, sizeof(left), "-%c, ", o->shrt) : 0;
+		int n;
 
+		if (o->flags & ARGS_ALIAS)
+			continue;
+		n = o->shrt ? snprintf(left, sizeof(left), "-%c, ", o->shrt) : 0;
 		snprintf(left + n, sizeof(left) - (size_t)n, "%s%s%s%s",
 			 o->flags & ARGS_DASH1 ? "-" : "--", o->lng, o->value ? " " : "",
 			 o->value ? o->value : "");

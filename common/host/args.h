@@ -20,7 +20,10 @@
 
 #define ARGS_MANY  1u /* may be given more than once; every value is kept */
 #define ARGS_DASH1 2u /* also spelled with one dash: -ex CMD, as gdb spells it */
-#define ARGS_MAX   256
+#define ARGS_ALIAS                                                 \
+	4u /* another spelling of the option its help names (gdb's \
+	      --eval-command for -ex); --help does not list it */
+#define ARGS_MAX 256
 
 struct args_opt {
 	char shrt;         /* 'r', or 0 */

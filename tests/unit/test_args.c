@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -14,6 +16,8 @@ static const struct args_opt opts[] = {
 	{'b', "break", "LOCATION", ARGS_MANY, "a breakpoint"},
 	{0, "batch", NULL, 0, "batch"},
 	{0, "ex", "CMD", ARGS_MANY | ARGS_DASH1, "a gdb command"},
+	{0, "eval-command", "CMD", ARGS_MANY | ARGS_DASH1 | ARGS_ALIAS, "ex"},
+	{0, "nx", NULL, ARGS_DASH1, "no gdbinit"},
 	{'j', "json", NULL, 0, "json"},
 	{'t', "timeout", "SECS", 0, "seconds"},
 	{0, "py-bt", NULL, 0, "python"},
@@ -66,6 +70,31 @@ static void test_cluster_and_one_dash_long(void **st)
 	assert_string_equal(args_get(&a, "timeout"), "2.5");
 	assert_int_equal(args_all(&a, "ex", v, 8), 2);
 	assert_string_equal(v[1], "info threads");
+}
+
+/* gdb's spellings: an alias is stored as the option it spells; a one-dash
+ * long name wins over a cluster of short ones (-nx is not -n -x); --help
+ * lists no alias. */
+static void test_aliases(void **st)
+{
+	const char *v[8];
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	assert_int_equal(P(&any, "--eval-command", "bt", "-ex", "p 1", "--eval-command=p 2", "-nx"),
+			 ARGS_OK);
+	assert_int_equal(args_all(&a, "ex", v, 8), 3);
+	assert_string_equal(v[0], "bt");
+	assert_string_equal(v[2], "p 2");
+	assert_false(args_has(&a, "eval-command"));
+	assert_true(args_has(&a, "nx"));
+	assert_non_null(f = open_memstream(&out, &n));
+	args_print_options(f, &any);
+	fclose(f);
+	assert_null(strstr(out, "eval-command"));
+	assert_non_null(strstr(out, "-ex CMD"));
+	free(out);
 }
 
 /* No abbreviations: -p is not --py-bt, --py is nothing. */
@@ -154,6 +183,7 @@ int main(void)
 		cmocka_unit_test(test_long_short_and_values),
 		cmocka_unit_test(test_cluster_and_one_dash_long),
 		cmocka_unit_test(test_no_abbreviation),
+		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_problems_are_named),
 		cmocka_unit_test(test_help_wins),
 		cmocka_unit_test(test_operands),

@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: MIT
+# hold attach takes gdb's own spellings: -batch (not "-b atch"), -ex and
+# --eval-command, -iex and --init-eval-command (run before gdb attaches),
+# -x and -command, -nx, -q, -quiet and -silent.
+. "$(dirname "$0")/lib.sh"
+need_gdb
+start_holdd
+cp "$H/target" "$T/spell"
+echo 'print 40 + 2' >"$T/cmds.gdb"
+preload 'exec:*/spell' "$T/spell" a >"$T/a.out" 2>&1 &
+PIDS="$PIDS $!"
+pid=$("$HOLD" wait --timeout 10 spell) || fail "nothing parked"
+"$HOLD" attach -batch -nx -q -iex 'set $early = 7' --init-eval-command 'set $early2 = 8' \
+	-command "$T/cmds.gdb" -b main --eval-command 'print $early' -ex 'print $early2' "$pid" \
+	>"$T/gdb" 2>&1 || fail "attach with gdb's spellings: $(cat "$T/gdb")"
+grep -q "^Breakpoint 1, main (" "$T/gdb" || fail "gdb did not stop in main: $(cat "$T/gdb")"
+grep -q "= 7$" "$T/gdb" && grep -q "= 8$" "$T/gdb" && grep -q "= 42$" "$T/gdb" ||
+	fail "-iex, --init-eval-command, -command, --eval-command or -ex did not run: $(cat "$T/gdb")"
+until_true "grep -q 'main reached pid=$pid ' '$T/a.out'" || fail "it did not run on"
+ok "-batch -nx -q -iex --init-eval-command -command --eval-command -ex: taken as gdb takes them"
+
+preload 'exec:*/spell' "$T/spell" b >"$T/b.out" 2>&1 &
+PIDS="$PIDS $!"
+pid=$("$HOLD" wait --timeout 10 spell) || fail "nothing parked the second time"
+"$HOLD" attach -quiet -silent -batch -p "$pid" >"$T/gdb2" 2>&1 || fail "attach -batch -p: $(cat "$T/gdb2")"
+grep -q "hold_park" "$T/gdb2" || fail "no backtrace of the park: $(cat "$T/gdb2")"
+until_true "grep -q 'main reached pid=$pid ' '$T/b.out'" || fail "-batch with no -b did not release it"
+"$HOLD" attach --bogus "$pid" >"$T/bad" 2>&1 && fail "an unknown option was taken"
+grep -q "unknown option" "$T/bad" || fail "unknown option: $(cat "$T/bad")"
+ok "-quiet -silent -batch -p: the park's backtrace, released; an unknown option refused"
