@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "text.h"
 
 static const struct cmd_entry *const verbs[] = {
 	&cmd_run_entry,    &cmd_env_entry,     &cmd_ls_entry,     &cmd_tree_entry, &cmd_wait_entry,
@@ -18,8 +19,8 @@ static const struct cmd_entry *const verbs[] = {
 
 static void overview(FILE *f)
 {
-	fputs("usage: hold [--host HOST] VERB [ARGS]   (hold VERB --help for each;\n"
-	      "       hold --version)\n\n",
+	fputs("usage: hold [--host HOST] VERB [ARGS]   (hold help VERB, or hold VERB --help,\n"
+	      "       for each; hold --version)\n\n",
 	      f);
 	for (size_t i = 0; i < NVERBS; i++)
 		fprintf(f, "  hold %-8s %s\n", verbs[i]->name, verbs[i]->usage);
@@ -29,6 +30,48 @@ static void overview(FILE *f)
 	      "\nExit status: 0 done, 1 nothing found or timed out, 2 usage or environment "
 	      "error.\n",
 	      f);
+}
+
+static const struct cmd_entry *find_verb(const char *name)
+{
+	for (size_t i = 0; i < NVERBS; i++)
+		if (!strcmp(name, verbs[i]->name))
+			return verbs[i];
+	return NULL;
+}
+
+/* An unknown verb: the nearest one, if it is near (a typo), else the list. */
+static int no_verb(const char *name)
+{
+	const struct cmd_entry *best = NULL;
+	int bd = 3, begun = 0;
+	char which[128] = "";
+
+	for (size_t i = 0; name[0] && i < NVERBS; i++) /* the verb it begins */
+		if (!strncmp(name, verbs[i]->name, strlen(name))) {
+			best = verbs[i];
+			snprintf(which + strlen(which), sizeof(which) - strlen(which),
+				 "%s'hold %s'", begun++ ? " or " : "", verbs[i]->name);
+		}
+	if (begun > 1) {
+		fprintf(stderr, "hold: no verb '%s'; did you mean %s?\n", name, which);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; !best && i < NVERBS; i++) { /* else two edits at most: a typo */
+		int d = text_distance(name, verbs[i]->name);
+
+		if (d < bd) {
+			bd = d;
+			best = verbs[i];
+		}
+	}
+	if (best) {
+		fprintf(stderr, "hold: no verb '%s'; did you mean 'hold %s'?\n", name, best->name);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "hold: no verb '%s'\n", name);
+	overview(stderr);
+	return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -55,8 +98,17 @@ int main(int argc, char **argv)
 		printf("hold %s\n", PACKAGE_VERSION);
 		return EXIT_DONE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    (!strcmp(argv[1], "help") && argc < 3)) {
 		overview(stdout);
+		return EXIT_DONE;
+	}
+	if (!strcmp(argv[1], "help")) { /* hold help VERB: as hold VERB --help */
+		const struct cmd_entry *v = find_verb(argv[2]);
+
+		if (!v)
+			return no_verb(argv[2]);
+		cli_help(v);
 		return EXIT_DONE;
 	}
 	for (size_t i = 0; i < NVERBS; i++) {
@@ -76,7 +128,5 @@ int main(int argc, char **argv)
 		}
 		return v->exec(v, &a);
 	}
-	fprintf(stderr, "hold: no verb '%s'\n", argv[1]);
-	overview(stderr);
-	return EXIT_USAGE;
+	return no_verb(argv[1]);
 }

@@ -112,31 +112,6 @@ static int tree_names(int pid, struct seen *execs, struct seen *forkers, struct 
 	return 0;
 }
 
-/* Edit distance, for "the names it could have meant". */
-static int distance(const char *a, const char *b)
-{
-	int row[65], la = (int)strnlen(a, 64), lb = (int)strnlen(b, 64);
-
-	for (int j = 0; j <= lb; j++)
-		row[j] = j;
-	for (int i = 1; i <= la; i++) {
-		int diag = row[0];
-
-		row[0] = i;
-		for (int j = 1; j <= lb; j++) {
-			int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 /* A glob's last path component, its wildcards dropped: what to compare. */
 static void stem(const char *glob, char *out, size_t cap)
 {
@@ -158,7 +133,7 @@ static void nearest(const struct seen *s, const char *glob, char *out, size_t ca
 
 	stem(glob, want, sizeof(want));
 	for (int i = 0; i < s->n; i++)
-		dist[i] = distance(want, s->name[i]);
+		dist[i] = text_distance(want, s->name[i]);
 	out[0] = '\0';
 	for (int k = 0; k < NEAREST && k < s->n; k++) {
 		int best = -1;

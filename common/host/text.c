@@ -179,3 +179,27 @@ void json_shape(FILE *f, const struct shape *s, const void *base, unsigned also)
 
 	json_fields(f, s, base, also, &first);
 }
+
+int text_distance(const char *a, const char *b)
+{
+	int row[65], la = (int)strnlen(a, 64), lb = (int)strnlen(b, 64);
+
+	for (int j = 0; j <= lb; j++)
+		row[j] = j;
+	for (int i = 1; i <= la; i++) {
+		int diag = row[0];
+
+		row[0] = i;
+		for (int j = 1; j <= lb; j++) {
+			int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}

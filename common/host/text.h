@@ -29,4 +29,8 @@ void json_argv(FILE *f, const char *args, size_t len);
  * vocabulary. */
 void json_shape(FILE *f, const struct shape *s, const void *base, unsigned also);
 
+/* Edit distance (Levenshtein) of the first 64 bytes of a and b: for "did
+ * you mean" (a mistyped verb, a rule that names what the tree never ran). */
+int text_distance(const char *a, const char *b);
+
 #endif

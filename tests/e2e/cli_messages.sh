@@ -62,3 +62,14 @@ until_true "grep -q 'listening on' '$T/tty'" || fail "holdd said nothing on its 
 grep -q "holdd: listening on $T/byhand.sock (pid [0-9]*); it logs to syslog" "$T/tty" || fail "$(cat "$T/tty")"
 pkill -f "socket $T/byhand.sock" || true
 ok "holdd started by hand on a terminal says where it listens and where it logs"
+
+# hold help VERB is VERB's help; a mistyped verb gets the one it was near
+out=$("$HOLD" help attach) && echo "$out" | head -n 1 | grep -q '^usage: hold attach ' ||
+	fail "hold help attach: $out"
+"$HOLD" atach 1 2>"$T/err"
+[ $? = 2 ] && grep -qx "hold: no verb 'atach'; did you mean 'hold attach'?" "$T/err" || fail "atach: $(cat "$T/err")"
+"$HOLD" w 2>"$T/err"
+grep -qx "hold: no verb 'w'; did you mean 'hold wait' or 'hold watch'?" "$T/err" || fail "w: $(cat "$T/err")"
+"$HOLD" help zzzz 2>"$T/err"
+[ $? = 2 ] && grep -q "^hold: no verb 'zzzz'$" "$T/err" || fail "help zzzz: $(cat "$T/err")"
+ok "hold help VERB prints VERB's help; a mistyped verb is answered with the nearest (or every verb it begins)"
