@@ -117,6 +117,12 @@ int kernel_off(const char *why);
  * (1), or until holdd closes it (0): the tree ended, or holdd did. */
 int kernel_hold(struct client *cl);
 
+/* cmd-wait.c: wait (secs, 0: for ever) for a park whose exe or comm
+ * matches glob (NULL: any) that no earlier wait of this user was handed
+ * (new_only: that parked after this began); 0 with its pid and tid, or an
+ * exit code (said why). */
+int wait_park(const char *glob, int new_only, double secs, int *pid, int *tid);
+
 /* Output helpers */
 void fmt_held(char *buf, size_t n, uint64_t since_ns);
 /* "PID" or "PID/TID" */

@@ -356,7 +356,7 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 {
 	struct attach_req r = {.release = !args_has(args, "no-release")};
 	const char *gdb, *script, *target = args_get(args, "pid");
-	const char *term = args_get(args, "terminal");
+	const char *term = args_get(args, "terminal"), *wait_glob = args_get(args, "wait");
 	int nops = args->dashdash >= 0 ? args->dashdash : args->argc, err;
 	char exe[PATH_MAX], link[96], self_exe[PATH_MAX];
 	struct gdb_cmd g = {.n = 0};
@@ -375,14 +375,20 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	r.pdb = args_has(args, "pdb");
 	r.gdb_args = args->argv + nops;
 	r.ngdb_args = args->argc - nops;
-	if (target && nops)
-		return cli_usage(self, "name the process once: -p PID or PID, not both");
-	if (!target && nops != 1)
-		return cli_usage(self, nops ? "name one parked PID or PID/TID"
-					    : "name a parked PID or PID/TID (or -p PID)");
-	if (parse_target(target ? target : args->argv[0], &r.pid, &r.tid) < 0)
+	if ((target && nops) || (wait_glob && (target || nops)))
+		return cli_usage(self, "name the process once: -p PID, PID or --wait GLOB");
+	if (!target && !wait_glob && nops != 1)
+		return cli_usage(self,
+				 nops ? "name one parked PID or PID/TID"
+				      : "name a parked PID or PID/TID (or -p PID, or --wait GLOB)");
+	if (wait_glob) { /* lldb's attach -w -n: the next park of that name */
+		if ((err = wait_park(wait_glob, 0, 0, &r.pid, &r.tid)))
+			return err;
+		fprintf(stderr, "hold attach: %d/%d parked; attaching\n", r.pid, r.tid);
+	} else if (parse_target(target ? target : args->argv[0], &r.pid, &r.tid) < 0) {
 		return cli_usage(self, "'%s' is not PID or PID/TID",
 				 target ? target : args->argv[0]);
+	}
 	if (r.pybt && (r.nbrk || r.nex || r.nsrc))
 		return cli_usage(self, "--py-bt prints the Python stack and detaches; it takes no "
 				       "-b, -x or -ex (use -ex py-bt for that)");
@@ -483,9 +489,9 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_attach_entry = {
 	.name = "attach",
-	.usage = "[-p] PID[/TID] [-b LOCATION]... [-x FILE]... [-batch] [-ex CMD]...\n"
-		 "       [-iex CMD]... [-nx] [--pending] [--no-release] [--py-bt] [--pdb]\n"
-		 "       [--terminal TEMPLATE] [-- GDB-OPTION...]",
+	.usage = "[-p] PID[/TID] | --wait GLOB [-b LOCATION]... [-x FILE]...\n"
+		 "       [-batch] [-ex CMD]... [-iex CMD]... [-nx] [--pending] [--no-release]\n"
+		 "       [--py-bt] [--pdb] [--terminal TEMPLATE] [-- GDB-OPTION...]",
 	.help = "Run gdb on a parked process: the executable from /proc/PID/exe, the parked\n"
 		"thread selected (by LWP) and its hold_park frame; set the breakpoints and\n"
 		"run the -x files; then, if every breakpoint was set, release it (set var\n"
@@ -511,6 +517,9 @@ const struct cmd_entry cmd_attach_entry = {
 		"--init-eval-command, -x and -command, -nx, -q, -quiet and -silent.\n",
 	.args = {(const struct args_opt[]){
 			 {'p', "pid", "PID", 0, "the parked process (as gdb -p), or PID/TID"},
+			 {'w', "wait", "GLOB", 0,
+			  "wait for the next park whose exe or name matches\n"
+			  "(as hold wait GLOB), then attach to it"},
 			 {'b', "break", "LOCATION", ARGS_MANY,
 			  "a breakpoint (repeatable), e.g. main or file.c:42"},
 			 {'x', "command", "FILE", ARGS_MANY | ARGS_DASH1,

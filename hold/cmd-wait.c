@@ -32,37 +32,33 @@ static int open_waiting(struct client *cl, double secs)
 					hold_socket_path(), secs);
 		if (waited >= 1 && !said++)
 			fprintf(stderr,
-				"hold wait: no holdd answers at %s yet; waiting for one "
+				"hold %s: no holdd answers at %s yet; waiting for one "
 				"(hold run starts one, or run holdd)\n",
-				hold_socket_path());
+				cli_verb, hold_socket_path());
 		nanosleep(&poll, NULL);
 	}
 	return 0;
 }
 
-static int cmd_wait(const struct cmd_entry *self, struct args *args)
+int wait_park(const char *glob, int new_only, double secs, int *pid, int *tid)
 {
 	uint64_t started = hold_now_ns(); /* a park after this will do */
-	double secs = 0;
 	int r, err;
 	struct client cl;
 	struct hold_msg m;
-	char buf[600], why[256];
-	const char *glob = args->argc ? args->argv[0] : NULL;
+	char buf[600];
 	struct hold_enc e;
 	size_t n;
 	int tries = 0;
 
-	if (args_secs(args, "timeout", &secs, why, sizeof(why)) == ARGS_BAD)
-		return cli_usage(self, "%s", why);
 	if (isatty(2)) /* a person is waiting: say for what */
-		fprintf(stderr, "hold wait: waiting for %s%s%s%s (Ctrl-C to stop)\n",
-			args_has(args, "new") ? "a new park" : "a park not handed out before",
+		fprintf(stderr, "hold %s: waiting for %s%s%s%s (Ctrl-C to stop)\n", cli_verb,
+			new_only ? "a new park" : "a park not handed out before",
 			glob ? " matching '" : "", glob ? glob : "", glob ? "'" : "");
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_WAIT);
 	if (glob)
 		hold_enc_str(&e, HOLD_F_TEXT, glob);
-	if (args_has(args, "new"))
+	if (new_only)
 		hold_enc_num(&e, HOLD_F_SINCE_NS, started);
 	else
 		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_UNSEEN);
@@ -97,11 +93,26 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 	if (m.type != HOLD_MSG_PARKED)
 		return cli_fail(EXIT_USAGE, "holdd answered %s, not a park",
 				hold_msg_type_name(m.type));
-	if (m.num[HOLD_F_TID] != m.num[HOLD_F_PID])
-		printf("%llu/%llu\n", (unsigned long long)m.num[HOLD_F_PID],
-		       (unsigned long long)m.num[HOLD_F_TID]);
+	*pid = (int)m.num[HOLD_F_PID];
+	*tid = (int)m.num[HOLD_F_TID];
+	return EXIT_DONE;
+}
+
+static int cmd_wait(const struct cmd_entry *self, struct args *args)
+{
+	double secs = 0;
+	int pid, tid, err;
+	char why[256];
+
+	if (args_secs(args, "timeout", &secs, why, sizeof(why)) == ARGS_BAD)
+		return cli_usage(self, "%s", why);
+	if ((err = wait_park(args->argc ? args->argv[0] : NULL, args_has(args, "new"), secs, &pid,
+			     &tid)))
+		return err;
+	if (tid != pid)
+		printf("%d/%d\n", pid, tid);
 	else
-		printf("%llu\n", (unsigned long long)m.num[HOLD_F_PID]);
+		printf("%d\n", pid);
 	return EXIT_DONE;
 }
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # hold attach takes gdb's own spellings: -batch (not "-b atch"), -ex and
 # --eval-command, -iex and --init-eval-command (run before gdb attaches),
-# -x and -command, -nx, -q, -quiet and -silent.
+# -x and -command, -nx, -q, -quiet and -silent; and lldb's attach -w -n
+# habit, hold attach --wait GLOB.
 . "$(dirname "$0")/lib.sh"
 need_gdb
 start_holdd
@@ -28,3 +29,16 @@ until_true "grep -q 'main reached pid=$pid ' '$T/b.out'" || fail "-batch with no
 "$HOLD" attach --bogus "$pid" >"$T/bad" 2>&1 && fail "an unknown option was taken"
 grep -q "unknown option" "$T/bad" || fail "unknown option: $(cat "$T/bad")"
 ok "-quiet -silent -batch -p: the park's backtrace, released; an unknown option refused"
+
+# --wait GLOB: attach to the next park of that name
+"$HOLD" attach --wait spell -batch -b main >"$T/gdb3" 2>&1 &
+att=$!
+PIDS="$PIDS $att"
+preload 'exec:*/spell' "$T/spell" c >"$T/c.out" 2>&1 &
+PIDS="$PIDS $!"
+wait "$att" || fail "attach --wait: $(cat "$T/gdb3")"
+grep -q "^Breakpoint 1, main (" "$T/gdb3" || fail "attach --wait did not stop in main: $(cat "$T/gdb3")"
+until_true "grep -q 'main reached' '$T/c.out'" || fail "it did not run on"
+"$HOLD" attach --wait spell 4090 >"$T/both" 2>&1 && fail "--wait with a PID was taken"
+grep -q "name the process once" "$T/both" || fail "--wait and a PID: $(cat "$T/both")"
+ok "attach --wait GLOB waited for the next park of that name and stopped it in main"
