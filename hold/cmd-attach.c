@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attach-pdb.h"
@@ -317,7 +318,8 @@ static int in_terminal(const char *tmpl, const struct gdb_cmd *g, const char *gd
 	char *cmd = NULL, *line = NULL;
 	size_t clen = 0, llen = 0;
 	FILE *c = open_memstream(&cmd, &clen), *l;
-	int whole = strstr(tmpl, "{}") != NULL;
+	int whole = strstr(tmpl, "{}") != NULL, status = 0;
+	pid_t kid;
 
 	fputs("env", c);
 	for (int i = 0; pass[i]; i++)
@@ -348,8 +350,36 @@ static int in_terminal(const char *tmpl, const struct gdb_cmd *g, const char *gd
 		fprintf(l, " %s", cmd);
 	fclose(l);
 	fflush(stdout);
-	execl("/bin/sh", "sh", "-c", line, (char *)NULL);
-	return cli_fail(EXIT_USAGE, "cannot run /bin/sh: %s", strerror(errno));
+	/* waited for, so that a terminal that did not start is said in words:
+	 * nothing released it (gdb, in it, releases it after the breakpoints) */
+	if ((kid = fork()) == 0) {
+		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		_exit(127);
+	}
+	if (kid < 0)
+		return cli_fail(EXIT_USAGE, "cannot run the terminal: %s; pid %d stays parked",
+				strerror(errno), pid);
+	while (waitpid(kid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return EXIT_DONE;
+	return cli_fail(EXIT_USAGE,
+			"the terminal command failed (%s %d): %s; pid %d stays parked (hold attach "
+			"%d runs gdb here)",
+			WIFEXITED(status) ? "exit status" : "signal",
+			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), tmpl, pid, pid);
+}
+
+/* --new-terminal: $HOLD_TERMINAL, else a new window of the tmux we are in. */
+static const char *default_terminal(void)
+{
+	const char *t = getenv("HOLD_TERMINAL");
+
+	if (t && *t)
+		return t;
+	if (getenv("TMUX"))
+		return "tmux new-window {}";
+	return NULL;
 }
 
 static int cmd_attach(const struct cmd_entry *self, struct args *args)
@@ -357,6 +387,7 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 	struct attach_req r = {.release = !args_has(args, "no-release")};
 	const char *gdb, *script, *target = args_get(args, "pid");
 	const char *term = args_get(args, "terminal"), *wait_glob = args_get(args, "wait");
+	int new_term = args_has(args, "new-terminal");
 	int nops = args->dashdash >= 0 ? args->dashdash : args->argc, err;
 	char exe[PATH_MAX], link[96], self_exe[PATH_MAX];
 	struct gdb_cmd g = {.n = 0};
@@ -480,6 +511,12 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 		setenv("HOLD_CLI", self_exe, 1);
 	}
 	session(&g, &r, script, &py, pyf == PY_READY, exe);
+	if (new_term && !term && !(term = default_terminal()))
+		return cli_fail(
+			EXIT_USAGE,
+			"--new-terminal: no terminal to open (not inside tmux, and "
+			"HOLD_TERMINAL is not set, e.g. to 'xterm -e'); pid %d stays parked",
+			r.pid);
 	if (term)
 		return in_terminal(term, &g, gdb, r.pid);
 	fflush(stdout);
@@ -554,6 +591,9 @@ const struct cmd_entry cmd_attach_entry = {
 			  "pdb here, in the parked CPython thread: stopped at\n"
 			  "the next line of the function that forked or\n"
 			  "received; `c` (no breakpoints) or `q` lets it run on"},
+			 {0, "new-terminal", NULL, 0,
+			  "run gdb in a new terminal: $HOLD_TERMINAL (a\n"
+			  "--terminal TEMPLATE), else inside tmux a new window"},
 			 {0, "terminal", "TEMPLATE", 0,
 			  "run gdb in another terminal: TEMPLATE is a shell\n"
 			  "command, {} the gdb command as one word, {pid} the\n"

@@ -47,8 +47,21 @@ def _say(msg, who="hold"):
     gdb.write("%s: %s\n" % (who, msg), gdb.STDERR)
 
 
-def _select(tid):
-    """Switch to the thread whose LWP is tid, and to its hold_park frame."""
+def _in_libhold(f):
+    """Is frame f libhold's own (the park, its interposers), or the dynamic
+    loader's (which runs libhold's constructor: an exec park)?"""
+    try:
+        name = gdb.solib_name(f.pc())
+    except gdb.error:
+        return False
+    return bool(name) and os.path.basename(name).startswith(("libhold", "ld-linux", "ld-"))
+
+
+def _select(tid, user=False):
+    """Switch to the thread whose LWP is tid, and to its hold_park frame --
+    or, user, to the first frame that is not libhold's (where the program
+    called what parked it), saying so in one line.  hold = 0 is set in
+    hold_park's frame."""
     inf = gdb.selected_inferior()
     for t in inf.threads():
         if t.ptid[1] == tid:
@@ -56,11 +69,28 @@ def _select(tid):
             break
     else:
         raise gdb.GdbError("thread %d is not in pid %d" % (tid, inf.pid))
-    f = gdb.newest_frame()
-    while f is not None and f.name() != "hold_park":
+    frames, f = [], gdb.newest_frame()
+    while f is not None and len(frames) < 64:
+        frames.append(f)
         f = f.older()
-    if f is not None:
+    park = next((f for f in frames if f.name() == "hold_park"), None)
+    # the program's: not libhold's or the loader's, and a function gdb
+    # knows (past the loader, an exec park's unwinding runs into garbage)
+    mine = next((i for i, f in enumerate(frames) if not _in_libhold(f) and f.name()), None)
+    if user and park is not None and mine is None:  # in libhold's constructor
+        park.select()
+        _say("the program has not started (parked at its exec, in libhold's constructor): "
+             "`continue` leaves it parked until it is released, and then main runs")
+    elif user and park is not None and mine:  # a park of libhold's, called from there
+        f = frames[mine]
+        sal = f.find_sal()
+        where = "%s:%d" % (sal.symtab.filename, sal.line) if sal.symtab else "%#x" % f.pc()
         f.select()
+        _say("frame #%d, %s at %s, is the program's: libhold's park is below it (frame "
+             "function hold_park); `continue` leaves it parked until it is released"
+             % (mine, f.name() or "??", where))
+    elif park is not None:
+        park.select()
 
 
 def _park_of(pid, tid=0):
@@ -142,7 +172,7 @@ class HoldSetup(gdb.Command):
         _State.failed = []
         _State.deferred = []
         gdb.execute("set breakpoint pending %s" % ("on" if _State.pending else "off"))
-        _select(int(a[0]))
+        _select(int(a[0]), user=True)
 
 
 class HoldBreak(gdb.Command):

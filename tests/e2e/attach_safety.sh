@@ -89,3 +89,17 @@ pid=$(park 'exec:*/target' "$H/target")
 	fail "--terminal: {pid} or the gdb command did not arrive: $(cat "$T/tpid" "$T/term")"
 until_true "ran $pid" || fail "--terminal: it did not run on"
 ok "--terminal TEMPLATE: {pid} and {} (the gdb command as one word) substituted; gdb stopped in main"
+
+# a terminal that does not start is said in words, and the park stays
+pid=$(park 'exec:*/target' "$H/target")
+"$HOLD" attach -b main --terminal nosuchterm "$pid" >"$T/nt" 2>&1 && fail "a failed terminal succeeded"
+grep -q "the terminal command failed (exit status 127): nosuchterm; pid $pid stays parked" "$T/nt" ||
+	fail "failed terminal: $(cat "$T/nt")"
+"$HOLD" ls | grep -q "^$pid " || fail "the failed terminal cost the park"
+env -u TMUX -u HOLD_TERMINAL "$HOLD" attach --new-terminal "$pid" >"$T/nn" 2>&1 && fail "--new-terminal with none"
+grep -q "no terminal to open .*; pid $pid stays parked" "$T/nn" || fail "no default terminal: $(cat "$T/nn")"
+env -u TMUX HOLD_TERMINAL="sh -c {} >'$T/dt' 2>&1" "$HOLD" attach --batch -b main --new-terminal "$pid" ||
+	fail "--new-terminal with HOLD_TERMINAL failed"
+grep -q "^Breakpoint 1, main (" "$T/dt" || fail "HOLD_TERMINAL's gdb did not stop in main: $(cat "$T/dt")"
+until_true "ran $pid" || fail "it did not run on"
+ok "a terminal that fails, or none to open: said, and the park stays; --new-terminal opens \$HOLD_TERMINAL"

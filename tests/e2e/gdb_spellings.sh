@@ -2,7 +2,8 @@
 # hold attach takes gdb's own spellings: -batch (not "-b atch"), -ex and
 # --eval-command, -iex and --init-eval-command (run before gdb attaches),
 # -x and -command, -nx, -q, -quiet and -silent; and lldb's attach -w -n
-# habit, hold attach --wait GLOB.
+# habit, hold attach --wait GLOB.  The attach selects the program's own
+# frame, not libhold's, and says so in one line.
 . "$(dirname "$0")/lib.sh"
 need_gdb
 start_holdd
@@ -42,3 +43,20 @@ until_true "grep -q 'main reached' '$T/c.out'" || fail "it did not run on"
 "$HOLD" attach --wait spell 4090 >"$T/both" 2>&1 && fail "--wait with a PID was taken"
 grep -q "name the process once" "$T/both" || fail "--wait and a PID: $(cat "$T/both")"
 ok "attach --wait GLOB waited for the next park of that name and stopped it in main"
+
+# the program's frame selected: a fork park's is the caller of fork; an
+# exec park's program has not started, and says so
+preload 'fork' "$H/many_forks" 1 >"$T/f.out" 2>&1 &
+PIDS="$PIDS $!"
+pid=$("$HOLD" wait --timeout 10 many_forks) || fail "no fork park"
+"$HOLD" attach --batch --no-release -ex frame "$pid" >"$T/gdb4" 2>&1 || fail "attach: $(cat "$T/gdb4")"
+grep -q "^hold: frame #[0-9]*, main at .*many_forks.c:[0-9]*, is the program's" "$T/gdb4" &&
+	grep -q "^#[0-9]* .* in main (" "$T/gdb4" || fail "the program's frame was not selected: $(cat "$T/gdb4")"
+"$HOLD" release "$pid" >/dev/null
+preload 'exec:*/spell' "$T/spell" d >"$T/d.out" 2>&1 &
+PIDS="$PIDS $!"
+pid=$("$HOLD" wait --timeout 10 spell) || fail "no exec park"
+"$HOLD" attach --batch --no-release -ex frame "$pid" >"$T/gdb5" 2>&1 || fail "attach: $(cat "$T/gdb5")"
+grep -q "^hold: the program has not started" "$T/gdb5" || fail "exec park: $(cat "$T/gdb5")"
+"$HOLD" release "$pid" >/dev/null
+ok "attach selects the program's frame (a fork park: main, the caller of fork) and says where; an exec park says the program has not started"
