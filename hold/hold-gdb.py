@@ -130,6 +130,25 @@ def _elf_sections(path):
         return set()
 
 
+def _dpkg_owner(path):
+    """The Debian package that ships path, or "".  On a merged-/usr system
+    /usr/bin/sleep is /bin/sleep in dpkg's records (and the other way
+    round for newer packages): both spellings are asked."""
+    names = [path]
+    if path.startswith("/usr/"):
+        names.append(path[4:])
+    elif re.match(r"/(s?bin|lib\w*)/", path):
+        names.append("/usr" + path)
+    for name in names:
+        try:
+            r = subprocess.run(["dpkg", "-S", name], capture_output=True, text=True)
+        except OSError:
+            return ""
+        if r.returncode == 0:
+            return r.stdout.split(":")[0]
+    return ""
+
+
 def _stripped_hint():
     """Why gdb may not know the location: the binary has no symbols."""
     exe = gdb.current_progspace().filename or ""
@@ -138,13 +157,7 @@ def _stripped_hint():
     secs = _elf_sections(exe)
     if not exe or separate or ".symtab" in secs or ".debug_info" in secs or not objs:
         return None
-    pkg = ""
-    try:
-        r = subprocess.run(["dpkg", "-S", exe], capture_output=True, text=True)
-        if r.returncode == 0:
-            pkg = r.stdout.split(":")[0]
-    except OSError:
-        pass
+    pkg = _dpkg_owner(exe)
     hint = "%s is stripped and gdb found no debug symbols for it: " % exe
     if pkg:
         hint += ("install %s-dbgsym (from the debian-debug archive: deb "
@@ -513,11 +526,7 @@ def _py_symbols_hint():
     obj = sorted(objs, key=lambda f: "libpython" not in f)[0] if objs else "the interpreter"
     ver = re.search(r"python(3\.\d+)", obj)
     hint = "gdb finds no debug symbols for %s, so it cannot read its Python frames: " % obj
-    try:
-        owned = subprocess.run(["dpkg", "-S", obj], capture_output=True).returncode == 0
-    except OSError:
-        owned = False
-    if owned and ver:
+    if _dpkg_owner(obj) and ver:
         return hint + "apt-get install python%s-dbg" % ver.group(1)
     return hint + "rebuild that Python with -g (or install its debug symbols)"
 

@@ -35,6 +35,19 @@ grep -q "hold attach: $T/starget is stripped and gdb found no debug symbols for 
 "$HOLD" release "$pid" >/dev/null
 ok "a stripped binary: it says so, and where symbols come from (-dbgsym, debuginfod); still parked"
 
+# Debian's own stripped binary, on merged /usr: dpkg knows /usr/bin/sleep
+# as /bin/sleep, and the hint still names its package
+bid=$(readelf -n /usr/bin/sleep 2>/dev/null | sed -n 's/.*Build ID: \(..\)\(.*\)/\1\/\2/p')
+if command -v dpkg >/dev/null && dpkg -S /bin/sleep >/dev/null 2>&1 && [ -L /bin ] &&
+	[ -n "$bid" ] && [ ! -e "/usr/lib/debug/.build-id/$bid.debug" ]; then
+	"$HOLD" run -r 'exec:*/sleep' -- /usr/bin/sleep 30 >>"$T/out" 2>&1 &
+	pid=$("$HOLD" wait --timeout 10 sleep) || fail "sleep did not park"
+	DEBUGINFOD_URLS= "$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 && fail "attach to sleep's stripped main succeeded"
+	grep -q "install coreutils-dbgsym" "$T/gdb" || fail "no -dbgsym package named for /usr/bin/sleep: $(cat "$T/gdb")"
+	kill -KILL "$pid"
+	ok "merged /usr: /usr/bin/sleep's hint names coreutils-dbgsym (dpkg knows it as /bin/sleep)"
+fi
+
 pid=$(park 'exec:*/target,mode=stop' "$H/target")
 "$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "stop-mode attach failed: $(cat "$T/gdb")"
 grep -q "^Breakpoint 1, main (" "$T/gdb" && ! grep -q SIGCONT "$T/gdb" ||
