@@ -73,5 +73,9 @@ complete_ hold attach '' | grep -qx "$pid" || fail "hold attach <TAB> did not of
 complete_ hold release '' | grep -qx "$pid" || fail "hold release <TAB>: $(complete_ hold release '')"
 complete_ hold attach --b | grep -qx -- --batch || fail "hold attach --b<TAB>: $(complete_ hold attach --b)"
 complete_ hold run -r 'exec:*/x,cou' | grep -qx 'exec:\*/x,count=' || fail "rule key: $(complete_ hold run -r 'exec:*/x,cou')"
+[ -z "$(complete_ hold attach -b '')" ] || fail "hold attach -b <TAB> offered: $(complete_ hold attach -b '')"
+complete_ hold attach -p '' | grep -qx "$pid" || fail "hold attach -p <TAB>: $(complete_ hold attach -p '')"
+complete_ hold run -- whil | grep -qx while && fail "hold run -- whil<TAB> offered a shell keyword"
+complete_ hold run -- sle | grep -qx sleep || fail "hold run -- sle<TAB>: $(complete_ hold run -- sle)"
 "$HOLD" release --all >/dev/null
-ok "completion: hold at -> attach; hold attach -> the parked pid $pid; options; rule keys"
+ok "completion: hold at -> attach; hold attach -> the parked pid $pid; options; rule keys; nothing after -b; no shell keywords after run --"
