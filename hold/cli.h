@@ -117,6 +117,9 @@ int kernel_off(const char *why);
  * (1), or until holdd closes it (0): the tree ended, or holdd did. */
 int kernel_hold(struct client *cl);
 
+/* cmd-wait.c: connect to holdd, waiting up to secs (0: for ever) for one
+ * to answer (hold run may be starting it); 0, or an exit code (said why). */
+int open_waiting(struct client *cl, double secs);
 /* cmd-wait.c: wait (secs, 0: for ever) for a park whose exe or comm
  * matches glob (NULL: any) that no earlier wait of this user was handed
  * (new_only: that parked after this began); 0 with its pid and tid, or an

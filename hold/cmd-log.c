@@ -147,14 +147,23 @@ static void print_json(const struct hold_msg *m)
 	printf("}\n");
 }
 
+static void ask(struct client *cl, int follow)
+{
+	char buf[64];
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LOG);
+	if (follow)
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_FOLLOW);
+	client_send(cl, buf, hold_enc_finish(&e));
+}
+
 static int cmd_log(const struct cmd_entry *self, struct args *args)
 {
 	int follow = args_has(args, "follow"), json = args_has(args, "json"), r;
-	uint64_t shown = 0;
+	uint64_t shown = 0, last = 0, at_last = 0, skip = 0;
 	struct client cl;
 	struct hold_msg m;
-	char buf[64];
-	struct hold_enc e;
 
 	(void)self;
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a line as it happens, into a pipe too */
@@ -164,31 +173,50 @@ static int cmd_log(const struct cmd_entry *self, struct args *args)
 		return -r;
 	if (r == 1)
 		follow = 0;
-	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_LOG);
-	if (follow)
-		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_FOLLOW);
-	client_send(&cl, buf, hold_enc_finish(&e));
-	while ((r = client_next(&cl, &m, follow ? -1 : 10000)) == 1) {
-		if (m.type == HOLD_MSG_ERROR) {
-			client_close(&cl);
-			return cli_fail(EXIT_USAGE, "%s", cli_text(&m));
+	ask(&cl, follow);
+	for (;;) {
+		while ((r = client_next(&cl, &m, follow ? -1 : 10000)) == 1) {
+			if (m.type == HOLD_MSG_ERROR) {
+				client_close(&cl);
+				return cli_fail(EXIT_USAGE, "%s", cli_text(&m));
+			}
+			if (m.type == HOLD_MSG_DONE) { /* the journal's events are out */
+				if (!follow)
+					break;
+				continue;
+			}
+			/* after a restart the journal comes again: what was shown
+			 * is not shown twice (by time, and at the last time shown,
+			 * by how many were) */
+			if (!event_name(m.type) || m.num[HOLD_F_SINCE_NS] < last)
+				continue;
+			if (m.num[HOLD_F_SINCE_NS] == last && skip) {
+				skip--;
+				continue;
+			}
+			if (m.num[HOLD_F_SINCE_NS] > last) {
+				last = m.num[HOLD_F_SINCE_NS];
+				at_last = 0;
+			}
+			at_last++;
+			if (json)
+				print_json(&m);
+			else
+				print_text(&m);
+			shown++;
 		}
-		if (m.type == HOLD_MSG_DONE) { /* the journal's events are out */
-			if (!follow)
-				break;
-			continue;
-		}
-		if (!event_name(m.type))
-			continue;
-		if (json)
-			print_json(&m);
-		else
-			print_text(&m);
-		shown++;
+		client_close(&cl);
+		if (!follow)
+			break;
+		/* as hold wait does: the next holdd (a private one ends, the
+		 * next hold run starts its own; a system one restarts) */
+		fprintf(stderr, "hold log: holdd has stopped; following the next one (Ctrl-C to "
+				"stop)\n");
+		if ((r = open_waiting(&cl, 0)))
+			return r;
+		skip = at_last;
+		ask(&cl, 1);
 	}
-	client_close(&cl);
-	if (follow)
-		return cli_fail(EXIT_USAGE, "holdd has stopped");
 	if (r != 1)
 		return cli_fail(EXIT_USAGE, "holdd did not answer");
 	return shown ? EXIT_DONE : EXIT_NONE;
@@ -200,8 +228,9 @@ const struct cmd_entry cmd_log_entry = {
 	.help = "Print what holdd saw, one event a line with its time: forks, execs, exits,\n"
 		"parks, releases and hand-offs -- yours (everyone's, for root).  First what\n"
 		"its journal holds (a journal holdd has compacted keeps the trees, not every\n"
-		"event); with -f, then each event as it happens, until holdd stops or you\n"
-		"press Ctrl-C.  With no holdd running, the journal's events.\n",
+		"event); with -f, then each event as it happens, until Ctrl-C: when holdd\n"
+		"stops, the next one's (none shown twice).  With no holdd running, the\n"
+		"journal's events.\n",
 	.args = {(const struct args_opt[]){
 			 {'f', "follow", NULL, 0, "go on printing events as they happen"},
 			 {'j', "json", NULL, 0, "one JSON object a line"},

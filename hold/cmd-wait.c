@@ -15,7 +15,7 @@
  * must not lose the race against hold run starting its private holdd (nor
  * against the park itself: WAIT asks for parks since this command began).
  * Says so on stderr once the wait is longer than a second; 0 or exit code. */
-static int open_waiting(struct client *cl, double secs)
+int open_waiting(struct client *cl, double secs)
 {
 	const struct timespec poll = {0, 50 * 1000 * 1000};
 	int said = 0;

@@ -2,6 +2,7 @@
 # hold log: what holdd saw, one event a line with its time.  -f shows a
 # fork, an exec, a park and a release as they happen, in that order; after
 # the fact hold log prints them from the journal, with or without holdd.
+# -f follows across a restart of holdd, showing nothing twice.
 . "$(dirname "$0")/lib.sh"
 PY=${PYTHON3:-python3}
 
@@ -46,3 +47,23 @@ kill -TERM "$HOLDD_PID" && wait "$HOLDD_PID"
 grep -q "the events of holdd's journal" "$T/log2.err" || fail "$(cat "$T/log2.err")"
 grep -q "  release  $pid/$pid" "$T/log2.txt" || fail "hold log with no holdd: $(cat "$T/log2.txt")"
 ok "with no holdd running, hold log reads the journal, and says so"
+
+# -f across a restart: the next holdd's events follow, none shown twice
+start_holdd --foreground
+"$HOLD" log -f >"$T/f.txt" 2>"$T/f.err" &
+logpid=$!
+PIDS="$PIDS $logpid"
+until_true "grep -q '  release  $pid/$pid' '$T/f.txt'" || fail "hold log -f did not print the journal"
+kill -TERM "$HOLDD_PID" && wait "$HOLDD_PID"
+until_true "grep -q 'holdd has stopped; following the next one' '$T/f.err'" || fail "log -f: $(cat "$T/f.err")"
+kill -0 "$logpid" || fail "hold log -f ended with holdd"
+start_holdd --foreground
+"$HOLD" run -r 'exec:*/target' -- "$H/target" y >"$T/run2.out" 2>&1 &
+pid2=$("$HOLD" wait --timeout 10 target) || fail "no second park"
+"$HOLD" release "$pid2" >/dev/null
+until_true "grep -q '  release  $pid2/$pid2' '$T/f.txt'" || fail "the next holdd's events did not follow: $(cat "$T/f.txt")"
+[ "$(grep -c "  release  $pid/$pid " "$T/f.txt")" = 1 ] && [ "$(grep -c "  release  $pid/$pid\$" "$T/f.txt")" -le 1 ] ||
+	fail "an event shown twice: $(cat "$T/f.txt")"
+[ "$(grep -c "  park     $pid/$pid " "$T/f.txt")" = 1 ] || fail "the first park shown twice: $(cat "$T/f.txt")"
+kill "$logpid"
+ok "hold log -f follows the next holdd after a restart, and shows nothing twice"
