@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "log-trace.h"
 
 static const char *event_name(unsigned type)
 {
@@ -161,12 +162,18 @@ static void ask(struct client *cl, int follow)
 static int cmd_log(const struct cmd_entry *self, struct args *args)
 {
 	int follow = args_has(args, "follow"), json = args_has(args, "json"), r;
+	const char *trace_to = args_get(args, "trace");
+	struct trace *tr = NULL;
 	uint64_t shown = 0, last = 0, at_last = 0, skip = 0;
 	struct client cl;
 	struct hold_msg m;
 
-	(void)self;
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a line as it happens, into a pipe too */
+	if (trace_to && (follow || json))
+		return cli_usage(self,
+				 "--trace writes what holdd saw so far; it takes no -f or --json");
+	if (trace_to && !(tr = trace_new()))
+		return cli_fail(EXIT_USAGE, "out of memory");
 	if ((r = client_open_or_journal(&cl, follow ? "the events of holdd's journal in %s; "
 						      "nothing to follow"
 						    : "the events of holdd's journal in %s")) < 0)
@@ -199,7 +206,9 @@ static int cmd_log(const struct cmd_entry *self, struct args *args)
 				at_last = 0;
 			}
 			at_last++;
-			if (json)
+			if (tr)
+				trace_event(tr, &m);
+			else if (json)
 				print_json(&m);
 			else
 				print_text(&m);
@@ -217,14 +226,29 @@ static int cmd_log(const struct cmd_entry *self, struct args *args)
 		skip = at_last;
 		ask(&cl, 1);
 	}
-	if (r != 1)
+	if (r != 1) {
+		trace_free(tr);
 		return cli_fail(EXIT_USAGE, "holdd did not answer");
+	}
+	if (tr) {
+		FILE *f = strcmp(trace_to, "-") ? fopen(trace_to, "we") : stdout;
+		int bad = !f || trace_write(tr, f) < 0 || (f != stdout && fclose(f) != 0);
+
+		trace_free(tr);
+		if (bad)
+			return cli_fail(EXIT_USAGE, "cannot write %s: %m", trace_to);
+		if (f != stdout)
+			fprintf(stderr,
+				"hold log: %llu events written to %s (open it in "
+				"https://ui.perfetto.dev or chrome://tracing)\n",
+				(unsigned long long)shown, trace_to);
+	}
 	return shown ? EXIT_DONE : EXIT_NONE;
 }
 
 const struct cmd_entry cmd_log_entry = {
 	.name = "log",
-	.usage = "[-f] [--json]",
+	.usage = "[-f] [--json] | --trace FILE",
 	.help = "Print what holdd saw, one event a line with its time: forks, execs, exits,\n"
 		"parks, releases and hand-offs -- yours (everyone's, for root).  First what\n"
 		"its journal holds (a journal holdd has compacted keeps the trees, not every\n"
@@ -233,6 +257,10 @@ const struct cmd_entry cmd_log_entry = {
 		"journal's events.\n",
 	.args = {(const struct args_opt[]){
 			 {'f', "follow", NULL, 0, "go on printing events as they happen"},
+			 {0, "trace", "FILE", 0,
+			  "write the events to FILE (- : stdout) in the Trace Event\n"
+			  "Format, for Perfetto and chrome://tracing: a track a\n"
+			  "process, its life and each park a slice"},
 			 {'j', "json", NULL, 0, "one JSON object a line"},
 			 {0, NULL, NULL, 0, NULL}},
 		 0, 0, 0},
