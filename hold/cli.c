@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -48,6 +49,11 @@ void cli_help(const struct cmd_entry *e)
 	if (e->args.opts && e->args.opts->lng) {
 		printf("\n");
 		args_print_options(stdout, &e->args);
+	}
+	printf("\nExit status:\n");
+	for (const char *l = e->exits, *nl; l && *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		printf("  %.*s\n", (int)(nl - l), l);
 	}
 }
 
@@ -168,15 +174,18 @@ void fmt_held(char *buf, size_t n, uint64_t since_ns)
 int parse_target(const char *s, int *pid, int *tid)
 {
 	char *end;
-	long p = strtol(s, &end, 10), t = 0;
+	long p, t = 0;
 
-	if (end == s || p <= 0)
+	errno = 0;
+	p = strtol(s, &end, 10);
+	/* a pid is an int: 99999999999 is refused, not cut to another pid */
+	if (end == s || p <= 0 || p > INT_MAX || errno)
 		return -1;
 	if (*end == '/') {
 		const char *ts = end + 1;
 
 		t = strtol(ts, &end, 10);
-		if (end == ts || t <= 0)
+		if (end == ts || t <= 0 || t > INT_MAX || errno)
 			return -1;
 	}
 	if (*end)

@@ -26,6 +26,7 @@ struct cmd_entry {
 	const char *name;
 	const char *usage; /* after "hold NAME " */
 	const char *help;  /* what it does; --help lists the options from args */
+	const char *exits; /* its exit statuses, a line each: hold.1's table, and --help's */
 	struct args_spec args;
 	int (*exec)(const struct cmd_entry *self, struct args *args);
 };

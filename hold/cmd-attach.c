@@ -526,6 +526,12 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_attach_entry = {
 	.name = "attach",
+	.exits =
+		"0  done: stopped at the breakpoint and ran on, or --batch, --py-bt, --no-release\n"
+		"   finished\n"
+		"1  not parked, no such process, or a breakpoint gdb cannot set (it stays parked)\n"
+		"2  a bad option; gdb missing; the trace refused (Yama, another tracer, another\n"
+		"   user's); a terminal that failed (it stays parked)\n",
 	.usage = "[-p] PID[/TID] | --wait GLOB [-b LOCATION]... [-x FILE]...\n"
 		 "       [-batch] [-ex CMD]... [-iex CMD]... [-nx] [--pending] [--no-release]\n"
 		 "       [--py-bt] [--pdb] [--terminal TEMPLATE] [-- GDB-OPTION...]",

@@ -125,6 +125,8 @@ static int cmd_env(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_env_entry = {
 	.name = "env",
+	.exits = "0  the lines printed\n"
+		 "2  a bad or missing rule, a bad option\n",
 	.usage = "-r RULE... [--systemd] | --off",
 	.help = "Print the lines that put a program under hold, as shell-quoted export\n"
 		"lines for eval: LD_PRELOAD with libhold's absolute path, HOLD_RULES, and\n"

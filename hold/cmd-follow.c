@@ -44,11 +44,10 @@ static int follow_kernel(const char *text, int pid)
 
 static int cmd_follow(const struct cmd_entry *self, struct args *args)
 {
-	char text[4096], *end;
-	long pid = strtol(args->argv[0], &end, 10);
-	int err;
+	char text[4096];
+	int pid, tid, err;
 
-	if (*end || pid <= 0)
+	if (parse_target(args->argv[0], &pid, &tid) < 0 || tid)
 		return cli_usage(self, "'%s' is not a PID", args->argv[0]);
 	if (cli_collect_rules(self, args, text, sizeof(text)))
 		return EXIT_USAGE;
@@ -56,14 +55,16 @@ static int cmd_follow(const struct cmd_entry *self, struct args *args)
 		return cli_usage(self, "give at least one rule, e.g. -r 'exec:*/qemu-system-*'");
 	if (!cli_rules_ok(text) || (err = tracer_rules(self, text)))
 		return EXIT_USAGE;
-	if (!args_has(args, "ptrace") && (err = follow_kernel(text, (int)pid)) >= 0)
+	if (!args_has(args, "ptrace") && (err = follow_kernel(text, pid)) >= 0)
 		return err;
-	return tracer_follow((int)pid);
+	return tracer_follow(pid);
 }
 
 const struct cmd_entry cmd_follow_entry = {
 	.name = "follow",
-	.usage = "PID -r RULE...",
+	.exits = "0  stopped by Ctrl-C or SIGTERM, or the tree has ended\n"
+		 "2  a bad rule or option; PID not running; tracing refused\n",
+	.usage = "PID -r RULE... [--ptrace]",
 	.help = "Follow a running process and everything it starts from now on (no\n"
 		"restart, no LD_PRELOAD): a new process that a fork rule takes, or a new\n"
 		"image that an exec rule takes (before its first instruction), is parked\n"

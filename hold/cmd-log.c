@@ -248,6 +248,9 @@ static int cmd_log(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_log_entry = {
 	.name = "log",
+	.exits = "0  events printed (or written: --trace)\n"
+		 "1  nothing recorded\n"
+		 "2  a bad option; no holdd and no journal to read; a --trace file not written\n",
 	.usage = "[-f] [--json] | --trace FILE",
 	.help = "Print what holdd saw, one event a line with its time: forks, execs, exits,\n"
 		"parks, releases and hand-offs -- yours (everyone's, for root).  First what\n"

@@ -162,6 +162,9 @@ static int cmd_ls(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
+	.exits = "0  parks listed\n"
+		 "1  nothing is parked\n"
+		 "2  a bad option; a runtime directory that is not safe to read\n",
 	.usage = "[--json]",
 	.help = "List parked threads: pid, tid, the thread's name, event, mode, how long\n"
 		"held, rule, and what it is parked on: the image (exe and argv) for fork and\n"

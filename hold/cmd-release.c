@@ -101,6 +101,9 @@ static int cmd_release(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_release_entry = {
 	.name = "release",
+	.exits = "0  released (how many, printed)\n"
+		 "1  not parked, no such process, or --all with nothing parked\n"
+		 "2  a bad option; a spinning park and no holdd to release it through\n",
 	.usage = "PID[/TID] | --all",
 	.help = "Release parked threads: all of PID's, one thread of it, or all of yours\n"
 		"(everyone's, for root).  holdd wakes a spinning thread through its\n"

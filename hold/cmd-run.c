@@ -134,6 +134,10 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
+	.exits =
+		"0-255  CMD's own exit status (hold run becomes CMD)\n"
+		"127    CMD cannot be run\n"
+		"2      a bad rule or option; libhold or a holdd cannot be had; --kernel refused\n",
 	.usage = "[-r RULE]... [--kernel] [--] CMD [ARGS]",
 	.help = "Run CMD under hold: libhold preloaded, the rules in HOLD_RULES, reports to\n"
 		"holdd.  When no holdd answers, starts a private one (its log is\n"

@@ -252,6 +252,9 @@ static int cmd_tree(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_tree_entry = {
 	.name = "tree",
+	.exits = "0  a tree printed\n"
+		 "1  nothing recorded (for PID: nothing of it)\n"
+		 "2  a bad option; no holdd and no journal to read\n",
 	.usage = "[PID] [--json]",
 	.help = "Show the process trees holdd recorded, or the one under PID: fork edges,\n"
 		"exec edges (─exec─▶ the new image), and which processes are parked, exited\n"

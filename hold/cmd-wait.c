@@ -118,6 +118,9 @@ static int cmd_wait(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_wait_entry = {
 	.name = "wait",
+	.exits = "0  a park, its PID printed\n"
+		 "1  --timeout ran out\n"
+		 "2  a bad option; a holdd that refused\n",
 	.usage = "[--timeout SECS] [--new] [GLOB]",
 	.help = "Print the oldest parked thread whose exe path, exe name or comm matches\n"
 		"GLOB (any, without one) that no earlier hold wait of yours was handed,\n"

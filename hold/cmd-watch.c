@@ -17,9 +17,9 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 {
 	const char *pids = args_get(args, "pid"), *cgs = args_get(args, "cgroup");
 	struct kernel_cgroup cg = {0, 0};
-	char text[4096], why[1024], *end;
+	char text[4096], why[1024];
 	struct client cl;
-	long pid = 0;
+	int pid = 0, tid;
 	unsigned n = 1;
 
 	if (cli_collect_rules(self, args, text, sizeof(text)))
@@ -38,7 +38,7 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 		return cli_usage(self, "give at least one rule, e.g. -r 'exec:*/qemu-system-*'");
 	if (!cli_rules_ok(text))
 		return EXIT_USAGE;
-	if (pids && ((pid = strtol(pids, &end, 10)) <= 0 || *end))
+	if (pids && (parse_target(pids, &pid, &tid) < 0 || tid))
 		return cli_usage(self, "'%s' is not a PID", pids);
 	if (cgs && kernel_cgroup(cgs, &cg, why, sizeof(why)) < 0)
 		return cli_fail(EXIT_USAGE, "--cgroup: %s", why);
@@ -51,10 +51,10 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 		if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 			return client_no_daemon();
 	}
-	if (kernel_watch(&cl, text, (int)pid, 0, &cg, why, sizeof(why)) < 0)
+	if (kernel_watch(&cl, text, pid, 0, &cg, why, sizeof(why)) < 0)
 		return cli_fail(EXIT_USAGE, "%s", why);
 	if (pid)
-		fprintf(stderr, "hold watch: parking pid %ld and its descendants", pid);
+		fprintf(stderr, "hold watch: parking pid %d and its descendants", pid);
 	else
 		fprintf(stderr, "hold watch: parking %s",
 			geteuid() == 0 ? "any process" : "any process of yours");
@@ -67,7 +67,7 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 	if (kernel_hold(&cl))
 		return EXIT_DONE;
 	if (pid) {
-		fprintf(stderr, "hold watch: pid %ld and its descendants have exited\n", pid);
+		fprintf(stderr, "hold watch: pid %d and its descendants have exited\n", pid);
 		return EXIT_DONE;
 	}
 	return cli_fail(EXIT_USAGE, "holdd went away, and its kernel rules with it");
@@ -75,6 +75,9 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 
 const struct cmd_entry cmd_watch_entry = {
 	.name = "watch",
+	.exits = "0  stopped by Ctrl-C or SIGTERM; --pid: the tree has ended; --status: on\n"
+		 "1  --status: kernel following is off\n"
+		 "2  a bad rule or option; kernel following off or refused; holdd gone\n",
 	.usage = "-r RULE... [--pid PID] [--cgroup CGROUP] | --status",
 	.help = "Park by fork and exec rules from the kernel (holdd's BPF follower), with\n"
 		"nothing injected: any process on the system -- a daemon started long ago,\n"

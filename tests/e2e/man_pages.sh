@@ -26,6 +26,17 @@ for v in $verbs; do
 		grep -q -- "$o" "$T/hold.txt" || fail "hold(1) does not name $v's $o"
 	done
 done
+# hold(1)'s exit statuses are each verb's --help ones
+sed -n '/^EXIT STATUS/,/^ENVIRONMENT/p' "$T/hold.txt" | tr -s ' \n‐' ' ' | sed 's/‐ //g' >"$T/exits.txt"
+for v in $verbs; do
+	"$HOLD" "$v" --help | sed -n '/^Exit status:$/,$p' | sed 1d | tr -s ' \n' ' ' >"$T/vexit"
+	for code in 0 1 2 127 0-255; do
+		line=$(sed -n "s/.* $code \([^0-9][^0-9]*\).*/\1/p" "$T/vexit" | cut -c1-30)
+		[ -z "$line" ] || grep -qF -- "$code $line" "$T/exits.txt" ||
+			fail "hold(1)'s EXIT STATUS lacks hold $v's '$code $line'"
+	done
+	grep -q "hold $v " "$T/exits.txt" || fail "hold(1)'s EXIT STATUS does not name hold $v"
+done
 for section in "EXIT STATUS" ENVIRONMENT FILES EXAMPLES "JSON OUTPUT"; do
 	grep -q "^$section" "$T/hold.txt" || fail "hold(1) has no $section"
 done
