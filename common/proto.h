@@ -35,7 +35,7 @@ enum hold_msg_type {
 	HOLD_MSG_HELLO = 1, /* VERSION */
 	/* libhold -> holdd, datagrams: the kernel names the sender */
 	HOLD_MSG_FORK, /* CHILD */
-	HOLD_MSG_EXEC, /* PATH, ARG..., PPID */
+	HOLD_MSG_EXEC, /* PATH, ARG..., PPID [, FLAGS=FAILED, ERRNO: it failed] */
 	/* a parked thread <-> holdd, on its own stream connection */
 	HOLD_MSG_PARK,     /* TID, EVENT, RULE, MODE, START, SINCE_NS [, TIMEOUT_NS, PPID,
 			      PATH, COMM, ARG..., and for recv/accept FD, ADDR, BYTES,
@@ -94,21 +94,22 @@ enum hold_field {
 	HOLD_F_COUNT,
 	HOLD_F_EXIT_NS,
 	HOLD_F_NODES,
-	HOLD_F_FD,       /* PARK: the fd a recv/accept rule fired on */
-	HOLD_F_PEER,     /* PARK, HANDOFF: the sender's pid (0: not known) */
-	HOLD_F_BYTES,    /* PARK: how many bytes the recv returned */
-	HOLD_F_NEWFD,    /* PARK: the connection an accept returned */
-	HOLD_F_OWNER,    /* NODE, OWNER (journal): the uid a tree belongs to */
-	HOLD_F_PIDNS,    /* HELLO, PARK: the sender's pid namespace (the inode of
-			    /proc/self/ns/pid); pids it sends and is sent are that
-			    namespace's (a process in a container) */
-	HOLD_F_LOST,     /* DONE: fork/exec reports lost so far (holdd's ring full) */
-	HOLD_F_NSPID,    /* PARKED: the pid in the process's own namespace, where it
-			    is not holdd's (a container) */
-	HOLD_F_CGROUP_ID, /* WATCH: only processes in this cgroup (v2: its directory's
-			     inode) or below it ... */
+	HOLD_F_FD,           /* PARK: the fd a recv/accept rule fired on */
+	HOLD_F_PEER,         /* PARK, HANDOFF: the sender's pid (0: not known) */
+	HOLD_F_BYTES,        /* PARK: how many bytes the recv returned */
+	HOLD_F_NEWFD,        /* PARK: the connection an accept returned */
+	HOLD_F_OWNER,        /* NODE, OWNER (journal): the uid a tree belongs to */
+	HOLD_F_PIDNS,        /* HELLO, PARK: the sender's pid namespace (the inode of
+				/proc/self/ns/pid); pids it sends and is sent are that
+				namespace's (a process in a container) */
+	HOLD_F_LOST,         /* DONE: fork/exec reports lost so far (holdd's ring full) */
+	HOLD_F_NSPID,        /* PARKED: the pid in the process's own namespace, where it
+				is not holdd's (a container) */
+	HOLD_F_CGROUP_ID,    /* WATCH: only processes in this cgroup (v2: its directory's
+				inode) or below it ... */
 	HOLD_F_CGROUP_LEVEL, /* ... which is this deep (the root: 0) */
-	HOLD_F_NUM_END_, /* tags below are numbers, from here strings */
+	HOLD_F_ERRNO,        /* EXEC with FLAGS=FAILED: why the exec failed */
+	HOLD_F_NUM_END_,     /* tags below are numbers, from here strings */
 	HOLD_F_PATH = 32,
 	HOLD_F_ARG, /* repeatable */
 	HOLD_F_EVENT,
@@ -146,6 +147,7 @@ enum hold_by {
 				    no tree (hold run's watcher) */
 #define HOLD_FL_KERNEL     2048u /* PARK, record: the kernel follower stopped it */
 #define HOLD_FL_TREE       4096u /* WATCH: the rules live as long as PID's tree */
+#define HOLD_FL_FAILED     8192u /* EXEC: the exec failed (ERRNO); the image is unchanged */
 
 #define HOLD_F_NUMS (HOLD_F_NUM_END_)
 #define HOLD_F_STRS (HOLD_F_STR_END_ - HOLD_F_PATH)

@@ -70,6 +70,11 @@ static void print_text(const struct hold_msg *m)
 		cli_argv_line(m, 1, argv, sizeof(argv), 0);
 		if (argv[0])
 			printf(" %s", text_vis(argv));
+		if (m->num[HOLD_F_FLAGS] & HOLD_FL_FAILED) {
+			const char *name = strerrorname_np((int)m->num[HOLD_F_ERRNO]);
+
+			printf("  [failed: %s]", name ? name : "?");
+		}
 		break;
 	}
 	case HOLD_MSG_EXIT:
@@ -135,6 +140,11 @@ static void print_json(const struct hold_msg *m)
 			break;
 		if (hold_msg_has(m, HOLD_F_PPID))
 			printf(", \"ppid\": %llu", (unsigned long long)m->num[HOLD_F_PPID]);
+		if (m->num[HOLD_F_FLAGS] & HOLD_FL_FAILED) {
+			const char *name = strerrorname_np((int)m->num[HOLD_F_ERRNO]);
+
+			printf(", \"failed\": \"%s\"", name ? name : "?");
+		}
 		printf(", \"path\": ");
 		json_str(stdout, path.p, path.len);
 		printf(", \"argv\": [");

@@ -8,13 +8,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "proc.h"
 
 struct row {
 	int pid, parent, depth, last; /* last: no later sibling */
 	uint32_t uid, flags;
 	uint64_t since_ns, exit_ns;
 	char exe[512], argv[512];
-	char *args; /* the whole argv, NUL-separated (malloc'd) */
+	char failed[320]; /* its last exec that failed: "ENOENT /no/such"; "": none */
+	char *args;       /* the whole argv, NUL-separated (malloc'd) */
 	size_t argslen;
 };
 
@@ -88,13 +90,24 @@ static void print_rows(struct row *r, int n)
 		indent[0] = '\0';
 		for (int k = 1; k <= d; k++)
 			strcat(indent, more[k] ? "│      " : "       ");
-		if (r[i].flags & HOLD_FL_EXECED)
+		if (r[i].flags & HOLD_FL_EXECED) {
 			printf("%d ─exec─▶ %s%s%s", r[i].pid, text_vis(r[i].exe),
 			       r[i].argv[0] ? " " : "", text_vis(r[i].argv));
-		else
+		} else {
+			char comm[64] = "";
+
+			/* a process followed from where it stood (hold follow, watch
+			 * --pid): no exec seen, but the kernel knows its name */
+			if (!r[i].exe[0] && !(r[i].flags & HOLD_FL_EXITED))
+				proc_comm(r[i].pid, r[i].pid, comm, sizeof(comm));
 			printf("%d (%s)", r[i].pid,
-			       r[i].exe[0] ? text_vis(basename(r[i].exe)) : "?");
+			       r[i].exe[0] ? text_vis(basename(r[i].exe))
+			       : comm[0]   ? text_vis(comm)
+					   : "?");
+		}
 		printf("%s", fl);
+		if (r[i].failed[0])
+			printf("  [exec failed: %s]", text_vis(r[i].failed));
 		print_hands(&r[i], indent);
 		printf("\n");
 	}
@@ -115,6 +128,11 @@ static void print_json(struct row *r, int n)
 		       r[i].flags & HOLD_FL_REPARENTED ? "true" : "false",
 		       (unsigned long long)r[i].since_ns, (unsigned long long)r[i].exit_ns);
 		json_str(stdout, r[i].exe, strlen(r[i].exe));
+		printf(", \"exec_failed\": ");
+		if (r[i].failed[0])
+			json_str(stdout, r[i].failed, strlen(r[i].failed));
+		else
+			printf("null");
 		printf(", \"argv\": ");
 		json_argv(stdout, r[i].args, r[i].argslen);
 		printf(", \"handoffs\": [");
@@ -214,6 +232,7 @@ static int cmd_tree(const struct cmd_entry *self, struct args *args)
 		x->since_ns = m.num[HOLD_F_SINCE_NS];
 		x->exit_ns = m.num[HOLD_F_EXIT_NS];
 		hold_msg_copy(&m, HOLD_F_PATH, x->exe, sizeof(x->exe));
+		hold_msg_copy(&m, HOLD_F_TEXT, x->failed, sizeof(x->failed));
 		/* argv[0] repeats the exe: show the arguments after it */
 		cli_argv_line(&m, 1, x->argv, sizeof(x->argv), 100);
 		x->args = args_of(&m, &x->argslen);

@@ -109,6 +109,15 @@ void trace_event(struct trace *t, const struct hold_msg *m)
 	}
 	case HOLD_MSG_EXEC:
 		s = hold_msg_str(m, HOLD_F_PATH);
+		if (m->num[HOLD_F_FLAGS] & HOLD_FL_FAILED) { /* the image is unchanged */
+			const char *e = strerrorname_np((int)m->num[HOLD_F_ERRNO]);
+
+			proc(t, pid, now);
+			snprintf(what, sizeof(what), "exec failed (%s) %.*s", e ? e : "?",
+				 (int)(s.len > 400 ? 400 : s.len), s.p);
+			instant(t, pid, now, "exec", what, strlen(what));
+			break;
+		}
 		if ((p = proc(t, pid, now))) {
 			const char *base = memrchr(s.p, '/', s.len);
 

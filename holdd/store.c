@@ -225,6 +225,12 @@ static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t
 {
 	struct hold_str path = hold_msg_str(m, HOLD_F_PATH);
 
+	if (m->num[HOLD_F_FLAGS] & HOLD_FL_FAILED) { /* the image is the same: noted */
+		watch_node(tree_exec_failed(&tree, uid, pid, (int)m->num[HOLD_F_PPID], &path,
+					    (int)m->num[HOLD_F_ERRNO], now),
+			   now);
+		return;
+	}
 	watch_node(
 		tree_exec(&tree, uid, pid, (int)m->num[HOLD_F_PPID], &path, m->arg, m->nargs, now),
 		now);
@@ -266,6 +272,10 @@ void store_exec(uint32_t uid, int pid, const struct hold_msg *m)
 	hold_enc_num(&e, HOLD_F_PPID, m->num[HOLD_F_PPID]);
 	hold_enc_num(&e, HOLD_F_UID, uid);
 	hold_enc_num(&e, HOLD_F_SINCE_NS, now);
+	if (m->num[HOLD_F_FLAGS] & HOLD_FL_FAILED) {
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_FAILED);
+		hold_enc_num(&e, HOLD_F_ERRNO, m->num[HOLD_F_ERRNO]);
+	}
 	hold_enc_mem(&e, HOLD_F_PATH, path.p, path.len);
 	for (unsigned i = 0; i < m->nargs; i++)
 		hold_enc_mem(&e, HOLD_F_ARG, m->arg[i].p, m->arg[i].len);
@@ -515,6 +525,8 @@ static size_t enc_node(char *buf, size_t cap, const struct tnode *n, uint32_t fl
 		hold_enc_num(&e, HOLD_F_OWNER, n->owner - 1);
 	if (n->flags & HOLD_FL_EXITED)
 		hold_enc_num(&e, HOLD_F_EXIT_NS, n->exit_ns);
+	if (n->failed) /* its last failed exec: "ENOENT /no/such" */
+		hold_enc_mem(&e, HOLD_F_TEXT, n->failed->s, n->failed->len);
 	if (n->exe) {
 		hold_enc_mem(&e, HOLD_F_PATH, n->exe->s, n->exe->len);
 		for (size_t i = 0; n->argv && i <= n->argv->len; i += strlen(n->argv->s + i) + 1)

@@ -7,8 +7,10 @@
  * exit can be seen before the fork it reported just before dying.  The
  * rules below make every order end in the same tree.
  */
+#define _GNU_SOURCE /* strerrorname_np */
 #include "tree.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +321,23 @@ static void exited_append(struct tree *t, struct tnode *n)
 	t->exited++;
 }
 
+struct tnode *tree_exec_failed(struct tree *t, uint32_t uid, int pid, int ppid,
+			       const struct hold_str *path, int err, uint64_t now)
+{
+	struct tnode *n = alive_or_recent(t, uid, pid, now);
+	const char *name = err > 0 ? strerrorname_np(err) : NULL;
+	char text[320];
+	int len;
+
+	if (!n && !(n = node_new(t, uid, pid, alive_or_recent(t, uid, ppid, now), now)))
+		return NULL;
+	len = snprintf(text, sizeof(text), "%s %.*s", name ? name : "E?",
+		       (int)(path->len > 256 ? 256 : path->len), path->p);
+	str_put(t, n->failed);
+	n->failed = str_new(t, text, (size_t)len);
+	return n;
+}
+
 void tree_exit(struct tree *t, struct tnode *n, uint64_t now)
 {
 	if (n->flags & HOLD_FL_EXITED)
@@ -368,6 +387,11 @@ struct tnode *tree_restore(struct tree *t, struct tnode *parent, const struct ho
 		n->exe = str_new(t, p.p, p.len);
 		n->argv = argv_new(t, m->arg, m->nargs);
 	}
+	if (hold_msg_has(m, HOLD_F_TEXT)) {
+		struct hold_str f = hold_msg_str(m, HOLD_F_TEXT);
+
+		n->failed = str_new(t, f.p, f.len);
+	}
 	if (n->flags & HOLD_FL_EXITED) {
 		n->exit_ns = m->num[HOLD_F_EXIT_NS];
 		exited_append(t, n);
@@ -395,6 +419,7 @@ static void node_free(struct tree *t, struct tnode *n)
 	}
 	str_put(t, n->exe);
 	str_put(t, n->argv);
+	str_put(t, n->failed);
 	t->nodes--;
 	t->bytes -= sizeof(*n);
 	free(n);

@@ -33,6 +33,7 @@ struct tnode {
 	struct tnode *hnext;         /* pid hash chain: newest incarnation only */
 	struct tnode *xprev, *xnext; /* exited, in exit order, in its owner's history */
 	struct tstr *exe, *argv;
+	struct tstr *failed; /* its last exec that failed: "ENOENT /no/such"; NULL: none */
 	uint64_t since_ns, exit_ns;
 	int pid, ppid_seen;  /* ppid_seen: getppid() at its last exec, 0 unknown */
 	uint32_t uid, flags; /* HOLD_FL_* */
@@ -76,6 +77,10 @@ struct tnode *tree_fork(struct tree *t, uint32_t uid, int parent, int child, uin
 struct tnode *tree_exec(struct tree *t, uint32_t uid, int pid, int ppid,
 			const struct hold_str *path, const struct hold_str *argv, unsigned argc,
 			uint64_t now);
+/* An exec of pid that failed with err: noted on its node ("ENOENT path"),
+ * the node's image unchanged. */
+struct tnode *tree_exec_failed(struct tree *t, uint32_t uid, int pid, int ppid,
+			       const struct hold_str *path, int err, uint64_t now);
 void tree_exit(struct tree *t, struct tnode *n, uint64_t now);
 /* pid (alive, the kernel's word) starts a tree that belongs to uid: the
  * user who ran `hold run`.  Its descendants stay that user's, whatever

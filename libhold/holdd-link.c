@@ -292,20 +292,33 @@ static int holdd_there(void)
 	return hold_ring_ready() || (addr_of(&a, ".events") && socket_trusted(&a));
 }
 
-HOT void hold_client_exec(char **argv)
+/* An exec's report: the new image's (err 0), or a failed one's. */
+static HOT void exec_report(const char *path, char *const *argv, int err)
 {
 	char buf[EXEC_BYTES];
-	const char *path = (const char *)getauxval(AT_EXECFN);
 	struct hold_enc e;
 
 	if (!holdd_there())
 		return;
-
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_EXEC);
 	hold_enc_mem(&e, HOLD_F_PATH, path ? path : "", path ? safe_strlen(path) : 0);
 	hold_enc_num(&e, HOLD_F_PPID, (uint64_t)safe_sys(SYS_getppid, 0, 0, 0));
-	enc_args_vec(&e, argv, sizeof(buf));
+	if (err) {
+		hold_enc_num(&e, HOLD_F_FLAGS, HOLD_FL_FAILED);
+		hold_enc_num(&e, HOLD_F_ERRNO, (uint64_t)err);
+	}
+	enc_args_vec(&e, (char **)argv, sizeof(buf));
 	send_report(buf, hold_enc_finish(&e));
+}
+
+HOT void hold_client_exec(char **argv)
+{
+	exec_report((const char *)getauxval(AT_EXECFN), argv, 0);
+}
+
+HOT void hold_client_exec_failed(const char *path, char *const *argv, int err)
+{
+	exec_report(path, argv, err ? err : ENOENT);
 }
 
 static int fd_identity(long fd, uint64_t *dev, uint64_t *ino)

@@ -67,9 +67,24 @@ static HOT int sys_execve(const char *path, char *const argv[], char *const envp
 	return -1;
 }
 
+/* An exec the program asked for failed (as it sees it: after the PATH
+ * search): holdd records it, with why.  errno is the caller's still. */
+static int exec_failed(const char *what, char *const argv[])
+{
+	int err = errno;
+
+	if (hold_g.ready)
+		hold_client_exec_failed(what, argv, err);
+	errno = err;
+	return -1;
+}
+
 EXPORT HOT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	WITH_ENV(path, envp, sys_execve(path, argv, env_));
+	char *out[HOLD_ENV_MAX], pre[HOLD_PRELOAD_MAX];
+
+	sys_execve(path, argv, hold_exec_env(path, envp, out, pre));
+	return exec_failed(path, argv);
 }
 
 EXPORT int execv(const char *path, char *const argv[])
@@ -143,13 +158,16 @@ EXPORT HOT int execvpe(const char *file, char *const argv[], char *const envp[])
 
 	if (!*file) {
 		errno = ENOENT;
-		return -1;
+		return exec_failed(file, argv);
 	}
 	if (__builtin_strchr(file, '/')) {
 		sys_execve(file, argv, env);
-		return errno == ENOEXEC ? run_sh(file, argv, env) : -1;
+		if (errno == ENOEXEC)
+			run_sh(file, argv, env);
+		return exec_failed(file, argv);
 	}
-	return search_path(file, argv, env);
+	search_path(file, argv, env);
+	return exec_failed(file, argv);
 }
 
 EXPORT HOT int execvp(const char *file, char *const argv[])

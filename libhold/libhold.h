@@ -200,6 +200,8 @@ void hold_report_rule_error(void *ctx, const char *where, unsigned line,
  * which holdd can release it. */
 void hold_client_fork(int child) HIDDEN;
 void hold_client_exec(char **argv) HIDDEN;
+/* An exec that failed with err: path as the program named it. */
+void hold_client_exec_failed(const char *path, char *const *argv, int err) HIDDEN;
 /* 0 when holdd took the PARK; else the thread retries every 200 ms. */
 int hold_client_announce(struct parking *p) HIDDEN;
 /* Wait up to ns for holdd; 1 if it released this thread. */

@@ -27,6 +27,7 @@ grep -q "main reached pid=$pid " "$T/d.out" && fail "the target reached main bef
 "$HOLD" tree "$daemon" >"$T/tree" 2>&1 || fail "hold tree: $(cat "$T/tree")"
 grep -q "fork─ $pid ─exec─▶ $H/target y  \[parked\]" "$T/tree" ||
 	fail "the followed tree lacks the fork and exec of $pid: $(cat "$T/tree")"
+head -n 1 "$T/tree" | grep -q "^$daemon (sh)" || fail "the followed root is not named: $(head -n 1 "$T/tree")"
 ok "${1:-kernel}: the daemon's next target ($pid) parked at exec, stopped and untraced, before main; hold tree shows daemon -fork- $pid -exec- target"
 
 "$HOLD" attach --batch -b main "$pid" >"$T/gdb" 2>&1 || fail "attach: $(cat "$T/gdb")"
