@@ -20,7 +20,7 @@
 #include "cli.h"
 #include "paths.h"
 
-static void start_holdd_child(int ready, pid_t owner, const char *log)
+static void start_holdd_child(int ready, pid_t owner, const char *log, int kernel)
 {
 	char fd[16], pid[16];
 	const char *holdd = cli_holdd_path();
@@ -34,10 +34,21 @@ static void start_holdd_child(int ready, pid_t owner, const char *log)
 
 	dup2(null, 0);
 	dup2(null, 1);
-	/* root's tree may drop to other users (www-data workers, qemu as
-	 * libvirt-qemu): their reports must reach it too */
-	execl(holdd, "holdd", "--socket", hold_socket_path(), "--exit-with", pid, "--ready-fd", fd,
-	      "--log-file", log, geteuid() == 0 ? "--any-user" : (char *)NULL, (char *)NULL);
+	/* The kernel follower only for what asks for it (hold run --kernel,
+	 * watch, follow): loading it is half a second of every start.  Root's
+	 * tree may drop to other users (www-data workers, qemu as
+	 * libvirt-qemu): their reports must reach it too. */
+	const char *argv[16] = {
+		"holdd",      "--socket", hold_socket_path(), "--exit-with", pid, "--ready-fd", fd,
+		"--log-file", log};
+	int n = 9;
+
+	if (!kernel)
+		argv[n++] = "--no-kernel-follow";
+	if (geteuid() == 0)
+		argv[n++] = "--any-user";
+	argv[n] = NULL;
+	execv(holdd, (char *const *)argv);
 	dprintf(2, "hold %s: cannot run %s: %s\n", cli_verb, holdd, strerror(errno));
 	_exit(127);
 }
@@ -57,7 +68,7 @@ static void check_reach(void)
 		cli_verb, hold_socket_path(), (unsigned)st.st_mode & 07777);
 }
 
-static int start_private_holdd(void)
+static int start_private_holdd(int kernel)
 {
 	char log[4200], ch, why[1024];
 	int p[2], st;
@@ -74,7 +85,7 @@ static int start_private_holdd(void)
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);
 	if ((kid = fork()) == 0) {
 		close(p[0]);
-		start_holdd_child(p[1], getppid(), log);
+		start_holdd_child(p[1], getppid(), log, kernel);
 	}
 	close(p[1]);
 	waitpid(kid, &st, 0);
@@ -114,7 +125,7 @@ int cli_holdd_up(int libhold_reports)
 		int joined = join_holdd(&cl);
 
 		client_close(&cl);
-		if (joined < 0 && start_private_holdd() != 0)
+		if (joined < 0 && start_private_holdd(!libhold_reports) != 0)
 			return -1;
 		if (joined == 0 && libhold_reports)
 			check_reach();
@@ -124,5 +135,5 @@ int cli_holdd_up(int libhold_reports)
 		client_no_daemon();
 		return -1;
 	}
-	return start_private_holdd() != 0 ? -1 : 0;
+	return start_private_holdd(!libhold_reports) != 0 ? -1 : 0;
 }

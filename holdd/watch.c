@@ -58,7 +58,10 @@ static void on_event(const struct kf_event *e);
 int watch_init(int enabled)
 {
 	if (!enabled) {
-		snprintf(why_off, sizeof(why_off), "holdd was started with --no-kernel-follow");
+		snprintf(
+			why_off, sizeof(why_off),
+			"holdd was started with --no-kernel-follow (as hold run starts its private "
+			"holdd, but for hold run --kernel, hold watch and hold follow)");
 	} else if (geteuid() != 0) {
 		snprintf(why_off, sizeof(why_off),
 			 "holdd runs as uid %u, and only root's holdd may load BPF (start holdd as "
