@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "park-dir.h"
 #include "paths.h"
+#include "proc.h"
 
 int other_parks(struct other_park **rows)
 {
@@ -49,6 +50,10 @@ int other_parks(struct other_park **rows)
 			    st.st_uid == 0 || (k = park_dir_read(gl.gl_pathv[i], &r)) <= 0)
 				continue;
 			for (int j = 0; j < k; j++) {
+				/* a user's record names that user's process, or it is
+				 * a lie about another's, which root must not act on */
+				if (proc_has_uid(r[j].pid, (uint32_t)st.st_uid) != 1)
+					continue;
 				if (n == cap) {
 					struct other_park *nr =
 						realloc(*rows, sizeof(**rows) *

@@ -40,3 +40,19 @@ pid=$(ls "$dir" | sed -n 's/^park-\([0-9]*\)-.*/\1/p' | head -n 1)
 [ "$("$HOLD" release "$pid")" = "released 1" ] || fail "root could not release A's park"
 until_true "grep -q 'main reached pid=$pid ' '$T/a2.out'" || fail "released, it did not run"
 ok "root's hold release let A's spinning park run, through A's own holdd"
+
+# a record in A's directory that names root's process is a lie: root
+# neither lists it nor acts on it
+sleep 60 &
+victim=$!
+PIDS="$PIDS $victim"
+start=$(awk '{ sub(/^.*\) /, ""); print $20 }' "/proc/$victim/stat")
+printf 'pid=%s\ntid=%s\nuid=0\nstart=%s\nevent=exec\nmode=stop\nrule=exec:*/sleep\ncomm=sleep\nexe=/usr/bin/sleep\n' \
+	"$victim" "$victim" "$start" >"$T/fake"
+setpriv --reuid="$USER_A" --regid="$HGROUP" --init-groups cp "$T/fake" "$dir/park-$victim-$victim" ||
+	fail "A could not write into its own directory"
+"$HOLD" ls >"$T/ls3" 2>&1
+grep -q "^$victim " "$T/ls3" && fail "root's hold ls listed A's record of root's process: $(cat "$T/ls3")"
+"$HOLD" release "$victim" >"$T/rel3" 2>&1 && fail "root released a process A's record lied about"
+grep -q "pid $victim is not parked" "$T/rel3" || fail "release of the lie: $(cat "$T/rel3")"
+ok "a record in A's directory naming root's process: not listed, not acted on"
