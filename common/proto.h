@@ -145,7 +145,8 @@ enum hold_by {
 #define HOLD_FL_FOLLOW     1024u /* LOG: and then every event as it happens */
 #define HOLD_FL_NOTREE     512u  /* OWNER: keep a private holdd up, but the sender starts
 				    no tree (hold run's watcher) */
-#define HOLD_FL_KERNEL     2048u /* PARK, record: the kernel follower stopped it */
+#define HOLD_FL_KERNEL     2048u /* PARK, record: the kernel follower stopped it; ERROR
+				    to WATCH: it cannot do that here (off, or this kernel) */
 #define HOLD_FL_TREE       4096u /* WATCH: the rules live as long as PID's tree */
 #define HOLD_FL_FAILED     8192u /* EXEC: the exec failed (ERRNO); the image is unchanged */
 

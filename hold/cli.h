@@ -101,9 +101,9 @@ int cli_collect_rules(const struct cmd_entry *self, const struct args *a, char *
 
 /* kernel.c: ask holdd to park by fork/exec rules from the kernel (WATCH),
  * for any process (pid 0) or pid's tree; flags: HOLD_FL_TREE.  rules NULL:
- * only whether the follower is on.  0 (holdd
- * said DONE), or -1 with holdd's why; kernel_off(why): because its kernel
- * follower is off or cannot do it here (not because a rule is wrong). */
+ * only whether the follower is on.  0: holdd said DONE; else holdd's why,
+ * and 1 when its kernel follower is off or cannot do it here (not because a
+ * rule is wrong), -1 otherwise. */
 struct kernel_cgroup {
 	uint64_t id;    /* its directory's inode: the kernel's cgroup id; 0: none */
 	uint32_t level; /* its depth below the root */
@@ -113,7 +113,6 @@ int kernel_watch(struct client *cl, const char *rules, int pid, uint32_t flags,
 /* A cgroup (v2) by its path, as /proc/PID/cgroup says it, or a system
  * unit's name; 0, or -1 with why. */
 int kernel_cgroup(const char *name, struct kernel_cgroup *cg, char *why, size_t cap);
-int kernel_off(const char *why);
 /* Keep the WATCH's connection (its rules) until SIGINT, SIGTERM or SIGHUP
  * (1), or until holdd closes it (0): the tree ended, or holdd did. */
 int kernel_hold(struct client *cl);

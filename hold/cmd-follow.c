@@ -18,14 +18,15 @@ static int follow_kernel(const char *text, int pid)
 {
 	struct client cl;
 	char why[1024];
+	int r;
 
 	if (kill(pid, 0) != 0 && errno == ESRCH)
 		return cli_fail(EXIT_USAGE, "pid %d is not running", pid);
 	if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 		return client_no_daemon();
-	if (kernel_watch(&cl, text, pid, 0, NULL, why, sizeof(why)) < 0) {
+	if ((r = kernel_watch(&cl, text, pid, 0, NULL, why, sizeof(why))) != 0) {
 		client_close(&cl);
-		if (!kernel_off(why))
+		if (r < 0)
 			return cli_fail(EXIT_USAGE, "%s", why);
 		fprintf(stderr, "hold follow: %s; following by ptrace\n", why);
 		return -1;

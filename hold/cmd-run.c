@@ -93,7 +93,7 @@ static int run_kernel(const struct cmd_entry *self, const char *rules, char **ar
 				 "thread and need libhold (drop --kernel)");
 	if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 		return client_no_daemon();
-	if (kernel_watch(&cl, rules, getpid(), HOLD_FL_TREE, NULL, why, sizeof(why)) < 0)
+	if (kernel_watch(&cl, rules, getpid(), HOLD_FL_TREE, NULL, why, sizeof(why)) != 0)
 		return cli_fail(EXIT_USAGE, "%s", why);
 	client_close(&cl);
 	execvp(argv[0], argv);

@@ -27,7 +27,7 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 	if (args_has(args, "status")) {
 		if (client_open(&cl) < 0)
 			return client_no_daemon();
-		if (kernel_watch(&cl, NULL, 0, 0, NULL, why, sizeof(why)) < 0) {
+		if (kernel_watch(&cl, NULL, 0, 0, NULL, why, sizeof(why)) != 0) {
 			printf("%s\n", why);
 			return EXIT_NONE;
 		}
@@ -51,7 +51,7 @@ static int cmd_watch(const struct cmd_entry *self, struct args *args)
 		if (cli_holdd_up(0) != 0 || client_open(&cl) < 0)
 			return client_no_daemon();
 	}
-	if (kernel_watch(&cl, text, pid, 0, &cg, why, sizeof(why)) < 0)
+	if (kernel_watch(&cl, text, pid, 0, &cg, why, sizeof(why)) != 0)
 		return cli_fail(EXIT_USAGE, "%s", why);
 	if (pid)
 		fprintf(stderr, "hold watch: parking pid %d and its descendants", pid);

@@ -40,7 +40,7 @@ int kernel_watch(struct client *cl, const char *rules, int pid, uint32_t flags,
 	if (m.type == HOLD_MSG_DONE)
 		return 0;
 	snprintf(why, cap, "%s", m.type == HOLD_MSG_ERROR ? cli_text(&m) : "an unexpected answer");
-	return -1;
+	return m.type == HOLD_MSG_ERROR && (m.num[HOLD_F_FLAGS] & HOLD_FL_KERNEL) ? 1 : -1;
 }
 
 /* Where the cgroup v2 hierarchy is mounted (/sys/fs/cgroup, or
@@ -90,12 +90,6 @@ int kernel_cgroup(const char *name, struct kernel_cgroup *cg, char *why, size_t 
 		if (*p == '/' && p[1] && p[1] != '/')
 			cg->level++;
 	return 0;
-}
-
-int kernel_off(const char *why)
-{
-	return !strncmp(why, "kernel following is off", 23) ||
-	       !strncmp(why, "kernel following cannot", 23);
 }
 
 static volatile sig_atomic_t stop;

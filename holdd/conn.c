@@ -340,18 +340,35 @@ void conn_send(struct conn *c, const char *msg, size_t n)
 	}
 }
 
-void conn_error(struct conn *c, const char *fmt, ...)
+static void error_v(struct conn *c, uint32_t flags, const char *fmt, va_list ap)
 {
 	char text[1024], buf[1200];
 	struct hold_enc e;
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_ERROR);
+	hold_enc_str(&e, HOLD_F_TEXT, text);
+	if (flags)
+		hold_enc_num(&e, HOLD_F_FLAGS, flags);
+	conn_send(c, buf, hold_enc_finish(&e));
+}
+
+void conn_error(struct conn *c, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
+	error_v(c, 0, fmt, ap);
 	va_end(ap);
-	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_ERROR);
-	hold_enc_str(&e, HOLD_F_TEXT, text);
-	conn_send(c, buf, hold_enc_finish(&e));
+}
+
+void conn_refuse(struct conn *c, uint32_t flags, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	error_v(c, flags, fmt, ap);
+	va_end(ap);
 }
 
 static uint64_t lost;

@@ -120,6 +120,10 @@ int conn_stalled(const struct conn *c, uint64_t now);
 void conn_flush(struct conn *c);
 void conn_send(struct conn *c, const char *msg, size_t n);
 void conn_error(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An ERROR with FLAGS: HOLD_FL_KERNEL, the kernel follower cannot do it here
+ * (off, or not on this kernel): not the request's fault. */
+void conn_refuse(struct conn *c, uint32_t flags, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void conn_done(struct conn *c, uint64_t count);
 /* Reports lost so far (the ring full): DONE carries it as LOST. */
 void conn_set_lost(uint64_t lost);
@@ -192,6 +196,8 @@ void store_revive(void);
 /* A fork report; -1 if refused (it names another user's process, or would
  * tie the tree in a knot). */
 int store_fork(uint32_t uid, int parent, int child);
+/* The same, from the kernel's word (the follower): not checked again. */
+int store_fork_seen(uint32_t uid, int parent, int child);
 void store_exec(uint32_t uid, int pid, const struct hold_msg *m);
 /* pid, a live process of uid (the kernel's word), starts a tree of uid's. */
 void store_own(uint32_t uid, int pid);

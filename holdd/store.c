@@ -238,9 +238,6 @@ static void apply_exec(uint32_t uid, int pid, const struct hold_msg *m, uint64_t
 
 int store_fork(uint32_t uid, int parent, int child)
 {
-	uint64_t now = hold_now_ns();
-	char buf[128];
-	struct hold_enc e;
 	long cu;
 
 	/* A user's report may name that user's child, or one already gone,
@@ -248,6 +245,15 @@ int store_fork(uint32_t uid, int parent, int child)
 	 * parent's uid, and only root's children change theirs so soon. */
 	if (child <= 0 || (uid != 0 && (cu = proc_real_uid(child)) >= 0 && (uint32_t)cu != uid))
 		return -1;
+	return store_fork_seen(uid, parent, child);
+}
+
+int store_fork_seen(uint32_t uid, int parent, int child)
+{
+	uint64_t now = hold_now_ns();
+	char buf[128];
+	struct hold_enc e;
+
 	if (!apply_fork(uid, parent, child, now))
 		return -1;
 	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FORK);

@@ -45,8 +45,14 @@ static struct slot {
 	uint32_t owner;
 	int root; /* the tree's first process; 0: any process */
 	uint64_t root_start;
-	unsigned live; /* processes of the tree alive, as the follower reported */
+	unsigned live;   /* processes of the tree alive, as the follower reported */
+	unsigned nrules; /* its rules in the follower's table */
 } slots[KF_SLOTS];
+
+/* The follower's tables serve every user of the machine: one user (not
+ * root) may hold this much of them, so that nobody can take them all. */
+#define USER_SLOTS (KF_SLOTS / 16)
+#define USER_RULES (KF_RULES / 4)
 
 static struct {
 	char text[HOLD_RULE_TEXT];
@@ -157,13 +163,14 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 	char text[4096];
 
 	if (!kernel_on) {
-		conn_error(c, "kernel following is off: %s", why_off);
+		conn_refuse(c, HOLD_FL_KERNEL, "kernel following is off: %s", why_off);
 		return;
 	}
 	if (conn_foreign(c)) {
-		conn_error(c, "kernel following cannot take rules from inside a pid namespace: "
-			      "run hold watch on the host (its parks list the container's pids "
-			      "too)");
+		conn_refuse(c, HOLD_FL_KERNEL,
+			    "kernel following cannot take rules from inside a pid namespace: "
+			    "run hold watch on the host (its parks list the container's pids "
+			    "too)");
 		return;
 	}
 	if (!hold_msg_has(m, HOLD_F_TEXT)) { /* hold watch --status: it is on */
@@ -193,11 +200,11 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 		}
 		/* hold follow turns to ptrace on this one */
 		if (rs->rule[i].event == HOLD_EV_FORK && !kfollow_forks()) {
-			conn_error(c,
-				   "kernel following cannot park at fork on this kernel "
-				   "(bpf_send_signal_task came in Linux 6.13): rule '%s'; exec "
-				   "rules work",
-				   rs->rule[i].text);
+			conn_refuse(c, HOLD_FL_KERNEL,
+				    "kernel following cannot park at fork on this kernel "
+				    "(bpf_send_signal_task came in Linux 6.13): rule '%s'; exec "
+				    "rules work",
+				    rs->rule[i].text);
 			goto out;
 		}
 	}
@@ -220,6 +227,24 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 	} else {
 		pid = 0;
 	}
+	if (c->uid != 0) {
+		unsigned nslots = 0, nrules = 0;
+
+		for (int i = 0; i < KF_SLOTS; i++)
+			if (slots[i].used && slots[i].owner == c->uid) {
+				nslots++;
+				nrules += slots[i].nrules;
+			}
+		if (nslots + 1 > USER_SLOTS || nrules + rs->n > USER_RULES) {
+			conn_error(c,
+				   "uid %u holds %u kernel watch%s with %u rule%s; a user may hold "
+				   "%d watches and %d rules at once (stop a hold watch, or use "
+				   "fewer rules)",
+				   c->uid, nslots, nslots == 1 ? "" : "es", nrules,
+				   nrules == 1 ? "" : "s", USER_SLOTS, USER_RULES);
+			goto out;
+		}
+	}
 	if ((slot = kfollow_slot_take(c->uid, pid, start, m->num[HOLD_F_CGROUP_ID],
 				      (uint32_t)m->num[HOLD_F_CGROUP_LEVEL])) < 0) {
 		conn_error(c,
@@ -228,7 +253,8 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 			   KF_SLOTS);
 		goto out;
 	}
-	slots[slot] = (struct slot){1, slots[slot].gen + 1, NULL, 0, c->uid, pid, start, pid != 0};
+	slots[slot] =
+		(struct slot){1, slots[slot].gen + 1, NULL, 0, c->uid, pid, start, pid != 0, 0};
 	for (unsigned i = 0; i < rs->n; i++) {
 		int k = kfollow_rule_add(slot, c->uid, &rs->rule[i]);
 
@@ -242,6 +268,7 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 		}
 		snprintf(rule_of[k].text, sizeof(rule_of[k].text), "%s", rs->rule[i].text);
 		rule_of[k].timeout_ns = rs->rule[i].timeout_ns;
+		slots[slot].nrules++;
 	}
 	if (pid)
 		store_own(c->uid, pid);
@@ -337,7 +364,7 @@ static void on_event(const struct kf_event *e)
 	switch (e->type) {
 	case KF_FORK:
 		if (s) {
-			store_fork(e->uid, (int)e->ppid, (int)e->pid);
+			store_fork_seen(e->uid, (int)e->ppid, (int)e->pid);
 			s->live++;
 		}
 		break;

@@ -111,6 +111,14 @@ as "$USER_A" "$HOLD" release "$pa" >/dev/null || fail "a could not release a's p
 until_true "grep -q 'main reached pid=$pa ' $T/a.out" || fail "a's park did not run on"
 ok "a's kernel rules park a's processes, not root's; b cannot list, release or follow a's park, and b's rule does not park a's process"
 
+# the follower's tables are everyone's: a user holds at most 8 rules
+as "$USER_B" "$HOLD" watch -r "exec:$K/r1" -r "exec:$K/r2" -r "exec:$K/r3" -r "exec:$K/r4" \
+	-r "exec:$K/r5" -r "exec:$K/r6" -r "exec:$K/r7" -r "exec:$K/r8" >"$T/many" 2>&1 &&
+	fail "b took more than a user's share of the kernel rules"
+grep -q "holds 1 kernel watch with 1 rule; a user may hold 4 watches and 8 rules" "$T/many" ||
+	fail "b's ninth rule: $(cat "$T/many")"
+ok "a user's watches and rules are bounded (4 and 8), and the refusal says how many they hold"
+
 # --cgroup: a watch of one cgroup parks there and nowhere else; the park
 # names its cgroup
 CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
