@@ -205,7 +205,10 @@ static void report(const char *rules, const char *session, int pid)
 					fprintf(stderr, "hold run: rule '%s' has not fired yet\n",
 						text_vis(rs.rule[i].text));
 		}
-		sleep(1);
+		/* a daemon's tree may live for days: ask holdd (which walks
+		 * the whole tree to answer) every second at first, then every
+		 * five */
+		sleep(look < 30 ? 1 : 5);
 	}
 	fired(&rs, session, count);
 	for (unsigned i = 0; i < rs.n; i++) {
