@@ -70,6 +70,19 @@ until_true '[ "$(nparked)" = 0 ]' || fail "still listed after its release: $("$H
 [ -z "$(records)" ] || fail "its record stayed: $(records)"
 ok "holdd killed with a kernel park standing: it stayed stopped, no later exec parked, the restarted holdd listed it and released it"
 
+# timeout=: nothing in the process counts it, holdd does
+"$HOLD" watch -r "exec:$K/mine,timeout=1" 2>"$T/wt" &
+wt=$!
+PIDS="$PIDS $wt"
+until_true "grep -qs 'parking any process' $T/wt" || fail "hold watch: $(cat "$T/wt")"
+"$K/mine" late >"$T/late.out" 2>&1 &
+pid=$("$HOLD" wait --timeout 10 mine) || fail "the timeout= rule did not park"
+until_true "grep -q 'main reached pid=$pid ' $T/late.out" 10 || fail "timeout=1 did not release it"
+grep -q "pid $pid released: its rule's timeout= ran out" "$T/holdd.log" || fail "holdd did not say so"
+kill "$wt"
+wait "$wt"
+ok "a kernel park's timeout= is counted by holdd: released after it, and said"
+
 # a burst of 500 forks in a followed tree: every one recorded
 mkfifo "$T/go"
 sh -c "read x <'$T/go'; exec '$H/many_forks' 500" >"$T/b.out" 2>&1 &
