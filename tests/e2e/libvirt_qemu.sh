@@ -80,6 +80,18 @@ namespaces = [ ]
 EOF_CONF
 }
 
+# define and start the domain (virsh start in the background: $start);
+# its qemu parks: $qemu
+start_domain() {
+	$V define "$L/dom.xml" >"$T/out" 2>&1 || fail "virsh define: $(cat "$T/out")"
+	$V start holdtest >"$T/start" 2>&1 &
+	start=$!
+	PIDS="$PIDS $start"
+	qemu=$("$HOLD" wait --timeout 60 'qemu-system-*') ||
+		fail "qemu did not park: $(tail -5 "$T/libvirtd.log"; tail -3 /var/log/libvirt/qemu/holdtest.log 2>/dev/null)"
+	case $(readlink "/proc/$qemu/exe") in */qemu-system-x86_64) ;; *) fail "parked $qemu is not qemu" ;; esac
+}
+
 story() { # USER GROUP: qemu's
 	qemu_conf "$1" "$2"
 	# libvirtd in the foreground under hold.  The qemu driver also execs
@@ -92,12 +104,7 @@ story() { # USER GROUP: qemu's
 	# ready when it answers a client, not when its socket file appears (once,
 	# on a loaded machine, the socket was gone again when virsh connected)
 	until_true "$V version >/dev/null 2>&1" 30 || fail "libvirtd did not start: $(tail -5 "$T/libvirtd.log")"
-	$V define "$L/dom.xml" >"$T/out" 2>&1 || fail "virsh define: $(cat "$T/out")"
-	$V start holdtest >"$T/start" 2>&1 &
-	start=$!
-	PIDS="$PIDS $start"
-	qemu=$("$HOLD" wait --timeout 60 'qemu-system-*') || fail "qemu did not park: $(tail -5 "$T/libvirtd.log"; tail -3 /var/log/libvirt/qemu/holdtest.log)"
-	case $(readlink "/proc/$qemu/exe") in */qemu-system-x86_64) ;; *) fail "parked $qemu is not qemu" ;; esac
+	start_domain
 	tr '\0' '\n' <"/proc/$qemu/cmdline" | grep -q '^guest=holdtest' || fail "parked the wrong qemu"
 	kill -0 "$start" 2>/dev/null || fail "virsh start finished while qemu was parked: $(cat "$T/start")"
 	[ "$(stat -c %U "/proc/$qemu")" = "$1" ] || fail "qemu runs as $(stat -c %U "/proc/$qemu"), not $1"
@@ -156,12 +163,7 @@ story_kernel() {
 	watch=$!
 	PIDS="$PIDS $watch"
 	until_true "grep -q parking $T/watch" || fail "hold watch: $(cat "$T/watch")"
-	$V define "$L/dom.xml" >"$T/out" 2>&1 || fail "virsh define: $(cat "$T/out")"
-	$V start holdtest >"$T/start" 2>&1 &
-	start=$!
-	PIDS="$PIDS $start"
-	qemu=$("$HOLD" wait --timeout 60 'qemu-system-*') || fail "qemu did not park: $(tail -5 "$T/libvirtd.log")"
-	case $(readlink "/proc/$qemu/exe") in */qemu-system-x86_64) ;; *) fail "parked $qemu is not qemu" ;; esac
+	start_domain
 	[ "$(stat -c %U "/proc/$qemu")" = libvirt-qemu ] || fail "qemu runs as $(stat -c %U "/proc/$qemu")"
 	[ "$(cut -d' ' -f1 "/proc/$qemu/syscall")" = 59 ] || fail "qemu is not stopped at its exec: $(cat "/proc/$qemu/syscall")"
 	tr '\0' '\n' <"/proc/$qemu/environ" | grep -q '^LD_PRELOAD=' && fail "a preload reached qemu"
