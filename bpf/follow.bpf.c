@@ -299,7 +299,9 @@ static struct kf_followed *followed_of(struct task_struct *t, __u32 tgid)
 			continue;
 		nf.slot = i;
 		nf.gen = s->gen;
-		bpf_map_update_elem(&followed, &tgid, &nf, BPF_ANY);
+		/* counted once, however many of its threads get here at once */
+		if (bpf_map_update_elem(&followed, &tgid, &nf, BPF_NOEXIST) == 0)
+			__sync_fetch_and_add(&s->procs, 1);
 		return bpf_map_lookup_elem(&followed, &tgid);
 	}
 	return NULL;
@@ -379,7 +381,8 @@ static void parked_by(long sent, __u32 tgid, __u32 rule, __u32 fired, struct kf_
 	nf.gen = slots[nf.slot & (KF_SLOTS - 1)].gen;
 	e->slot = nf.slot;
 	e->gen = nf.gen;
-	bpf_map_update_elem(&followed, &tgid, &nf, BPF_ANY);
+	if (bpf_map_update_elem(&followed, &tgid, &nf, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&slots[nf.slot & (KF_SLOTS - 1)].procs, 1);
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -406,15 +409,20 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	}
 	if (!f && !rule)
 		return 0;
+	/* the child is the tree's whether or not its event finds room: its
+	 * exec must still park by the tree's rules */
+	if (f) {
+		struct kf_followed nf = *f;
+
+		if (bpf_map_update_elem(&followed, &ctgid, &nf, BPF_ANY) == 0)
+			__sync_fetch_and_add(&slots[nf.slot & (KF_SLOTS - 1)].procs, 1);
+	}
 	if (!(e = reserve(KF_EVENT_SHORT)))
 		return 0;
 	fill(e, child, KF_FORK);
 	if (f) {
-		struct kf_followed nf = *f;
-
 		e->slot = f->slot;
 		e->gen = f->gen;
-		bpf_map_update_elem(&followed, &ctgid, &nf, BPF_ANY);
 	}
 	if (rule)
 		parked_by(bpf_send_signal_task(child, SIGSTOP, PIDTYPE_TGID, 0), ctgid, rule,
@@ -476,6 +484,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 {
 	__u32 tgid = p->tgid;
 	struct kf_followed *f, of;
+	struct kf_slot *s;
 	struct kf_event *e;
 
 	/* the process ends with its last thread */
@@ -484,6 +493,9 @@ int BPF_PROG(on_exit, struct task_struct *p)
 		return 0;
 	of = *f;
 	bpf_map_delete_elem(&followed, &tgid);
+	s = &slots[of.slot & (KF_SLOTS - 1)];
+	if (of.slot < KF_SLOTS && s->live && s->gen == of.gen)
+		__sync_fetch_and_sub(&s->procs, 1);
 	if (!(e = reserve(KF_EVENT_SHORT)))
 		return 0;
 	fill(e, p, KF_EXIT);

@@ -71,6 +71,11 @@ int kfollow_slot_take(uint32_t owner, int pid, uint64_t start, uint64_t cgroup, 
 	return -1;
 }
 
+unsigned kfollow_slot_procs(int slot)
+{
+	return 0;
+}
+
 void kfollow_slot_free(int slot)
 {
 }
@@ -229,11 +234,19 @@ int kfollow_slot_take(uint32_t owner, int pid, uint64_t start, uint64_t cgroup, 
 		s->cgroup = cgroup;
 		s->cglevel = cglevel;
 		s->owner = owner;
+		s->procs = 0;
 		__atomic_store_n(&s->live, 1, __ATOMIC_RELEASE);
 		tables_changed();
 		return i;
 	}
 	return -1;
+}
+
+unsigned kfollow_slot_procs(int slot)
+{
+	if (!skel || slot < 0 || slot >= KF_SLOTS)
+		return 0;
+	return __atomic_load_n(&skel->bss->slots[slot].procs, __ATOMIC_ACQUIRE);
 }
 
 void kfollow_slot_free(int slot)

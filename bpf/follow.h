@@ -66,7 +66,9 @@ struct kf_slot {
 	__u32 cglevel; /* ... the cgroup's depth */
 	__u32 owner;
 	__u32 live;
-	__u32 pad;
+	__u32 procs; /* its processes alive that the program has met (the
+			root from its first fork or exec): counted here, where no
+			event is lost to a full ring */
 };
 
 /* The followed map's value: whose tree a process is in. */

@@ -245,7 +245,8 @@ int kfollow_forks(void);       /* can it park a fork child (kernel 6.13 on)? */
  * process owner may park; cgroup (a v2 id, at depth cglevel): only in it
  * or below, 0: anywhere.  Its index, or -1 when all are taken. */
 int kfollow_slot_take(uint32_t owner, int pid, uint64_t start, uint64_t cgroup, uint32_t cglevel);
-void kfollow_slot_free(int slot); /* and its rules */
+void kfollow_slot_free(int slot);      /* and its rules */
+unsigned kfollow_slot_procs(int slot); /* a tree's processes alive, as the kernel counts */
 /* Rule r in slot; its index, or -1 when the table is full. */
 int kfollow_rule_add(int slot, uint32_t owner, const struct hold_rule *r);
 uint64_t kfollow_lost(void);

@@ -45,7 +45,6 @@ static struct slot {
 	uint32_t owner;
 	int root; /* the tree's first process; 0: any process */
 	uint64_t root_start;
-	unsigned live;   /* processes of the tree alive, as the follower reported */
 	unsigned nrules; /* its rules in the follower's table */
 } slots[KF_SLOTS];
 
@@ -253,8 +252,11 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 			   KF_SLOTS);
 		goto out;
 	}
-	slots[slot] =
-		(struct slot){1, slots[slot].gen + 1, NULL, 0, c->uid, pid, start, pid != 0, 0};
+	slots[slot] = (struct slot){.used = 1,
+				    .gen = slots[slot].gen + 1,
+				    .owner = c->uid,
+				    .root = pid,
+				    .root_start = start};
 	for (unsigned i = 0; i < rs->n; i++) {
 		int k = kfollow_rule_add(slot, c->uid, &rs->rule[i]);
 
@@ -363,27 +365,41 @@ static void on_event(const struct kf_event *e)
 		s = &slots[e->slot];
 	switch (e->type) {
 	case KF_FORK:
-		if (s) {
+		if (s)
 			store_fork_seen(e->uid, (int)e->ppid, (int)e->pid);
-			s->live++;
-		}
 		break;
 	case KF_EXEC:
 		if (s)
 			record_exec(e);
 		break;
 	case KF_EXIT:
-		if (s && s->root && s->live && --s->live == 0)
-			slot_free((int)(s - slots));
-		return;
+		return; /* the tree's end: watch_ready */
 	}
 	if (e->rule)
 		park(e, s);
 }
 
+/* Has a tree ended?  Every process the program met has exited -- the
+ * kernel counts them, where no event is lost to a full ring -- and the
+ * root is gone (a root that never forked or exec'd was never met). */
+static int tree_done(int i)
+{
+	return slots[i].used && slots[i].root && !kfollow_slot_procs(i) &&
+	       proc_starttime(slots[i].root) != slots[i].root_start;
+}
+
 void watch_ready(void)
 {
+	uint32_t gen_done[KF_SLOTS];
+
+	/* asked before the drain: the tree's every event is in the ring by
+	 * then, and is recorded before its slot goes */
+	for (int i = 0; i < KF_SLOTS; i++)
+		gen_done[i] = tree_done(i) ? slots[i].gen : 0;
 	kfollow_drain();
+	for (int i = 0; i < KF_SLOTS; i++)
+		if (gen_done[i] && slots[i].used && slots[i].gen == gen_done[i])
+			slot_free(i);
 }
 
 void watch_tick(void)
@@ -397,12 +413,6 @@ void watch_tick(void)
 		     (unsigned long long)lost);
 		lost_said = lost;
 	}
-	/* a tree whose first process ended before it forked or exec'd: the
-	 * follower never saw it, so no exit came */
-	for (int i = 0; i < KF_SLOTS; i++)
-		if (slots[i].used && slots[i].root && slots[i].live <= 1 &&
-		    proc_starttime(slots[i].root) != slots[i].root_start)
-			slot_free(i);
 }
 
 uint64_t watch_lost(void)

@@ -3,7 +3,8 @@
 # in the target.  A static image and a set-uid image are stopped at the
 # return of execve, before their first instruction (before ld.so and any
 # constructor), listed as stop parks and attached at main.  A tree of 500
-# forks followed from the kernel is recorded in full.  holdd killed with a
+# forks followed from the kernel is recorded in full; an overflowing ring is
+# counted and said.  holdd killed with a
 # kernel park standing, and restarted, lists it again, still stopped.  One
 # user's rules cannot park, list or release another's processes.  Root
 # only; skipped in one line where the kernel follower cannot load.
@@ -97,6 +98,35 @@ n=$("$HOLD" tree --json "$burst" | grep -o '"pid": [0-9]*' | sort -u | wc -l)
 [ "$n" -ge 501 ] || fail "500 forks, $n processes recorded: $("$HOLD" tree "$burst" 2>&1 | head)"
 "$HOLD" tree "$burst" 2>&1 | grep -q "lost" && fail "hold tree says reports were lost"
 ok "a burst of 500 forks in a tree followed from the kernel: $n processes recorded, none lost; hold watch --pid ended with the tree"
+
+# the ring overflows (holdd stopped while a followed tree execs 4000
+# times, 1.6 KiB an exec event, 4 MiB of ring): holdd counts what was
+# lost, logs it, and hold tree says so; a child forked while the ring was
+# full is still the tree's, and its exec parks by the tree's rule; the
+# tree's end is seen though its exit events were lost
+mkfifo "$T/go2" "$T/go3"
+sh -c "read x <'$T/go2'; i=0; while [ \$i -lt 4000 ]; do /bin/true; i=\$((i + 1)); done
+	(read y <'$T/go3'; exec '$K/mine' flood) & : >'$T/looped'; wait" >"$T/f.out" 2>&1 &
+flood=$!
+"$HOLD" watch --pid "$flood" -r "exec:$K/mine" 2>"$T/w3" &
+PIDS="$PIDS $!"
+until_true "grep -qs 'parking pid $flood' $T/w3" || fail "hold watch --pid: $(cat "$T/w3")"
+kill -STOP "$HOLDD_PID"
+echo go >"$T/go2"
+until_true "[ -e '$T/looped' ]" 60 || fail "the flood did not end"
+kill -CONT "$HOLDD_PID"
+until_true "grep -q 'ring buffer was full: [0-9]* events lost' $T/holdd.log" ||
+	fail "holdd did not say the ring overflowed: $(tail -5 "$T/holdd.log")"
+lost=$(sed -n 's/.*ring buffer was full: \([0-9]*\) events lost.*/\1/p' "$T/holdd.log" | tail -1)
+"$HOLD" tree "$flood" 2>&1 >/dev/null | grep -q "^hold tree: $lost fork/exec reports were lost" ||
+	fail "hold tree did not say $lost were lost: $("$HOLD" tree "$flood" 2>&1 >/dev/null)"
+echo go >"$T/go3"
+pid=$("$HOLD" wait --timeout 10 mine) || fail "the child forked while the ring was full did not park at its exec"
+"$HOLD" release "$pid" >/dev/null || fail "release"
+wait "$flood"
+until_true "grep -q 'main reached pid=$pid ' $T/f.out" || fail "released, it did not run"
+until_true "grep -q 'have exited' $T/w3" || fail "hold watch --pid did not end with its tree: $(cat "$T/w3")"
+ok "the ring overflowed while holdd was stopped: holdd counted $lost lost events, logged it, and hold tree says so; a child forked then still parked by the tree's rule, and the tree's end was seen"
 
 # users: a's rules park a's processes only; b can neither see, release,
 # follow nor park them
