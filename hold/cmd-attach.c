@@ -470,6 +470,13 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 		r.batch = 1;
 		r.release = 0;
 	}
+	setenv("HOLD_GDB", gdb, 1); /* hold-gdb.py checks a preexec park's -b with it */
+	/* gdb's hold commands (hold ls, hold next) and its release of a stop
+	 * park (pdb's too) run this very hold */
+	if ((len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1)) > 0) {
+		self_exe[len] = '\0';
+		setenv("HOLD_CLI", self_exe, 1);
+	}
 	if (r.pdb) {
 		struct stat st;
 
@@ -503,12 +510,6 @@ static int cmd_attach(const struct cmd_entry *self, struct args *args)
 		unlink(link);
 		rmdir(r.pdb_dir);
 		return err;
-	}
-	setenv("HOLD_GDB", gdb, 1); /* hold-gdb.py checks a preexec park's -b with it */
-	/* gdb's hold commands (hold ls, hold next) run this very hold */
-	if ((len = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1)) > 0) {
-		self_exe[len] = '\0';
-		setenv("HOLD_CLI", self_exe, 1);
 	}
 	session(&g, &r, script, &py, pyf == PY_READY, exe);
 	if (new_term && !term && !(term = default_terminal()))
