@@ -20,6 +20,7 @@ static const uint64_t required[HOLD_MSG_TYPE_END_] = {
 	[HOLD_MSG_DONE] = F(HOLD_F_COUNT),
 	[HOLD_MSG_EXIT] = F(HOLD_F_PID),
 	[HOLD_MSG_HANDOFF] = F(HOLD_F_PID) | F(HOLD_F_TID) | F(HOLD_F_ADDR),
+	[HOLD_MSG_FIRED] = F(HOLD_F_COUNT),
 };
 
 static void put_le(char *p, uint64_t v, int n)
@@ -212,7 +213,7 @@ const char *hold_msg_type_name(unsigned type)
 		[HOLD_MSG_STATS] = "STATS",       [HOLD_MSG_DONE] = "DONE",
 		[HOLD_MSG_EXIT] = "EXIT",         [HOLD_MSG_HANDOFF] = "HANDOFF",
 		[HOLD_MSG_OWNER] = "OWNER",       [HOLD_MSG_LOG] = "LOG",
-		[HOLD_MSG_WATCH] = "WATCH",
+		[HOLD_MSG_WATCH] = "WATCH",       [HOLD_MSG_FIRED] = "FIRED",
 	};
 
 	return type < HOLD_MSG_TYPE_END_ && names[type][0] ? names[type] : "?";

@@ -71,8 +71,11 @@ enum hold_msg_type {
 	   long as this connection] -> DONE, COUNT rules set; ERROR (why kernel
 	   following is off, or what is wrong with a rule).  CGROUP_ID and
 	   CGROUP_LEVEL: only in that cgroup or below.  Without TEXT:
-	   DONE if the kernel follower is on, else ERROR why */
+	   DONE if the kernel follower is on, else ERROR why; without TEXT,
+	   with PID and START: FIRED for each rule of the caller's watch on
+	   that tree (live, or ended lately), in WATCH's order, then DONE */
 	HOLD_MSG_WATCH,
+	HOLD_MSG_FIRED, /* holdd -> CLI: COUNT, how often one kernel rule parked */
 	HOLD_MSG_TYPE_END_
 };
 

@@ -249,6 +249,7 @@ static int parse_key(struct cur *c, struct hold_rule *r, const char *k, size_t k
 
 	switch (which) {
 	case 0:
+		r->mode_given = 1;
 		if (vn == 4 && memcmp(v, "spin", 4) == 0)
 			r->mode = HOLD_MODE_SPIN;
 		else if (vn == 4 && memcmp(v, "stop", 4) == 0)

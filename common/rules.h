@@ -38,6 +38,7 @@ enum hold_mode {
 struct hold_rule {
 	enum hold_event event;
 	enum hold_mode mode;
+	uint8_t mode_given;          /* mode= was written (spin: only libhold can) */
 	uint32_t count;              /* fire this many times; 0 = no limit */
 	uint64_t timeout_ns;         /* release by itself after; 0 = never */
 	enum hold_addr addr;         /* recv/accept: what kind of fd */

@@ -79,7 +79,12 @@ int cli_holdd_up(int libhold_reports);
  * the program, the watcher that names each rule that never fired once the
  * program has ended. */
 const char *run_session(void);
+/* The watcher is started before the engine is chosen (so that it is no
+ * process of a kernel-followed tree), and told it before the exec: kernel,
+ * the follower parks (holdd knows what fired), else libhold (the count
+ * file); -1, or not told: it ends without a word. */
 void run_summary_start(const char *rules, const char *session);
+void run_summary_go(int kernel);
 
 /* remote.c: hold --host HOST (NULL: this machine). */
 extern const char *remote_host;

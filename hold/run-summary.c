@@ -32,6 +32,7 @@
 
 #include "cli.h"
 #include "paths.h"
+#include "proc.h"
 #include "rules.h"
 
 #define SEEN_MAX 256
@@ -151,20 +152,44 @@ static void nearest(const struct seen *s, const char *glob, char *out, size_t ca
 	}
 }
 
-/* How often each rule fired, from the tree's count file (all 0 if none). */
-static void fired(const struct hold_ruleset *rs, const char *session, uint32_t *out)
+static int kernel_run;     /* the kernel follower parks in the tree, not libhold */
+static uint64_t run_start; /* the program's field 22: which tree it is to holdd */
+
+/* How often each rule fired: libhold counts in the tree's count file (all 0
+ * if none: nothing fired), the kernel follower in holdd.  -1 if holdd no
+ * longer knows. */
+static int fired(const struct hold_ruleset *rs, const char *session, int pid, uint32_t *out)
 {
 	char path[4200];
 	int fd;
 
 	memset(out, 0, sizeof(uint32_t) * HOLD_RULES_MAX);
+	if (kernel_run) {
+		struct client cl;
+		struct hold_msg m;
+		struct hold_enc e;
+		unsigned n = 0;
+
+		if (client_open(&cl) < 0)
+			return -1;
+		hold_enc_start(&e, path, sizeof(path), HOLD_MSG_WATCH);
+		hold_enc_num(&e, HOLD_F_PID, (uint64_t)pid);
+		hold_enc_num(&e, HOLD_F_START, run_start);
+		client_send(&cl, path, hold_enc_finish(&e));
+		while (client_next(&cl, &m, 5000) == 1 && m.type == HOLD_MSG_FIRED)
+			if (n < rs->n)
+				out[n++] = (uint32_t)m.num[HOLD_F_COUNT];
+		client_close(&cl);
+		return m.type == HOLD_MSG_DONE && n == rs->n ? 0 : -1;
+	}
 	snprintf(path, sizeof(path), "%s/count-%s-%u", hold_runtime_dir(), session,
 		 hold_rules_hash(rs));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return;
+		return 0;
 	if (pread(fd, out, sizeof(uint32_t) * rs->n, 0) < 0)
 		memset(out, 0, sizeof(uint32_t) * HOLD_RULES_MAX);
 	close(fd);
+	return 0;
 }
 
 /* The program (pid) has exited.  While processes of its tree live on (a
@@ -197,10 +222,11 @@ static void report(const char *rules, const char *session, int pid)
 			for (int i = 0, n = 0; i < live->n && i < 8; i++)
 				n += snprintf(names + n, sizeof(names) - (size_t)n, "%s%s",
 					      i ? ", " : "", live->name[i]);
-			fired(&rs, session, count);
+			int known = fired(&rs, session, pid, count) == 0;
+
 			fprintf(stderr, "hold run: pid %d exited; its tree still runs: %s%s\n", pid,
 				text_vis(names), live->n > 8 ? ", ..." : "");
-			for (unsigned i = 0; i < rs.n; i++)
+			for (unsigned i = 0; known && i < rs.n; i++)
 				if (!count[i])
 					fprintf(stderr, "hold run: rule '%s' has not fired yet\n",
 						text_vis(rs.rule[i].text));
@@ -210,7 +236,13 @@ static void report(const char *rules, const char *session, int pid)
 		 * five */
 		sleep(look < 30 ? 1 : 5);
 	}
-	fired(&rs, session, count);
+	if (fired(&rs, session, pid, count) < 0) {
+		/* a rule that fired must never be called unmatched */
+		fprintf(stderr,
+			"hold run: holdd no longer knows which rules fired in pid %d's tree\n",
+			pid);
+		rs.n = 0;
+	}
 	for (unsigned i = 0; i < rs.n; i++) {
 		const struct hold_rule *r = &rs.rule[i];
 		char near[512] = "";
@@ -229,10 +261,11 @@ static void report(const char *rules, const char *session, int pid)
 	}
 	/* the tree is done: its count file goes with it, unless the session
 	 * is the caller's (HOLD_SESSION), which other runs share */
-	snprintf(path, sizeof(path), "%s/count-%s-%u", hold_runtime_dir(), session,
-		 hold_rules_hash(&rs));
-	if (session_ours)
+	if (session_ours && !kernel_run) {
+		snprintf(path, sizeof(path), "%s/count-%s-%u", hold_runtime_dir(), session,
+			 hold_rules_hash(&rs));
 		unlink(path);
+	}
 	free(execs);
 	free(forkers);
 	free(live);
@@ -284,19 +317,28 @@ const char *run_session(void)
 	return s;
 }
 
+static int go_fd = -1; /* the watcher reads which engine parks from it */
+
 void run_summary_start(const char *rules, const char *session)
 {
 	pid_t self = getpid(), c;
-	int pfd, ready[2], null;
+	int pfd, ready[2], go[2], null;
 	char ch;
 
 	if (!rules[0] || !session)
 		return;
+	run_start = proc_starttime(self);
 	/* opened here, before the program can exit and its pid be reused */
 	if ((pfd = (int)syscall(SYS_pidfd_open, self, 0)) < 0)
 		return;
 	if (pipe2(ready, O_CLOEXEC) < 0) {
 		close(pfd);
+		return;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		close(pfd);
+		close(ready[0]);
+		close(ready[1]);
 		return;
 	}
 	fflush(NULL);
@@ -314,14 +356,22 @@ void run_summary_start(const char *rules, const char *session)
 			}
 			dup2(pfd, 3);
 			dup2(ready[1], 4);
-			syscall(SYS_close_range, 5, ~0u, 0);
+			dup2(go[0], 5);
+			syscall(SYS_close_range, 6, ~0u, 0);
 			own_holdd(); /* before the program runs: it may end at once */
 			close(4);
+			/* no word: hold run failed before the program ran */
+			if (read(5, &ch, 1) != 1)
+				_exit(0);
+			kernel_run = ch == 'k';
+			close(5);
 			watch(rules, session, self);
 		}
 		_exit(0);
 	}
 	close(ready[1]);
+	close(go[0]);
+	go_fd = go[1];
 	close(pfd);
 	if (c > 0) {
 		waitpid(c, NULL, 0); /* reaped now: the program has no child of ours */
@@ -329,4 +379,16 @@ void run_summary_start(const char *rules, const char *session)
 			; /* end of file: the watcher is holdd's owner now */
 	}
 	close(ready[0]);
+}
+
+void run_summary_go(int kernel)
+{
+	if (kernel == 1 && session_ours) /* no libhold in the tree to share it */
+		unsetenv("HOLD_SESSION");
+	if (go_fd < 0)
+		return;
+	if (kernel >= 0) /* a watcher that is gone gives no summary */
+		(void)!write(go_fd, kernel ? "k" : "p", 1);
+	close(go_fd);
+	go_fd = -1;
 }

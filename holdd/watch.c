@@ -45,7 +45,8 @@ static struct slot {
 	uint32_t owner;
 	int root; /* the tree's first process; 0: any process */
 	uint64_t root_start;
-	unsigned nrules; /* its rules in the follower's table */
+	unsigned nrules;        /* its rules in the follower's table ... */
+	uint8_t rule[KF_RULES]; /* ... there, in the order WATCH gave them */
 } slots[KF_SLOTS];
 
 /* The follower's tables serve every user of the machine: one user (not
@@ -56,7 +57,22 @@ static struct slot {
 static struct {
 	char text[HOLD_RULE_TEXT];
 	uint64_t timeout_ns;
+	uint32_t fired; /* parks it made */
 } rule_of[KF_RULES];
+
+/* How often each rule of a tree's watch fired, kept after the tree has
+ * ended: hold run's summary asks when the tree is done, and a rule that
+ * fired must not be called unmatched.  The last few trees are enough --
+ * the summary asks within seconds of the end. */
+#define ENDED 16
+static struct ended {
+	int root;
+	uint64_t start;
+	uint32_t owner;
+	unsigned n;
+	uint32_t fired[KF_RULES];
+} ended[ENDED];
+static unsigned ended_next;
 
 static void on_event(const struct kf_event *e);
 
@@ -107,6 +123,13 @@ static void slot_free(int i)
 	struct slot *s = &slots[i];
 
 	kfollow_slot_free(i);
+	if (s->root) {
+		struct ended *d = &ended[ended_next++ % ENDED];
+
+		*d = (struct ended){.root = s->root, .start = s->root_start, .owner = s->owner};
+		for (d->n = 0; d->n < s->nrules; d->n++)
+			d->fired[d->n] = rule_of[s->rule[d->n]].fired;
+	}
 	if (s->conn) { /* a hold follow whose tree is gone: it ends */
 		s->conn->watch_slot = 0;
 		s->conn->closing = 1;
@@ -152,6 +175,45 @@ static const char *kernel_can(const struct hold_rule *r)
 	return NULL;
 }
 
+static void send_one_fired(struct conn *c, uint32_t fired)
+{
+	char buf[32];
+	struct hold_enc e;
+
+	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FIRED);
+	hold_enc_num(&e, HOLD_F_COUNT, fired);
+	conn_send(c, buf, hold_enc_finish(&e));
+}
+
+/* WATCH with PID and no rules: how often each rule of the watch on that
+ * tree fired, live or ended (hold run's summary). */
+static void send_fired(struct conn *c, int pid, uint64_t start)
+{
+	for (int i = 0; i < KF_SLOTS; i++) {
+		const struct slot *s = &slots[i];
+
+		if (!s->used || s->root != pid || s->root_start != start ||
+		    (c->uid != 0 && c->uid != s->owner))
+			continue;
+		for (unsigned r = 0; r < s->nrules; r++)
+			send_one_fired(c, rule_of[s->rule[r]].fired);
+		conn_done(c, s->nrules);
+		return;
+	}
+	for (unsigned k = 0; k < ENDED; k++) {
+		const struct ended *d = &ended[(ended_next - 1 - k) % ENDED];
+
+		if (!d->root || d->root != pid || d->start != start ||
+		    (c->uid != 0 && c->uid != d->owner))
+			continue;
+		for (unsigned r = 0; r < d->n; r++)
+			send_one_fired(c, d->fired[r]);
+		conn_done(c, d->n);
+		return;
+	}
+	conn_error(c, "no kernel watch of yours on pid %d's tree, now or lately", pid);
+}
+
 void watch_request(struct conn *c, const struct hold_msg *m)
 {
 	struct hold_str t = hold_msg_str(m, HOLD_F_TEXT);
@@ -173,7 +235,10 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 		return;
 	}
 	if (!hold_msg_has(m, HOLD_F_TEXT)) { /* hold watch --status: it is on */
-		conn_done(c, 0);
+		if (hold_msg_has(m, HOLD_F_PID))
+			send_fired(c, pid, m->num[HOLD_F_START]);
+		else
+			conn_done(c, 0);
 		return;
 	}
 	if (!t.len || t.len >= sizeof(text)) {
@@ -270,7 +335,8 @@ void watch_request(struct conn *c, const struct hold_msg *m)
 		}
 		snprintf(rule_of[k].text, sizeof(rule_of[k].text), "%s", rs->rule[i].text);
 		rule_of[k].timeout_ns = rs->rule[i].timeout_ns;
-		slots[slot].nrules++;
+		rule_of[k].fired = 0;
+		slots[slot].rule[slots[slot].nrules++] = (uint8_t)k;
 	}
 	if (pid)
 		store_own(c->uid, pid);
@@ -317,6 +383,7 @@ static void park(const struct kf_event *e, struct slot *s)
 	uint32_t k = (e->rule - 1) % KF_RULES;
 	uint32_t owner = s ? s->owner : 0;
 
+	rule_of[k].fired++;
 	park_init(&r);
 	r.pid = r.tid = (int)e->pid;
 	r.ppid = (int)e->ppid;

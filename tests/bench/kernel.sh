@@ -5,8 +5,8 @@
 # Variants, N fork+exec of /bin/true one after another: (a) bare, nothing
 # loaded; (k) the kernel follower loaded in a holdd, with a hold watch's
 # rules that never match (an exec glob and a fork comm= glob): what every
-# process of the machine pays; (t) the same N inside a tree that hold run
-# --kernel follows with those rules: every fork, exec and exit of it
+# process of the machine pays; (t) the same N inside a tree that root's
+# hold run follows (from the kernel: fork and exec rules) with those rules: every fork, exec and exit of it
 # recorded through the ring buffer (the measuring starts inside the tree,
 # so hold run's own start is not in it).  The follower is loaded for k and
 # t and not for a, so each round starts and stops a holdd: ROUNDS rounds,
@@ -56,7 +56,7 @@ up() {
 run() { # ROUND VARIANT
 	case $2 in
 	a | k) m=$("$W/measure" "$W/spawn_loop" "$N" /bin/true) ;;
-	t) m=$("$HOLD" run --kernel -r "$NOMATCH_E" -r "$NOMATCH_F" -- "$W/measure" "$W/spawn_loop" "$N" /bin/true) ;;
+	t) m=$("$HOLD" run -r "$NOMATCH_E" -r "$NOMATCH_F" -- "$W/measure" "$W/spawn_loop" "$N" /bin/true) ;;
 	esac
 	echo "spawn $1 $2 $m" >>"$W/data"
 }
@@ -82,7 +82,7 @@ ratio() { # X Y LABEL GOAL
 bare=$(awk '$3 == "a" { print $4 }' "$W/data" | sort -n | awk '{ w[NR] = $1 } END { printf "%.1f", w[int((NR + 1) / 2)] / 1e6 }')
 echo "kernel follower: fork+exec of /bin/true x$N, one at a time (bare $bare ms); median of $ROUNDS rounds [25th..75th]"
 ratio k a "loaded, rules that never match / bare" 1.01
-ratio t a "a tree under hold run --kernel / bare" 1.01
+ratio t a "a tree under root's hold run (kernel) / bare" 1.01
 
 # The programs' own time, which the kernel counts exactly
 # (kernel.bpf_stats_enabled): ns per event, beside a bare fork+exec
@@ -95,7 +95,7 @@ if command -v bpftool >/dev/null && [ -w /proc/sys/kernel/bpf_stats_enabled ]; t
 	up
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled
 	"$W/spawn_loop" 2000 /bin/true
-	"$HOLD" run --kernel -r "$NOMATCH_E" -- "$W/spawn_loop" 2000 /bin/true
+	"$HOLD" run -r "$NOMATCH_E" -- "$W/spawn_loop" 2000 /bin/true
 	echo "$old" >/proc/sys/kernel/bpf_stats_enabled
 	total=0
 	for p in on_fork on_exec on_exit; do
@@ -114,7 +114,7 @@ up
 c0=$(cpu)
 "$W/spawn_loop" 10000 /bin/true
 c1=$(cpu)
-"$HOLD" run --kernel -r "$NOMATCH_E" -- "$W/spawn_loop" 10000 /bin/true
+"$HOLD" run -r "$NOMATCH_E" -- "$W/spawn_loop" 10000 /bin/true
 sleep 1 # the last events drained
 c2=$(cpu)
 lost=$(grep -c "ring buffer was full" "$W/holdd.log" || true)

@@ -54,7 +54,7 @@ wpid=$!
 until_true "[ \"\$(cat /proc/$wpid/comm)\" = hold ] && [ \"\$(state $wpid)\" = S ]" ||
 	fail "hold wait did not start"
 kill -STOP "$wpid"
-"$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>"$T/err" &
+"$HOLD" run --preload -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>"$T/err" &
 runpid=$!
 until_true '[ "$(nparked)" = 1 ]' || fail "the target did not park: $(cat "$T/err")"
 kill -CONT "$wpid"
@@ -69,7 +69,7 @@ until_true '! answers' || fail "the private holdd outlived its run"
 ok "wait: a park since it started counts, though it connected later; an older one does not"
 
 # a parked tree: sh -> target, parked at exec, in the background
-"$HOLD" run -r 'exec:*/target' -- sh -c "\"$H/target\" x; echo sh-done" >"$T/out" 2>"$T/err" &
+"$HOLD" run --preload -r 'exec:*/target' -- sh -c "\"$H/target\" x; echo sh-done" >"$T/out" 2>"$T/err" &
 runpid=$!
 until_true answers || fail "hold run started no holdd"
 pid=$("$HOLD" wait --timeout 10 'targ*') || fail "hold wait found nothing: $(cat "$T/err")"
@@ -109,7 +109,7 @@ grep -q "pid $pid released (hold release)" "$T/err" || fail "release line: $(cat
 ok "release: an unknown pid exits 1; a parked one runs on and its tree finishes"
 
 # attach: gdb stops at main of the parked image, which then completes
-"$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>"$T/err" &
+"$HOLD" run --preload -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>"$T/err" &
 runpid=$!
 until_true answers || fail "hold run started no holdd"
 pid=$("$HOLD" wait --timeout 10 target) || fail "nothing parked for attach"

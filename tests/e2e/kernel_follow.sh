@@ -8,6 +8,8 @@
 # kernel park standing, and restarted, lists it again, still stopped.  One
 # user's rules cannot park, list or release another's processes.  Root
 # only; skipped in one line where the kernel follower cannot load.
+# Root's plain hold run parks from the kernel (--preload, and kernel
+# following off, by libhold), and its summary is true either way.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "the kernel follower loads as root"
 need_gdb
@@ -202,3 +204,38 @@ tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^LD_PRELOAD=' && fail "LD_PRELOAD 
 until_true "grep -q 'main reached pid=$pid ' $T/d.out" || fail "released, it did not run"
 until_true '! answers' 10 || fail "the private holdd did not stop once the tree had ended and nothing was parked"
 ok "hold run --kernel: a daemon that forked away from hold run parked at its exec, nothing preloaded; the private holdd lived as long as the tree"
+
+# root's plain hold run: fork and exec rules go to the kernel, nothing is
+# preloaded, and the summary knows from holdd which rules fired
+"$HOLD" run -r "exec:$K/mine,count=1" -r "exec:$K/never-there" -- \
+	sh -c "'$K/mine' plain; echo tree-done" >"$T/r2.out" 2>"$T/r2.err" &
+pid=$("$HOLD" wait --timeout 10 mine) || fail "root's hold run did not park: $(cat "$T/r2.err")"
+stopped_at_exec "$pid" || fail "not stopped at its exec (a kernel park)"
+tr '\0' '\n' <"/proc/$pid/environ" | grep -Eq '^(LD_PRELOAD|HOLD_RULES|HOLD_SESSION)=' && fail "libhold reached the tree"
+"$HOLD" release "$pid" >/dev/null || fail "release"
+until_true "grep -q tree-done $T/r2.out" || fail "released, the tree did not run on"
+until_true "grep -q 'never-there. matched nothing' $T/r2.err" || fail "no summary: $(cat "$T/r2.err")"
+grep -q "mine,count=1' matched nothing" "$T/r2.err" && fail "a rule that fired was called unmatched"
+ok "root's hold run parks by fork and exec rules from the kernel, nothing preloaded; its summary names only the rule that never fired"
+
+# --preload: libhold parks, in hold_park()
+"$HOLD" run --preload -r "exec:$K/mine,count=1" -- "$K/mine" pre >"$T/r3.out" 2>&1 &
+pid=$("$HOLD" wait --timeout 10 mine) || fail "hold run --preload did not park: $(cat "$T/r3.out")"
+"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"mode\": \"spin\"" || fail "not a libhold park: $("$HOLD" ls --json)"
+"$HOLD" release "$pid" >/dev/null || fail "release"
+until_true "grep -q 'main reached pid=$pid ' $T/r3.out" || fail "released, it did not run"
+"$HOLD" run --kernel --preload -r "exec:$K/mine" -- true 2>"$T/both"
+[ $? = 2 ] && grep -q 'give one' "$T/both" || fail "--kernel with --preload: $(cat "$T/both")"
+until_true '! answers' 10 || fail "the private holdd did not stop"
+
+# kernel following off (a holdd that does not load it): said in one line,
+# and libhold parks instead
+start_holdd --any-user --no-kernel-follow
+"$HOLD" run -r "exec:$K/mine,count=1" -- "$K/mine" off >"$T/r4.out" 2>"$T/r4.err" &
+pid=$("$HOLD" wait --timeout 10 mine) || fail "no park with kernel following off: $(cat "$T/r4.err")"
+grep -q "^hold run: kernel following is off: holdd was started with --no-kernel-follow.*; libhold parks instead$" "$T/r4.err" ||
+	fail "hold run did not say why: $(cat "$T/r4.err")"
+"$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"mode\": \"spin\"" || fail "not a libhold park: $("$HOLD" ls --json)"
+"$HOLD" release "$pid" >/dev/null || fail "release"
+ok "hold run --preload parks by libhold; where kernel following is off, hold run says why in one line and libhold parks; --kernel with --preload is refused"
+

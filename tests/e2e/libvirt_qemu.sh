@@ -94,10 +94,12 @@ start_domain() {
 
 story() { # USER GROUP: qemu's
 	qemu_conf "$1" "$2"
-	# libvirtd in the foreground under hold.  The qemu driver also execs
+	# libvirtd in the foreground under hold, by libhold (--preload; root's
+	# hold run would follow it from the kernel, as the kernel story below
+	# does with hold watch).  The qemu driver also execs
 	# qemu-system-* to probe its capabilities: arg= keeps the rule to our
 	# domain's qemu (its argv has -name guest=holdtest,...).
-	SCRUB_MARKER=scrubbed "$HOLD" run -r 'exec:*/qemu-system-*,arg=guest=holdtest*' -- \
+	SCRUB_MARKER=scrubbed "$HOLD" run --preload -r 'exec:*/qemu-system-*,arg=guest=holdtest*' -- \
 		libvirtd >"$T/libvirtd.log" 2>&1 &
 	libvirtd=$!
 	PIDS="$PIDS $libvirtd"

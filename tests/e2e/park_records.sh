@@ -22,7 +22,7 @@ PYEOF
 "$HOLD" run -r 'recv:pipe,count=2' -- "$PY" "$T/twice.py" >"$T/b.out" 2>"$T/b.err" &
 PIDS="$PIDS $!"
 # A: parked at its exec
-"$HOLD" run -r 'exec:*/target' -- "$H/target" >"$T/a.out" 2>"$T/a.err" &
+"$HOLD" run --preload -r 'exec:*/target' -- "$H/target" >"$T/a.out" 2>"$T/a.err" &
 PIDS="$PIDS $!"
 until_true '[ "$(nparked)" = 2 ]' || fail "A and B did not park: $(cat "$T/a.err" "$T/b.err")"
 a=$("$HOLD" ls --json | "$PY" -c 'import json, sys
@@ -49,7 +49,7 @@ until_true '[ -z "$(records)" ]' || fail "records left: $(records)"
 ok "after the last release no record is left"
 
 # holdd stopping removes the records of what it released, at once
-"$HOLD" run -r 'exec:*/target' -- "$H/target" >"$T/c.out" 2>"$T/c.err" &
+"$HOLD" run --preload -r 'exec:*/target' -- "$H/target" >"$T/c.out" 2>"$T/c.err" &
 PIDS="$PIDS $!"
 until_true '[ "$(nparked)" = 1 ]' || fail "C did not park: $(cat "$T/c.err")"
 "$HOLD" release --all >/dev/null && kill -TERM "$HOLDD_PID" && wait "$HOLDD_PID"

@@ -3,6 +3,8 @@
 # stack and leaves it parked, for Debian's python3 and for a venv's copied
 # interpreter (whose extension gdb would not auto-load); without the
 # extension the error names the package; --py-bt on a C program says why not.
+# libhold's parks (--preload), which spin again once gdb has gone; a fork
+# park from the kernel is attached in pdb_channel.sh.
 . "$(dirname "$0")/lib.sh"
 need_py_bt
 
@@ -22,7 +24,7 @@ PY
 
 # parked, py-bt, still parked, released
 pybt_check() { # LABEL PYTHON
-	"$HOLD" run -r 'fork,comm=python*' -- "$2" "$T/svc.py" >"$T/out" 2>"$T/err" &
+	"$HOLD" run --preload -r 'fork,comm=python*' -- "$2" "$T/svc.py" >"$T/out" 2>"$T/err" &
 	run=$!
 	PIDS="$PIDS $run"
 	pid=$("$HOLD" wait --timeout 20) || fail "$1: no park: $(cat "$T/err")"
@@ -53,7 +55,7 @@ cmp -s "$T/venv/bin/python" "$exe" || skip "the venv's python is not a copy of $
 pybt_check "a venv's copied python (named plain 'python')" "$T/venv/bin/python"
 
 # stop mode: gdb attaches to the stopped worker and detaches; it stays stopped
-"$HOLD" run -r 'fork,comm=python*,mode=stop' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
+"$HOLD" run --preload -r 'fork,comm=python*,mode=stop' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
 run=$!
 PIDS="$PIDS $run"
 pid=$("$HOLD" wait --timeout 20) || fail "stop mode: no park: $(cat "$T/err")"
@@ -71,7 +73,7 @@ grep -qx 'worker 7 ran' "$T/out" || fail "stop mode: $(cat "$T/out")"
 ok "stop mode: --py-bt leaves the worker stopped; release runs it"
 
 # no extension: the error names the package, the process stays parked
-"$HOLD" run -r 'fork,comm=python*' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
+"$HOLD" run --preload -r 'fork,comm=python*' -- "$PYTHON3" "$T/svc.py" >"$T/out" 2>"$T/err" &
 run=$!
 PIDS="$PIDS $run"
 pid=$("$HOLD" wait --timeout 20) || fail "no park: $(cat "$T/err")"
@@ -90,7 +92,7 @@ grep -q 'in spawn_worker' "$T/bt" || fail "HOLD_PYTHON_GDB: $(cat "$T/bt")"
 ok "no extension: the error names python$ver-dbg; HOLD_PYTHON_GDB names one"
 
 # a C program is not Python
-"$HOLD" run -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>&1 &
+"$HOLD" run --preload -r 'exec:*/target' -- "$H/target" x >"$T/out" 2>&1 &
 run=$!
 PIDS="$PIDS $run"
 pid=$("$HOLD" wait --timeout 20) || fail "no park of target: $(cat "$T/out"; "$HOLD" ls; "$HOLD" tree)"

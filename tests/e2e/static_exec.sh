@@ -6,7 +6,9 @@
 # come, leaves it parked before the exec.  A static program run by hold run is
 # followed by the ptrace engine: it parks at its exec and stops at main,
 # and hold run's exit status is the program's.  A set-uid image exec'd by a
-# user who is not root is not parked, and the reason is said.
+# user who is not root is not parked, and the reason is said.  (All by
+# libhold, --preload: root's hold run would follow these from the kernel,
+# kernel_follow.sh.)
 . "$(dirname "$0")/lib.sh"
 need_gdb
 S=$H/static_target
@@ -14,7 +16,7 @@ file "$S" 2>/dev/null | grep -q 'statically linked' || skip "no static libc to l
 start_holdd --foreground
 ran() { grep -q "target main reached pid=$1 " "$2"; }
 
-"$HOLD" run -r 'exec:*/static_target' -- sh -c "'$S' y; echo after" >"$T/o1" 2>&1 &
+"$HOLD" run --preload -r 'exec:*/static_target' -- sh -c "'$S' y; echo after" >"$T/o1" 2>&1 &
 pid=$("$HOLD" wait --timeout 10 static_target) || fail "no preexec park: $(cat "$T/o1")"
 "$HOLD" ls --json | grep -q "\"pid\": $pid, .*\"event\": \"preexec\".*\"exe\": \"$S\"" ||
 	fail "hold ls does not list $pid by the image it is about to exec: $("$HOLD" ls --json)"
@@ -23,7 +25,7 @@ grep -Eq "^Breakpoint [0-9]+, main \(" "$T/gdb" || fail "gdb did not stop in the
 until_true "ran $pid $T/o1 && grep -q after $T/o1" || fail "it did not run on: $(cat "$T/o1")"
 ok "a dynamic parent's exec of a static program parked before the exec; attach -b main stopped in its main"
 
-"$HOLD" run -r 'exec:*/static_target' -- sh -c "'$S' y" >"$T/o2" 2>&1 &
+"$HOLD" run --preload -r 'exec:*/static_target' -- sh -c "'$S' y" >"$T/o2" 2>&1 &
 pid=$("$HOLD" wait --timeout 10 static_target) || fail "no second preexec park"
 "$HOLD" attach --batch -b no_such_function "$pid" >"$T/gdb" 2>&1 && fail "a typo'd -b across the exec succeeded"
 grep -q "hold attach: -b no_such_function: .*(in $S)" "$T/gdb" && grep -q "pid $pid stays parked before its exec" "$T/gdb" ||
@@ -35,7 +37,7 @@ sleep 0.3
 until_true "ran $pid $T/o2" || fail "release did not let it run"
 ok "a typo'd -b across the exec: named (checked against the static image), still parked before its exec"
 
-"$HOLD" run -r 'exec:*/static_target' -- "$S" x >"$T/o3" 2>&1 &
+"$HOLD" run --preload -r 'exec:*/static_target' -- "$S" x >"$T/o3" 2>&1 &
 run=$!
 pid=$("$HOLD" wait --timeout 10 static_target) || fail "the static tree did not park: $(cat "$T/o3")"
 grep -q "is statically linked, so libhold cannot enter it: following it by ptrace" "$T/o3" ||
