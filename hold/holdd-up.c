@@ -68,9 +68,12 @@ static void check_reach(void)
 		cli_verb, hold_socket_path(), (unsigned)st.st_mode & 07777);
 }
 
+#define LOG_KEEP (1 << 20)
+
 static int start_private_holdd(int kernel)
 {
-	char log[4200], ch, why[1024];
+	char log[4200], old[4210], ch, why[1024];
+	struct stat lst;
 	int p[2], st;
 	pid_t kid;
 	struct pollfd pf;
@@ -80,6 +83,11 @@ static int start_private_holdd(int kernel)
 	if (geteuid() == 0)
 		hold_dir_let_through(hold_runtime_dir());
 	snprintf(log, sizeof(log), "%s/holdd.log", hold_runtime_dir());
+	/* every private holdd appends to it: the last MiB or two are kept */
+	if (stat(log, &lst) == 0 && S_ISREG(lst.st_mode) && lst.st_size > LOG_KEEP) {
+		snprintf(old, sizeof(old), "%s.old", log);
+		rename(log, old);
+	}
 	if (pipe(p) < 0)
 		return cli_fail(EXIT_USAGE, "pipe: %s", strerror(errno));
 	fcntl(p[0], F_SETFD, FD_CLOEXEC);

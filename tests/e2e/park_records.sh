@@ -5,7 +5,8 @@
 # thread runs at once instead of waiting for an unlink; a later park of
 # the same thread, which writes its record again under the same name
 # before that tick, keeps its record.  A process killed while parked
-# cannot remove its record: holdd sweeps such records away.
+# cannot remove its record: holdd sweeps such records away.  The private
+# holdds' log is kept to its last MiB or two.
 . "$(dirname "$0")/lib.sh"
 PY=${PYTHON3:-python3}
 
@@ -66,3 +67,13 @@ kill -KILL "$k"
 until_true '[ -z "$(records)" ]' 15 || fail "the record of a process killed while parked stayed: $(records); $(tail -4 "$T/holdd.log")"
 grep -q "removed 1 park record of processes gone" "$T/holdd.log" || fail "holdd did not say so: $(tail -3 "$T/holdd.log")"
 ok "a process killed while parked: holdd swept its record away"
+
+# what else a private holdd leaves there: its log, kept to the last MiB or two
+kill "$HOLDD_PID"
+until_true '! answers' || fail "holdd did not stop"
+head -c 1100000 /dev/zero | tr '\0' 'x' >"$HOLD_RUNTIME_DIR/holdd.log"
+"$HOLD" run -- true || fail "hold run"
+[ "$(stat -c %s "$HOLD_RUNTIME_DIR/holdd.log.old")" = 1100000 ] || fail "the long log was not moved aside"
+[ "$(stat -c %s "$HOLD_RUNTIME_DIR/holdd.log")" -lt 100000 ] || fail "the private holdd's log still grows"
+grep -q "listening on" "$HOLD_RUNTIME_DIR/holdd.log" || fail "the new log: $(cat "$HOLD_RUNTIME_DIR/holdd.log")"
+ok "a private holdd's log over 1 MiB is moved to holdd.log.old before the next one appends"
