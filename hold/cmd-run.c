@@ -104,18 +104,17 @@ static int kernel_by_default(const struct hold_ruleset *rs)
  * for as long as any of it lives; nothing is loaded into it.  must: asked
  * for (--kernel), so a refusal is an error; else (root's hold run by
  * default) 1 when libhold should park instead, said in one line. */
-static int run_kernel(const struct cmd_entry *self, const char *rules, char **argv, int must)
+static int run_kernel(const struct cmd_entry *self, const char *rules,
+		      const struct hold_ruleset *rs, char **argv, int must)
 {
-	static struct hold_ruleset rs;
 	struct client cl;
 	char why[1024];
 	int r;
 
-	hold_rules_parse(&rs, rules, "--rule", NULL, NULL);
-	if (must && !rs.n)
+	if (must && !rs->n)
 		return cli_usage(self,
 				 "--kernel needs a fork or exec rule, e.g. -r 'exec:*/qemu*'");
-	if (must && !kernel_can_take(&rs))
+	if (must && !kernel_can_take(rs))
 		return cli_usage(self,
 				 "--kernel parks at fork and exec, as stop parks; recv and accept "
 				 "rules park one thread, and mode=spin spins, in libhold (drop "
@@ -150,13 +149,13 @@ static int cmd_run(const struct cmd_entry *self, struct args *args)
 	args->argv[args->argc] = NULL;
 	if (args_has(args, "kernel") && args_has(args, "preload"))
 		return cli_usage(self, "--kernel and --preload are two ways to park: give one");
+	hold_rules_parse(&rs, rules, "--rule", NULL, NULL);
 	if (args_has(args, "kernel"))
-		return run_kernel(self, rules, args->argv, 1);
+		return run_kernel(self, rules, &rs, args->argv, 1);
 	/* root's fork and exec rules: from the kernel, where holdd can, so
 	 * that no image of the tree pays for a preload */
-	hold_rules_parse(&rs, rules, "--rule", NULL, NULL);
 	if (!args_has(args, "preload") && geteuid() == 0 && kernel_by_default(&rs)) {
-		if ((r = run_kernel(self, rules, args->argv, 0)) != 1)
+		if ((r = run_kernel(self, rules, &rs, args->argv, 0)) != 1)
 			return r;
 		kernel_tried = 1;
 	}

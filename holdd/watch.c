@@ -118,18 +118,22 @@ int watch_trees(void)
 	return n;
 }
 
+/* A tree's watch as the summary sees it: whose, and how often each rule
+ * fired. */
+static void ended_of(const struct slot *s, struct ended *d)
+{
+	*d = (struct ended){.root = s->root, .start = s->root_start, .owner = s->owner};
+	for (d->n = 0; d->n < s->nrules; d->n++)
+		d->fired[d->n] = rule_of[s->rule[d->n]].fired;
+}
+
 static void slot_free(int i)
 {
 	struct slot *s = &slots[i];
 
 	kfollow_slot_free(i);
-	if (s->root) {
-		struct ended *d = &ended[ended_next++ % ENDED];
-
-		*d = (struct ended){.root = s->root, .start = s->root_start, .owner = s->owner};
-		for (d->n = 0; d->n < s->nrules; d->n++)
-			d->fired[d->n] = rule_of[s->rule[d->n]].fired;
-	}
+	if (s->root)
+		ended_of(s, &ended[ended_next++ % ENDED]);
 	if (s->conn) { /* a hold follow whose tree is gone: it ends */
 		s->conn->watch_slot = 0;
 		s->conn->closing = 1;
@@ -175,43 +179,38 @@ static const char *kernel_can(const struct hold_rule *r)
 	return NULL;
 }
 
-static void send_one_fired(struct conn *c, uint32_t fired)
+/* WATCH with PID and no rules: how often each rule of the watch on that
+ * tree fired, live or ended (hold run's summary). */
+static int asked(const struct ended *d, const struct conn *c, int pid, uint64_t start)
 {
+	return d->root && d->root == pid && d->start == start && (!c->uid || c->uid == d->owner);
+}
+
+static void send_fired(struct conn *c, int pid, uint64_t start)
+{
+	struct ended now;
+	const struct ended *d = NULL;
 	char buf[32];
 	struct hold_enc e;
 
-	hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FIRED);
-	hold_enc_num(&e, HOLD_F_COUNT, fired);
-	conn_send(c, buf, hold_enc_finish(&e));
-}
-
-/* WATCH with PID and no rules: how often each rule of the watch on that
- * tree fired, live or ended (hold run's summary). */
-static void send_fired(struct conn *c, int pid, uint64_t start)
-{
-	for (int i = 0; i < KF_SLOTS; i++) {
-		const struct slot *s = &slots[i];
-
-		if (!s->used || s->root != pid || s->root_start != start ||
-		    (c->uid != 0 && c->uid != s->owner))
-			continue;
-		for (unsigned r = 0; r < s->nrules; r++)
-			send_one_fired(c, rule_of[s->rule[r]].fired);
-		conn_done(c, s->nrules);
+	for (int i = 0; !d && i < KF_SLOTS; i++)
+		if (slots[i].used && slots[i].root) {
+			ended_of(&slots[i], &now);
+			d = asked(&now, c, pid, start) ? &now : NULL;
+		}
+	for (unsigned k = 0; !d && k < ENDED; k++) /* newest first */
+		if (asked(&ended[(ended_next - 1 - k) % ENDED], c, pid, start))
+			d = &ended[(ended_next - 1 - k) % ENDED];
+	if (!d) {
+		conn_error(c, "no kernel watch of yours on pid %d's tree, now or lately", pid);
 		return;
 	}
-	for (unsigned k = 0; k < ENDED; k++) {
-		const struct ended *d = &ended[(ended_next - 1 - k) % ENDED];
-
-		if (!d->root || d->root != pid || d->start != start ||
-		    (c->uid != 0 && c->uid != d->owner))
-			continue;
-		for (unsigned r = 0; r < d->n; r++)
-			send_one_fired(c, d->fired[r]);
-		conn_done(c, d->n);
-		return;
+	for (unsigned r = 0; r < d->n; r++) {
+		hold_enc_start(&e, buf, sizeof(buf), HOLD_MSG_FIRED);
+		hold_enc_num(&e, HOLD_F_COUNT, d->fired[r]);
+		conn_send(c, buf, hold_enc_finish(&e));
 	}
-	conn_error(c, "no kernel watch of yours on pid %d's tree, now or lately", pid);
+	conn_done(c, d->n);
 }
 
 void watch_request(struct conn *c, const struct hold_msg *m)
